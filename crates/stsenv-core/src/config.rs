@@ -1,0 +1,199 @@
+//! The user's own `~/.aws/config` and `~/.aws/credentials`, read with
+//! aws-config's profile parser so stsenv sees exactly what the SDKs see.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use aws_config::profile::{Profile, ProfileSet};
+use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::error::{Error, Result};
+
+/// Both AWS config files, parsed.
+pub struct AwsConfig {
+    profiles: ProfileSet,
+    config_file: PathBuf,
+    credentials_file: PathBuf,
+    /// Section names seen in the config file; used only to name the right
+    /// file in error messages (the parser merges both files).
+    config_sections: Vec<String>,
+}
+
+impl AwsConfig {
+    /// Load the files named by `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`,
+    /// else `~/.aws/config` / `~/.aws/credentials`. Missing files are empty.
+    pub fn load() -> Result<Self> {
+        let config_file = config_file_path();
+        let credentials_file = credentials_file_path();
+        let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
+        let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
+        let profiles = block_on_ready(load).map_err(|err| Error::ConfigFile(err.to_string()))?;
+        let config_sections = std::fs::read_to_string(&config_file)
+            .map(|text| section_names(&text))
+            .unwrap_or_default();
+        Ok(AwsConfig {
+            profiles,
+            config_file,
+            credentials_file,
+            config_sections,
+        })
+    }
+
+    /// The profile called `name`, or an error suggesting close names.
+    pub fn profile(&self, name: &str) -> Result<&Profile> {
+        self.profiles
+            .get_profile(name)
+            .ok_or_else(|| Error::UnknownProfile {
+                name: name.to_string(),
+                files: vec![self.config_file.clone(), self.credentials_file.clone()],
+                suggestions: self.suggestions(name),
+            })
+    }
+
+    /// Whether a profile called `name` exists.
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.profiles.get_profile(name).is_some()
+    }
+
+    /// All profile names, sorted.
+    pub fn profile_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.profiles.profiles().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// A raw key of an `[sso-session NAME]` section.
+    pub fn sso_session_key(&self, session: &str, key: &str) -> Option<&str> {
+        self.profiles.sso_session(session)?.get(key)
+    }
+
+    /// Whether an `[sso-session NAME]` section exists.
+    pub fn has_sso_session(&self, session: &str) -> bool {
+        self.profiles.sso_session(session).is_some()
+    }
+
+    /// All `[sso-session]` names, sorted.
+    pub fn sso_session_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.profiles.sso_sessions().collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The file that defines `profile`: the config file when it has the
+    /// section (or neither file has), else the credentials file.
+    pub fn file_of(&self, profile: &str) -> &Path {
+        if self.config_sections.iter().any(|s| s == profile) {
+            &self.config_file
+        } else if self.has_profile(profile) {
+            &self.credentials_file
+        } else {
+            &self.config_file
+        }
+    }
+
+    /// The config file path (`AWS_CONFIG_FILE` or `~/.aws/config`).
+    pub fn config_file(&self) -> &Path {
+        &self.config_file
+    }
+
+    /// The credentials file path.
+    pub fn credentials_file(&self) -> &Path {
+        &self.credentials_file
+    }
+
+    fn suggestions(&self, name: &str) -> Vec<String> {
+        let mut scored: Vec<(f64, &str)> = self
+            .profiles
+            .profiles()
+            .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+            .filter(|(score, candidate)| *score > 0.8 || candidate.contains(name))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect()
+    }
+}
+
+/// The profile to use when none is given: `AWS_PROFILE`, then `default`.
+pub fn default_profile_name() -> String {
+    std::env::var("AWS_PROFILE")
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// `AWS_CONFIG_FILE`, else `~/.aws/config`.
+pub fn config_file_path() -> PathBuf {
+    env_path("AWS_CONFIG_FILE").unwrap_or_else(|| home().join(".aws").join("config"))
+}
+
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+pub fn credentials_file_path() -> PathBuf {
+    env_path("AWS_SHARED_CREDENTIALS_FILE")
+        .unwrap_or_else(|| home().join(".aws").join("credentials"))
+}
+
+/// The user's home directory (`HOME` first, so tests can redirect it).
+pub fn home() -> PathBuf {
+    env_path("HOME")
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    let value = std::env::var_os(var).filter(|v| !v.is_empty())?;
+    let text = value.to_string_lossy();
+    match text.strip_prefix("~/") {
+        Some(rest) => Some(home().join(rest)),
+        None => Some(PathBuf::from(value)),
+    }
+}
+
+/// Profile names of the `[profile NAME]` / `[default]` headers of a config file.
+fn section_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let inner = line.trim().strip_prefix('[')?.split(']').next()?.trim();
+            let name = inner
+                .strip_prefix("profile")
+                .map(str::trim)
+                .unwrap_or(inner);
+            Some(name.to_string())
+        })
+        .collect()
+}
+
+/// Drive a future that never waits. aws-config's profile loader is `async`
+/// but reads files synchronously; polling it here keeps a tokio runtime off
+/// the cache-hit path.
+fn block_on_ready<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::yield_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_names_strip_profile_prefix() {
+        let text = "[default]\nregion=x\n[profile dev]\n[ profile  ops ]\n[sso-session s]\n";
+        assert_eq!(
+            section_names(text),
+            ["default", "dev", "ops", "sso-session s"]
+        );
+    }
+}

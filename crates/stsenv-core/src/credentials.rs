@@ -1,0 +1,56 @@
+//! Temporary (or static) AWS credentials, with secrets kept out of `Debug`.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A set of AWS credentials as returned by STS, SSO or a static profile.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: String,
+    /// `AWS_SESSION_TOKEN`; absent for long-term IAM user keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    /// When the credentials stop working; absent for long-term keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration: Option<Timestamp>,
+}
+
+impl Credentials {
+    /// Seconds of validity left at `now`, `None` for credentials that do not expire.
+    pub fn seconds_left(&self, now: Timestamp) -> Option<i64> {
+        self.expiration.map(|exp| exp.as_second() - now.as_second())
+    }
+
+    /// Whether these credentials remain valid for more than `margin_secs` at `now`.
+    pub fn fresh_for(&self, margin_secs: i64, now: Timestamp) -> bool {
+        self.seconds_left(now).is_none_or(|left| left > margin_secs)
+    }
+
+    /// The expiration as RFC 3339 in UTC with a `Z` suffix and no fraction,
+    /// the format of `AWS_CREDENTIAL_EXPIRATION` and credential_process.
+    pub fn expiration_rfc3339(&self) -> Option<String> {
+        self.expiration.map(format_rfc3339)
+    }
+}
+
+/// Format a timestamp as `2026-11-23T12:00:00Z`.
+pub fn format_rfc3339(ts: Timestamp) -> String {
+    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"** redacted **")
+            .field(
+                "session_token",
+                &self.session_token.as_ref().map(|_| "** redacted **"),
+            )
+            .field("expiration", &self.expiration)
+            .finish()
+    }
+}

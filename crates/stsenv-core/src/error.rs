@@ -1,0 +1,159 @@
+//! One error type for the whole engine. Every message names the profile and,
+//! where one exists, the file, and says what the user can do next. No message
+//! ever contains a secret.
+
+use std::path::PathBuf;
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while resolving credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The profile is in neither config file.
+    #[error("profile `{name}` not found in {files}{hint}", files = display_paths(files), hint = suggestion_hint(suggestions))]
+    UnknownProfile {
+        /// The name that was asked for.
+        name: String,
+        /// The files that were searched.
+        files: Vec<PathBuf>,
+        /// Close names, best first.
+        suggestions: Vec<String>,
+    },
+    /// `source_profile` leads back to a profile already on the chain.
+    #[error("source_profile cycle: {} (in {file}); point one of them at a profile with keys", chain.join(" -> "), file = file.display())]
+    SourceCycle {
+        /// The profiles on the cycle, the repeated one last.
+        chain: Vec<String>,
+        /// The config file.
+        file: PathBuf,
+    },
+    /// A profile names a `source_profile` that does not exist.
+    #[error("profile `{profile}` has source_profile = {source_name}, but no such profile exists in {file}", file = file.display())]
+    DanglingSource {
+        /// The profile holding the key.
+        profile: String,
+        /// The missing name.
+        source_name: String,
+        /// The file holding the profile.
+        file: PathBuf,
+    },
+    /// A profile cannot produce credentials as written.
+    #[error("profile `{profile}` in {file}: {problem}", file = file.display())]
+    InvalidProfile {
+        /// The profile.
+        profile: String,
+        /// The file holding it.
+        file: PathBuf,
+        /// What is wrong and what to do, in one sentence.
+        problem: String,
+    },
+    /// The config or credentials file cannot be parsed.
+    #[error("cannot read AWS config: {0}")]
+    ConfigFile(String),
+    /// A command-line value is unusable.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// An MFA code is needed and there is no terminal to ask on.
+    #[error("MFA code needed for {profile} ({serial}): pass --token-code or run in a terminal")]
+    MfaNeeded {
+        /// The profile being resolved.
+        profile: String,
+        /// The MFA device ARN.
+        serial: String,
+    },
+    /// An SSO login is needed and there is no terminal to run it on.
+    #[error("SSO login needed for {profile}: run `stsenv login {profile}`")]
+    LoginNeeded {
+        /// The profile (or sso-session) needing a login.
+        profile: String,
+    },
+    /// An AWS service answered with an error.
+    #[error("{operation} for profile `{profile}` failed: {code}: {message}{hint}", hint = service_hint(code))]
+    Service {
+        /// The profile being resolved.
+        profile: String,
+        /// The API call, e.g. `sts:AssumeRole`.
+        operation: String,
+        /// The AWS error code, e.g. `AccessDenied`.
+        code: String,
+        /// The service's message.
+        message: String,
+    },
+    /// The service could not be reached (DNS, refused, timeout).
+    #[error("{operation} for profile `{profile}`: cannot reach {endpoint}: {reason}; check the network, AWS_ENDPOINT_URL* and the profile's endpoint_url")]
+    Unreachable {
+        /// The profile being resolved.
+        profile: String,
+        /// The API call.
+        operation: String,
+        /// The endpoint tried, or `the AWS endpoint` when unknown.
+        endpoint: String,
+        /// What happened.
+        reason: String,
+    },
+    /// A `credential_process` command failed or printed something unusable.
+    #[error("credential_process for profile `{profile}` failed: {reason}")]
+    CredentialProcess {
+        /// The profile.
+        profile: String,
+        /// What happened, including the command's stderr.
+        reason: String,
+    },
+    /// A local file operation failed.
+    #[error("{action} {path}: {source}", path = path.display())]
+    Io {
+        /// What we were doing, e.g. `cannot write cache file`.
+        action: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error: 3 when a human is needed (MFA
+    /// code or SSO login) but there is no terminal, 1 otherwise.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::MfaNeeded { .. } | Error::LoginNeeded { .. } => 3,
+            _ => 1,
+        }
+    }
+
+    /// Build an [`Error::Io`].
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+fn display_paths(files: &[PathBuf]) -> String {
+    let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
+    names.join(" and ")
+}
+
+fn suggestion_hint(suggestions: &[String]) -> String {
+    match suggestions {
+        [] => "; run `stsenv profiles` to list them".to_string(),
+        [one] => format!("; did you mean `{one}`?"),
+        many => format!("; did you mean one of: {}?", many.join(", ")),
+    }
+}
+
+fn service_hint(code: &str) -> &'static str {
+    match code {
+        "AccessDenied" => {
+            " (check the role's trust policy, the external_id and whether MFA is required)"
+        }
+        "ExpiredToken" | "InvalidClientTokenId" => {
+            " (the source credentials are expired or wrong; `stsenv cache clear` and try again)"
+        }
+        "ValidationError" => " (check duration_seconds, role_session_name and the ARNs)",
+        _ => "",
+    }
+}

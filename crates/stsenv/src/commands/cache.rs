@@ -1,0 +1,60 @@
+//! `stsenv cache list|clear`.
+
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use serde_json::json;
+use stsenv_core::cache::Cache;
+use stsenv_core::Result;
+
+use super::human_duration;
+use crate::cli::CacheCommand;
+
+/// Run `stsenv cache …`.
+pub fn run(command: CacheCommand) -> Result<ExitCode> {
+    let cache = Cache::from_env();
+    match command {
+        CacheCommand::List { json } => list(&cache, json),
+        CacheCommand::Clear { profile } => {
+            let removed = cache.clear(profile.as_deref())?;
+            eprintln!(
+                "removed {removed} cached session(s) from {}",
+                cache.dir().display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn list(cache: &Cache, as_json: bool) -> Result<ExitCode> {
+    let now = Timestamp::now();
+    let entries = cache.list();
+    if as_json {
+        let rows: Vec<_> = entries
+            .iter()
+            .map(|(_, e)| {
+                json!({
+                    "profile": e.profile,
+                    "kind": e.kind,
+                    "label": e.label,
+                    "expiration": e.credentials.expiration_rfc3339(),
+                    "seconds_left": e.credentials.seconds_left(now),
+                })
+            })
+            .collect();
+        println!("{:#}", serde_json::Value::Array(rows));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (_, entry) in &entries {
+        let left = match entry.credentials.seconds_left(now) {
+            Some(left) if left > 0 => format!("expires in {}", human_duration(left)),
+            Some(_) => "expired".to_string(),
+            None => "no expiry".to_string(),
+        };
+        println!(
+            "{:20} {:16} {:16} {}",
+            entry.profile, entry.kind, left, entry.label
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,65 @@
+//! `stsenv exec PROFILE -- CMD`: run a command with the credentials. The
+//! command replaces stsenv (exec), so signals and the exit status are its own.
+
+use std::process::{Command, ExitCode};
+
+use stsenv_core::{Error, Result};
+
+use super::session;
+use crate::cli::ExecArgs;
+use crate::session_env;
+
+/// Set in the command's environment so a nested `stsenv exec` can refuse.
+const NESTING_VAR: &str = "STSENV_EXEC";
+
+/// Run `stsenv exec`.
+pub fn run(args: ExecArgs) -> Result<ExitCode> {
+    if let Some(outer) = std::env::var_os(NESTING_VAR) {
+        if !args.force {
+            return Err(Error::InvalidInput(format!(
+                "already inside `stsenv exec` for profile `{}`; exit that shell first or pass --force",
+                outer.to_string_lossy()
+            )));
+        }
+    }
+    let session = session(&args.profile)?;
+    let change = session_env::activate(&session.plan, &session.credentials, None);
+    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let mut command = Command::new(program);
+    command.args(rest);
+    for (name, value) in &change.set {
+        command.env(name, value);
+    }
+    for name in &change.unset {
+        command.env_remove(name);
+    }
+    command.env(NESTING_VAR, &session.plan.profile);
+    let error = replace_process(&mut command);
+    eprintln!(
+        "stsenv: error: cannot run `{}`: {error}",
+        program.to_string_lossy()
+    );
+    // The shell's conventions: 127 not found, 126 found but not runnable.
+    let code = if error.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
+    Ok(ExitCode::from(code))
+}
+
+/// Exec `command` in place of this process; returns only on failure.
+#[cfg(unix)]
+fn replace_process(command: &mut Command) -> std::io::Error {
+    use std::os::unix::process::CommandExt;
+    command.exec()
+}
+
+/// Without exec, run the command and exit with its status.
+#[cfg(not(unix))]
+fn replace_process(command: &mut Command) -> std::io::Error {
+    match command.status() {
+        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
+        Err(err) => err,
+    }
+}

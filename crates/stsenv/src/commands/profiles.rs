@@ -1,0 +1,68 @@
+//! `stsenv profiles`: every profile with its kind and cache state.
+
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use serde_json::json;
+use stsenv_core::cache::Cache;
+use stsenv_core::config::AwsConfig;
+use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::resolve::final_key;
+use stsenv_core::Result;
+
+use super::human_duration;
+use crate::cli::ProfilesArgs;
+
+/// Run `stsenv profiles`.
+pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
+    let config = AwsConfig::load()?;
+    if args.names {
+        for name in config.profile_names() {
+            println!("{name}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cache = Cache::from_env();
+    let now = Timestamp::now();
+    let rows: Vec<serde_json::Value> = config
+        .profile_names()
+        .into_iter()
+        .map(|name| match Plan::build(&config, Some(name), &Overrides::default()) {
+            Ok(plan) => {
+                let left = plan
+                    .is_temporary()
+                    .then(|| cache.get(&final_key(&plan)))
+                    .flatten()
+                    .and_then(|e| e.credentials.seconds_left(now))
+                    .filter(|left| *left > 0);
+                json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left})
+            }
+            Err(err) => json!({"name": name, "kind": "invalid", "error": err.to_string()}),
+        })
+        .collect();
+    if args.json {
+        println!("{:#}", serde_json::Value::Array(rows));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = rows
+        .iter()
+        .map(|r| r["name"].as_str().unwrap_or_default().len())
+        .max()
+        .unwrap_or(0);
+    for row in &rows {
+        let state = match (&row["cached_seconds_left"], &row["error"]) {
+            (serde_json::Value::Number(n), _) => {
+                format!("cached, {} left", human_duration(n.as_i64().unwrap_or(0)))
+            }
+            (_, serde_json::Value::String(err)) => err.clone(),
+            _ => String::new(),
+        };
+        println!(
+            "{:width$}  {:8} {}",
+            row["name"].as_str().unwrap_or_default(),
+            row["kind"].as_str().unwrap_or_default(),
+            state
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

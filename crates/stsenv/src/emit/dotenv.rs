@@ -1,0 +1,44 @@
+//! `.env` files: double quotes with `\`, `"`, `$` and newline escaped.
+
+use super::Emitter;
+
+/// The dotenv emitter.
+pub struct Dotenv;
+
+/// Quote `value` for a .env file.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str(r"\\"),
+            '"' => out.push_str("\\\""),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str(r"\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Emitter for Dotenv {
+    fn set(&self, name: &str, value: &str) -> String {
+        format!("{name}={}\n", quote(value))
+    }
+
+    /// A .env file cannot remove a variable; absence is the removal.
+    fn unset(&self, _name: &str) -> String {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_specials() {
+        assert_eq!(quote("a\"$b\\\nc"), r#""a\"\$b\\\nc""#);
+    }
+}
