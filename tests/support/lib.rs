@@ -77,6 +77,44 @@ impl Moto {
     }
 }
 
+impl Moto {
+    /// moto's recorded state (`/moto-api/data.json`).
+    pub fn state(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("moto listens");
+        write!(
+            stream,
+            "GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1:{}\r\n\r\n",
+            self.port
+        )
+        .expect("request sent");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("response read");
+        let text = String::from_utf8_lossy(&response);
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b)
+            .unwrap_or_default();
+        serde_json::from_str(body).expect("moto state is JSON")
+    }
+
+    /// How many sts:AssumeRole calls moto answered for `role_arn`.
+    pub fn assume_role_calls(&self, role_arn: &str) -> usize {
+        self.state()["sts"]["AssumedRole"]
+            .as_array()
+            .map(|roles| roles.iter().filter(|r| r["role_arn"] == role_arn).count())
+            .unwrap_or(0)
+    }
+
+    /// How many session tokens (GetSessionToken / GetFederationToken) moto issued.
+    pub fn session_token_calls(&self) -> usize {
+        self.state()["sts"]["Token"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or(0)
+    }
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -2,9 +2,11 @@
 //! 0700 directory, replaced atomically, with an advisory lock per entry so
 //! that many shells renewing at once make one STS call.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
@@ -38,9 +40,12 @@ pub struct Entry {
 }
 
 /// The cache directory.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
+    /// Entries already warned about: a damaged entry is read twice on a
+    /// miss (before and after the lock) but reported once.
+    warned: Mutex<HashSet<PathBuf>>,
 }
 
 /// Held while one process refreshes one entry; dropping it releases the lock.
@@ -58,12 +63,15 @@ impl Cache {
             .map(PathBuf::from)
             .or_else(|| dirs::cache_dir().map(|d| d.join("stsenv")))
             .unwrap_or_else(|| crate::config::home().join(".cache").join("stsenv"));
-        Cache { dir }
+        Cache::at(dir)
     }
 
     /// A cache in `dir`.
     pub fn at(dir: impl Into<PathBuf>) -> Cache {
-        Cache { dir: dir.into() }
+        Cache {
+            dir: dir.into(),
+            warned: Mutex::new(HashSet::new()),
+        }
     }
 
     /// The directory.
@@ -79,20 +87,29 @@ impl Cache {
         match serde_json::from_slice::<Entry>(&bytes) {
             Ok(entry) if entry.version == CACHE_VERSION => Some(entry),
             Ok(entry) => {
-                crate::warn(&format!(
-                    "ignoring cache entry {} of version {} (this stsenv writes {CACHE_VERSION})",
-                    path.display(),
-                    entry.version
-                ));
+                self.warn_once(
+                    &path,
+                    &format!(
+                        "of version {} (this stsenv writes {CACHE_VERSION})",
+                        entry.version
+                    ),
+                );
                 None
             }
             Err(err) => {
-                crate::warn(&format!(
-                    "ignoring unreadable cache entry {}: {err}",
-                    path.display()
-                ));
+                self.warn_once(&path, &format!("that is unreadable: {err}"));
                 None
             }
+        }
+    }
+
+    fn warn_once(&self, path: &Path, problem: &str) {
+        let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
+        if warned.insert(path.to_path_buf()) {
+            crate::warn(&format!(
+                "ignoring cache entry {} {problem}",
+                path.display()
+            ));
         }
     }
 
@@ -177,11 +194,15 @@ impl Cache {
         let mut removed = 0;
         for item in dir.flatten() {
             let path = item.path();
-            let Some(key) = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.strip_suffix(".json"))
-            else {
+            let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                continue;
+            };
+            // A writer killed between creating its temp file and renaming it leaves one behind.
+            if name.starts_with(".tmp-") {
+                let _ = fs::remove_file(&path);
+                continue;
+            }
+            let Some(key) = name.strip_suffix(".json") else {
                 continue;
             };
             let matches = match profile {
