@@ -1,8 +1,334 @@
-//! `cargo xtask bench`.
+//! `cargo xtask bench`: whole-process timings of stsenv against local moto,
+//! side by side with what a user would otherwise run (the AWS CLI + jq
+//! function of a hand-written `.bash_profile`, and awsume). Prints a
+//! markdown table of medians.
 
-use crate::util;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Run the task.
+use crate::util::{self, on_path};
+use crate::venv;
+
+/// Runs per measurement (after warm-up).
+const RUNS: usize = 30;
+
+/// One row of the table.
+struct Row {
+    scenario: &'static str,
+    stsenv: Option<f64>,
+    peer: Option<(&'static str, Option<f64>)>,
+}
+
+/// Run the benchmark.
 pub fn run(_args: &[String]) -> util::Result {
-    Err("`cargo xtask bench` is not written yet".into())
+    let tools = venv::ensure()?;
+    let peers = peer_venv()?;
+    util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
+    let stsenv = util::target_dir().join("release").join("stsenv");
+    let work = tempdir()?;
+    let moto = MotoProcess::start(&tools, &work)?;
+    let env = sandbox_env(&work, &moto.url, &tools, peers.as_deref());
+    write_profiles(&work)?;
+    let bench = Bench {
+        env: &env,
+        hyperfine: on_path("hyperfine"),
+    };
+
+    // Warm the caches: the MFA session (one code) and the roles.
+    bench.check(&[&stsenv_str(&stsenv), "env", "dev", "--token-code", "123456"])?;
+    bench.check(&[&stsenv_str(&stsenv), "env", "plain"])?;
+    let s = stsenv_str(&stsenv);
+    let aws_jq = "aws sts assume-role --profile base --role-arn arn:aws:iam::123456789012:role/plain \
+        --role-session-name bench --output json | jq -r '.Credentials | \"export AWS_ACCESS_KEY_ID=\\(.AccessKeyId) AWS_SECRET_ACCESS_KEY=\\(.SecretAccessKey) AWS_SESSION_TOKEN=\\(.SessionToken)\"'";
+    // awsumepy is what the `awsume` shell function runs; it has no role cache.
+    let has_awsume = peers.as_ref().is_some_and(|p| p.join("awsumepy").exists());
+    let awsume = |args: &str| has_awsume.then(|| bench.shell(&format!("awsumepy {args}")));
+
+    let rows = vec![
+        Row {
+            scenario: "`env` cache hit",
+            stsenv: bench.direct(&[&s, "env", "plain", "--shell", "bash"]),
+            peer: Some(("awsume (no role cache)", awsume("plain -s").flatten())),
+        },
+        Row {
+            scenario: "cold AssumeRole",
+            stsenv: bench.direct(&[&s, "env", "plain", "--shell", "bash", "--no-cache"]),
+            peer: Some(("aws sts assume-role + jq", bench.shell(aws_jq))),
+        },
+        Row {
+            scenario: "role from cached MFA session",
+            stsenv: bench.direct(&[&s, "env", "dev", "--refresh", "--non-interactive"]),
+            peer: None,
+        },
+        Row {
+            scenario: "`exec -- true` (cache hit)",
+            stsenv: bench.direct(&[&s, "exec", "plain", "--", "true"]),
+            peer: None,
+        },
+        Row {
+            scenario: "`init bash`",
+            stsenv: bench.direct(&[&s, "init", "bash"]),
+            peer: None,
+        },
+    ];
+    print_table(&rows, bench.hyperfine);
+    Ok(())
+}
+
+fn stsenv_str(path: &Path) -> String {
+    path.display().to_string()
+}
+
+struct Bench<'a> {
+    env: &'a [(String, String)],
+    hyperfine: bool,
+}
+
+impl Bench<'_> {
+    /// Median wall time in ms of `argv`, run without a shell; `None` when it fails.
+    fn direct(&self, argv: &[&str]) -> Option<f64> {
+        if self.check(argv).is_err() {
+            return None;
+        }
+        let line = argv
+            .iter()
+            .map(|a| shell_quote(a))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if self.hyperfine {
+            self.hyperfine(&line, true)
+        } else {
+            self.loop_median(|| {
+                let mut cmd = Command::new(argv[0]);
+                cmd.args(&argv[1..]);
+                cmd
+            })
+        }
+    }
+
+    /// Median wall time in ms of a shell pipeline (the shell's own start-up included).
+    fn shell(&self, script: &str) -> Option<f64> {
+        if self.check(&["sh", "-c", script]).is_err() {
+            return None;
+        }
+        if self.hyperfine {
+            self.hyperfine(script, false)
+        } else {
+            self.loop_median(|| {
+                let mut cmd = Command::new("sh");
+                cmd.args(["-c", script]);
+                cmd
+            })
+        }
+    }
+
+    fn check(&self, argv: &[&str]) -> util::Result {
+        let output = Command::new(argv[0])
+            .args(&argv[1..])
+            .env_clear()
+            .envs(self.env.iter().cloned())
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("{}: {e}", argv[0]))?;
+        if output.status.success() {
+            Ok(())
+        } else {
+            let message = format!(
+                "`{}` failed: {}",
+                argv.join(" "),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+            eprintln!("bench: {message}");
+            Err(message)
+        }
+    }
+
+    fn hyperfine(&self, command: &str, no_shell: bool) -> Option<f64> {
+        let json = std::env::temp_dir().join(format!("stsenv-bench-{}.json", std::process::id()));
+        let mut cmd = Command::new("hyperfine");
+        cmd.args(["--warmup", "3", "--runs", &RUNS.to_string(), "--style", "none", "--export-json"])
+            .arg(&json);
+        if no_shell {
+            cmd.arg("-N");
+        }
+        cmd.arg(command)
+            .env_clear()
+            .envs(self.env.iter().cloned())
+            .stdout(Stdio::null());
+        util::run(&mut cmd).ok()?;
+        let text = std::fs::read_to_string(&json).ok()?;
+        let _ = std::fs::remove_file(&json);
+        let doc: serde_json::Value = serde_json::from_str(&text).ok()?;
+        doc["results"][0]["median"].as_f64().map(|s| s * 1000.0)
+    }
+
+    fn loop_median(&self, make: impl Fn() -> Command) -> Option<f64> {
+        let mut times: Vec<f64> = (0..RUNS + 3)
+            .map(|_| {
+                let started = Instant::now();
+                let status = make()
+                    .env_clear()
+                    .envs(self.env.iter().cloned())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .status();
+                status.ok().map(|_| started.elapsed().as_secs_f64() * 1000.0)
+            })
+            .collect::<Option<_>>()?;
+        times.drain(..3);
+        times.sort_by(f64::total_cmp);
+        Some(times[times.len() / 2])
+    }
+}
+
+fn print_table(rows: &[Row], hyperfine: bool) {
+    let ms = |t: Option<f64>| t.map(|t| format!("{t:.1} ms")).unwrap_or_else(|| "n/a".into());
+    println!(
+        "\nMedians of {RUNS} whole-process runs against moto on 127.0.0.1 ({}):\n",
+        if hyperfine { "hyperfine" } else { "xtask loop" }
+    );
+    println!("| scenario | stsenv | peer | peer time | peer / stsenv |");
+    println!("|---|---:|---|---:|---:|");
+    for row in rows {
+        let (name, time) = row.peer.unwrap_or(("—", None));
+        let ratio = match (row.stsenv, time) {
+            (Some(a), Some(b)) if a > 0.0 => format!("{:.0}×", b / a),
+            _ => "—".into(),
+        };
+        let peer_time = if row.peer.is_some() { ms(time) } else { "—".into() };
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            row.scenario,
+            ms(row.stsenv),
+            name,
+            peer_time,
+            ratio
+        );
+    }
+    println!("\n`aws configure export-credentials` needs AWS CLI v2, which is not on PyPI; not measured.");
+}
+
+/// awsume (and the AWS CLI, for the jq function) in target/bench-venv.
+fn peer_venv() -> util::Result<Option<PathBuf>> {
+    let venv = util::target_dir().join("bench-venv");
+    let bin = venv.join("bin");
+    if !bin.join("awsume").exists() {
+        eprintln!("xtask: installing awsume and awscli into {}", venv.display());
+        let created = util::run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).and_then(|()| {
+            util::run(
+                Command::new(bin.join("pip"))
+                    .args(["install", "--quiet", "--disable-pip-version-check", "awsume", "awscli"]),
+            )
+        });
+        if let Err(err) = created {
+            eprintln!("xtask: peers unavailable ({err}); measuring stsenv only");
+            return Ok(None);
+        }
+    }
+    Ok(Some(bin))
+}
+
+fn sandbox_env(
+    work: &Path,
+    moto_url: &str,
+    tools: &venv::Tools,
+    peers: Option<&Path>,
+) -> Vec<(String, String)> {
+    let home = work.join("home");
+    let mut path = std::env::var("PATH").unwrap_or_default();
+    if let Some(bin) = &tools.bin_dir {
+        path = format!("{}:{path}", bin.display());
+    }
+    if let Some(bin) = peers {
+        path = format!("{}:{path}", bin.display());
+    }
+    vec![
+        ("HOME".into(), home.display().to_string()),
+        ("PATH".into(), path),
+        ("AWS_CONFIG_FILE".into(), home.join(".aws/config").display().to_string()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".into(),
+            home.join(".aws/credentials").display().to_string(),
+        ),
+        ("STSENV_CACHE_DIR".into(), work.join("cache").display().to_string()),
+        ("AWS_ENDPOINT_URL".into(), moto_url.to_string()),
+        ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ("USER".into(), "bench".into()),
+    ]
+}
+
+fn write_profiles(work: &Path) -> util::Result {
+    let aws = work.join("home/.aws");
+    std::fs::create_dir_all(&aws).map_err(|e| e.to_string())?;
+    std::fs::write(
+        aws.join("config"),
+        "[profile base]\nregion = us-east-1\n\n\
+         [profile plain]\nrole_arn = arn:aws:iam::123456789012:role/plain\nsource_profile = base\nregion = us-east-1\n\n\
+         [profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n\
+         mfa_serial = arn:aws:iam::123456789012:mfa/bench\nregion = us-east-1\n",
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(
+        aws.join("credentials"),
+        "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    )
+    .map_err(|e| e.to_string())
+}
+
+fn tempdir() -> util::Result<PathBuf> {
+    let dir = util::target_dir().join(format!("bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    Ok(dir)
+}
+
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
+
+/// moto_server on a free loopback port, killed (and its directory removed) on drop.
+struct MotoProcess {
+    url: String,
+    child: Child,
+    work: PathBuf,
+}
+
+impl MotoProcess {
+    fn start(tools: &venv::Tools, work: &Path) -> util::Result<MotoProcess> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let program = tools
+            .bin_dir
+            .as_ref()
+            .map(|b| b.join("moto_server"))
+            .unwrap_or_else(|| "moto_server".into());
+        let child = Command::new(program)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot start moto_server: {e}"))?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                return Err("moto_server did not start".into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(MotoProcess {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+            work: work.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for MotoProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.work);
+    }
 }
