@@ -147,8 +147,16 @@ impl Bench<'_> {
     fn hyperfine(&self, command: &str, no_shell: bool) -> Option<f64> {
         let json = std::env::temp_dir().join(format!("stsenv-bench-{}.json", std::process::id()));
         let mut cmd = Command::new("hyperfine");
-        cmd.args(["--warmup", "3", "--runs", &RUNS.to_string(), "--style", "none", "--export-json"])
-            .arg(&json);
+        cmd.args([
+            "--warmup",
+            "3",
+            "--runs",
+            &RUNS.to_string(),
+            "--style",
+            "none",
+            "--export-json",
+        ])
+        .arg(&json);
         if no_shell {
             cmd.arg("-N");
         }
@@ -173,7 +181,9 @@ impl Bench<'_> {
                     .stdout(Stdio::null())
                     .stderr(Stdio::null())
                     .status();
-                status.ok().map(|_| started.elapsed().as_secs_f64() * 1000.0)
+                status
+                    .ok()
+                    .map(|_| started.elapsed().as_secs_f64() * 1000.0)
             })
             .collect::<Option<_>>()?;
         times.drain(..3);
@@ -183,7 +193,10 @@ impl Bench<'_> {
 }
 
 fn print_table(rows: &[Row], hyperfine: bool) {
-    let ms = |t: Option<f64>| t.map(|t| format!("{t:.1} ms")).unwrap_or_else(|| "n/a".into());
+    let ms = |t: Option<f64>| {
+        t.map(|t| format!("{t:.1} ms"))
+            .unwrap_or_else(|| "n/a".into())
+    };
     println!(
         "\nMedians of {RUNS} whole-process runs against moto on 127.0.0.1 ({}):\n",
         if hyperfine { "hyperfine" } else { "xtask loop" }
@@ -196,7 +209,11 @@ fn print_table(rows: &[Row], hyperfine: bool) {
             (Some(a), Some(b)) if a > 0.0 => format!("{:.0}×", b / a),
             _ => "—".into(),
         };
-        let peer_time = if row.peer.is_some() { ms(time) } else { "—".into() };
+        let peer_time = if row.peer.is_some() {
+            ms(time)
+        } else {
+            "—".into()
+        };
         println!(
             "| {} | {} | {} | {} | {} |",
             row.scenario,
@@ -214,13 +231,20 @@ fn peer_venv() -> util::Result<Option<PathBuf>> {
     let venv = util::target_dir().join("bench-venv");
     let bin = venv.join("bin");
     if !bin.join("awsume").exists() {
-        eprintln!("xtask: installing awsume and awscli into {}", venv.display());
-        let created = util::run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).and_then(|()| {
-            util::run(
-                Command::new(bin.join("pip"))
-                    .args(["install", "--quiet", "--disable-pip-version-check", "awsume", "awscli"]),
-            )
-        });
+        eprintln!(
+            "xtask: installing awsume and awscli into {}",
+            venv.display()
+        );
+        let created =
+            util::run(Command::new("python3").args(["-m", "venv"]).arg(&venv)).and_then(|()| {
+                util::run(Command::new(bin.join("pip")).args([
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "awsume",
+                    "awscli",
+                ]))
+            });
         if let Err(err) = created {
             eprintln!("xtask: peers unavailable ({err}); measuring stsenv only");
             return Ok(None);
@@ -246,12 +270,18 @@ fn sandbox_env(
     vec![
         ("HOME".into(), home.display().to_string()),
         ("PATH".into(), path),
-        ("AWS_CONFIG_FILE".into(), home.join(".aws/config").display().to_string()),
+        (
+            "AWS_CONFIG_FILE".into(),
+            home.join(".aws/config").display().to_string(),
+        ),
         (
             "AWS_SHARED_CREDENTIALS_FILE".into(),
             home.join(".aws/credentials").display().to_string(),
         ),
-        ("STSENV_CACHE_DIR".into(), work.join("cache").display().to_string()),
+        (
+            "STSENV_CACHE_DIR".into(),
+            work.join("cache").display().to_string(),
+        ),
         ("AWS_ENDPOINT_URL".into(), moto_url.to_string()),
         ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
         ("USER".into(), "bench".into()),
