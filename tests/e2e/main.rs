@@ -2,3 +2,4 @@
 //! Each module is one area; see `stsenv_tests` for the sandbox and moto.
 
 mod smoke;
+mod sso_login;
