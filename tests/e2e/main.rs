@@ -3,3 +3,5 @@
 
 mod smoke;
 mod sso_login;
+mod sso_populate;
+mod sso_botocore;
