@@ -2,6 +2,6 @@
 //! Each module is one area; see `stsenv_tests` for the sandbox and moto.
 
 mod smoke;
+mod sso_botocore;
 mod sso_login;
 mod sso_populate;
-mod sso_botocore;

@@ -21,7 +21,14 @@ fn botocore_uses_the_token_stsenv_wrote() {
         .command("aws")
         .envs(stub.env())
         .env("AWS_ENDPOINT_URL_STS", &moto.url)
-        .args(["sts", "get-caller-identity", "--profile", "ssodev", "--output", "json"])
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "ssodev",
+            "--output",
+            "json",
+        ])
         .output()
         .expect("the AWS CLI is installed (cargo xtask test installs it)");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -69,14 +76,26 @@ fn botocore_refreshes_with_what_stsenv_stored_and_stsenv_reads_it_back() {
         .into_iter()
         .filter(|c| c.body["grantType"] == "refresh_token")
         .collect();
-    assert_eq!(refresh.len(), 1, "botocore refreshed through AWS_ENDPOINT_URL_SSO_OIDC");
+    assert_eq!(
+        refresh.len(),
+        1,
+        "botocore refreshed through AWS_ENDPOINT_URL_SSO_OIDC"
+    );
     assert_eq!(refresh[0].body["clientId"], before["clientId"]);
     assert_eq!(refresh[0].body["clientSecret"], before["clientSecret"]);
     assert_eq!(refresh[0].body["refreshToken"], before["refreshToken"]);
     let after = read_token(&sandbox);
-    assert_ne!(after["accessToken"], before["accessToken"], "botocore rewrote the file");
+    assert_ne!(
+        after["accessToken"], before["accessToken"],
+        "botocore rewrote the file"
+    );
     // stsenv uses botocore's file as is.
-    stsenv(&sandbox, &stub, &["env", "ssodev", "--refresh", "--non-interactive"]).success();
+    stsenv(
+        &sandbox,
+        &stub,
+        &["env", "ssodev", "--refresh", "--non-interactive"],
+    )
+    .success();
     let last = stub.calls_of("GetRoleCredentials").pop().unwrap();
     assert_eq!(
         last.headers["x-amz-sso_bearer_token"],

@@ -61,7 +61,10 @@ pub fn read_token(sandbox: &Sandbox) -> Value {
 
 /// `now + secs` in the AWS CLI's format.
 pub fn cli_time(secs_from_now: i64) -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let t = now + secs_from_now;
     let out = std::process::Command::new("date")
         .args(["-u", "-d", &format!("@{t}"), "+%Y-%m-%dT%H:%M:%SZ"])
@@ -72,7 +75,11 @@ pub fn cli_time(secs_from_now: i64) -> String {
 
 /// Epoch seconds `secs` from now.
 pub fn epoch(secs_from_now: i64) -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 + secs_from_now
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + secs_from_now
 }
 
 /// Write a token file the way the AWS CLI v2 does.
@@ -97,7 +104,10 @@ fn login_without_browser_then_role_credentials() {
         "{err}"
     );
     assert!(err.contains("WXYZ-0002"), "{err}");
-    assert!(err.contains("Logged in to https://corp.awsapps.com/start"), "{err}");
+    assert!(
+        err.contains("Logged in to https://corp.awsapps.com/start"),
+        "{err}"
+    );
     assert!(!err.contains("access-token"), "no secret on stderr: {err}");
 
     // Registration as a public client with the session's scopes and the refresh grant.
@@ -128,7 +138,10 @@ fn login_without_browser_then_role_credentials() {
         use std::os::unix::fs::PermissionsExt;
         let mode = |p: PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(token_path(&sandbox)), 0o600);
-        assert_eq!(mode(token_path(&sandbox).parent().unwrap().to_path_buf()), 0o700);
+        assert_eq!(
+            mode(token_path(&sandbox).parent().unwrap().to_path_buf()),
+            0o700
+        );
     }
 
     // Role credentials with the bearer token, for the profile's account and role.
@@ -148,13 +161,26 @@ fn login_without_browser_then_role_credentials() {
     assert_eq!(stub.calls_of("GetRoleCredentials").len(), 1);
 
     // A second login finds the valid token and opens nothing.
-    let again = stsenv(&sandbox, &stub, &["login", "--sso-session", "corp", "--no-browser"]).success();
-    assert!(stderr(&again).contains("Already logged in"), "{}", stderr(&again));
+    let again = stsenv(
+        &sandbox,
+        &stub,
+        &["login", "--sso-session", "corp", "--no-browser"],
+    )
+    .success();
+    assert!(
+        stderr(&again).contains("Already logged in"),
+        "{}",
+        stderr(&again)
+    );
     assert_eq!(stub.calls_of("StartDeviceAuthorization").len(), 1);
 
     // Logout deletes the token and the cached role credentials.
     let out = stsenv(&sandbox, &stub, &["logout", "ssodev"]).success();
-    assert!(stderr(&out).contains("1 cached role session"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 cached role session"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!token_path(&sandbox).exists());
     assert_eq!(stub.calls_of("Logout").len(), 1);
     let after = stsenv(&sandbox, &stub, &["env", "ssodev", "--shell", "bash"]).code(3);
@@ -174,7 +200,9 @@ fn slow_down_adds_to_the_interval() {
     let polls = stub.calls_of("CreateToken");
     assert_eq!(polls.len(), 3);
     // STSENV_SSO_POLL_MS=20: interval 1 unit = 20 ms, +5 units after slow_down.
-    let before = polls[0].at.duration_since(stub.calls_of("StartDeviceAuthorization")[0].at);
+    let before = polls[0]
+        .at
+        .duration_since(stub.calls_of("StartDeviceAuthorization")[0].at);
     let after = polls[1].at.duration_since(polls[0].at);
     assert!(after >= Duration::from_millis(120), "{after:?}");
     assert!(after > before, "{before:?} then {after:?}");
@@ -265,7 +293,11 @@ fn refresh_token_renews_without_a_browser() {
         }),
     );
     let login = stsenv(&sandbox, &stub, &["login", "ssodev", "--no-browser"]).success();
-    assert!(stderr(&login).contains("Token refreshed"), "{}", stderr(&login));
+    assert!(
+        stderr(&login).contains("Token refreshed"),
+        "{}",
+        stderr(&login)
+    );
     assert!(stub.calls_of("StartDeviceAuthorization").is_empty());
 }
 
@@ -284,7 +316,10 @@ fn expired_registration_means_a_new_login_and_registration() {
         }),
     );
     stsenv(&sandbox, &stub, &["env", "ssodev", "--non-interactive"]).code(3);
-    assert!(stub.calls().is_empty(), "no refresh with an expired registration");
+    assert!(
+        stub.calls().is_empty(),
+        "no refresh with an expired registration"
+    );
     stsenv(&sandbox, &stub, &["login", "ssodev", "--no-browser"]).success();
     assert_eq!(stub.calls_of("RegisterClient").len(), 1);
     assert_eq!(read_token(&sandbox)["clientId"], "client-1");
@@ -350,7 +385,10 @@ fn role_on_top_of_sso_reads_a_cli_written_token() {
         .assert()
         .success();
     let key = exported_value(&out.get_output().stdout, "AWS_ACCESS_KEY_ID").unwrap();
-    assert!(key.starts_with("ASIA") && !key.starts_with("ASIASSOSTUB"), "{key}");
+    assert!(
+        key.starts_with("ASIA") && !key.starts_with("ASIASSOSTUB"),
+        "{key}"
+    );
     let get = stub.calls_of("GetRoleCredentials");
     assert_eq!(get.len(), 1);
     assert_eq!(get[0].headers["x-amz-sso_bearer_token"], "from-the-aws-cli");

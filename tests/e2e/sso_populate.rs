@@ -70,7 +70,10 @@ fn dry_run_writes_nothing() {
         .map(|l| format!("{}\n", &l[1..]))
         .collect();
     assert_eq!(plus, EXPECTED_ADDITION, "{stdout}");
-    assert_eq!(std::fs::read(sandbox.config_path()).unwrap(), ORIGINAL.as_bytes());
+    assert_eq!(
+        std::fs::read(sandbox.config_path()).unwrap(),
+        ORIGINAL.as_bytes()
+    );
     assert!(!sandbox.home().join(".aws/config.bak").exists());
     // Every page was read: 2 ListAccounts pages, 2 role pages per account.
     assert_eq!(stub.calls_of("ListAccounts").len(), 2);
@@ -98,7 +101,10 @@ fn populate_appends_once_and_keeps_every_byte() {
     // Twice: nothing changes.
     let again = stsenv(&sandbox, &stub, &["sso", "populate"]).success();
     assert!(String::from_utf8_lossy(&again.get_output().stderr).contains("Nothing to add"));
-    assert_eq!(std::fs::read_to_string(sandbox.config_path()).unwrap(), after);
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).unwrap(),
+        after
+    );
 
     // The new profiles work.
     stsenv(
@@ -118,5 +124,8 @@ fn populate_without_a_token_is_exit_3() {
     let out = stsenv(&sandbox, &stub, &["sso", "populate"]).code(3);
     assert!(String::from_utf8_lossy(&out.get_output().stderr)
         .contains("run `stsenv login --sso-session corp`"));
-    assert_eq!(std::fs::read(sandbox.config_path()).unwrap(), ORIGINAL.as_bytes());
+    assert_eq!(
+        std::fs::read(sandbox.config_path()).unwrap(),
+        ORIGINAL.as_bytes()
+    );
 }

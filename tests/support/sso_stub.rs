@@ -369,7 +369,11 @@ fn create_token(call: &Call, state: &mut State) -> Response {
                 return error(400, "SlowDownException", "slow_down");
             }
             if n <= state.slow_down_polls + state.pending_polls {
-                return error(400, "AuthorizationPendingException", "authorization_pending");
+                return error(
+                    400,
+                    "AuthorizationPendingException",
+                    "authorization_pending",
+                );
             }
             issue(state)
         }
@@ -379,7 +383,11 @@ fn create_token(call: &Call, state: &mut State) -> Response {
             }
             issue(state)
         }
-        _ => error(400, "UnsupportedGrantTypeException", "unsupported_grant_type"),
+        _ => error(
+            400,
+            "UnsupportedGrantTypeException",
+            "unsupported_grant_type",
+        ),
     }
 }
 

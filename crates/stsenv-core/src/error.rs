@@ -69,7 +69,9 @@ pub enum Error {
         profile: String,
     },
     /// An sso-session (named with `--sso-session`) needs a login.
-    #[error("SSO login needed for sso-session `{session}`: run `stsenv login --sso-session {session}`")]
+    #[error(
+        "SSO login needed for sso-session `{session}`: run `stsenv login --sso-session {session}`"
+    )]
     SessionLoginNeeded {
         /// The `[sso-session]` name.
         session: String,

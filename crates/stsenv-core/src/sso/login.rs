@@ -97,8 +97,11 @@ pub fn login(
         },
         None => runtime.block_on(oidc::register(ctx, &session.scopes))?,
     };
-    let device =
-        runtime.block_on(oidc::start_device_authorization(ctx, &registration, &session.start_url))?;
+    let device = runtime.block_on(oidc::start_device_authorization(
+        ctx,
+        &registration,
+        &session.start_url,
+    ))?;
     ui.show_code(
         &device.verification_uri,
         device.verification_uri_complete.as_deref(),
@@ -202,7 +205,9 @@ pub fn refresh(
     if let Some(rotated) = new.refresh_token {
         token.refresh_token = Some(rotated);
     }
-    token.start_url.get_or_insert_with(|| session.start_url.clone());
+    token
+        .start_url
+        .get_or_insert_with(|| session.start_url.clone());
     token.region.get_or_insert_with(|| session.region.clone());
     token::store(&session.token_path(), &token)?;
     Ok(Some(new.access_token))

@@ -339,10 +339,9 @@ pub fn assignments(
 /// Returns whether a token file existed.
 pub fn logout(session: &SsoSession, runtime: Option<&tokio::runtime::Runtime>) -> Result<bool> {
     let path = session.token_path();
-    if let (Some(runtime), Some(access_token)) = (
-        runtime,
-        session.cached_token().and_then(|t| t.access_token),
-    ) {
+    if let (Some(runtime), Some(access_token)) =
+        (runtime, session.cached_token().and_then(|t| t.access_token))
+    {
         let ctx = session.ctx();
         let result = runtime.block_on(async {
             let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None).await);

@@ -85,8 +85,7 @@ pub async fn register(ctx: CallContext<'_>, scopes: &[String]) -> Result<Registr
     Ok(Registration {
         client_id: output.client_id.ok_or_else(missing)?,
         client_secret: output.client_secret.ok_or_else(missing)?,
-        expires: Timestamp::from_second(output.client_secret_expires_at)
-            .map_err(|_| missing())?,
+        expires: Timestamp::from_second(output.client_secret_expires_at).map_err(|_| missing())?,
     })
 }
 

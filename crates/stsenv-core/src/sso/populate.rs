@@ -165,7 +165,10 @@ mod tests {
             profile_name("My Prod Account", "AdministratorAccess"),
             "my-prod-account/administratoraccess"
         );
-        assert_eq!(profile_name("Ünïcode & co", "Read Only"), "ncode--co/read-only");
+        assert_eq!(
+            profile_name("Ünïcode & co", "Read Only"),
+            "ncode--co/read-only"
+        );
     }
 
     #[test]
@@ -174,7 +177,9 @@ mod tests {
         let path = tmp.path().join("config");
         let original = b"# mine\r\n[profile a]\nregion=x  \n\n\n[default]\nregion = y";
         fs::write(&path, original).unwrap();
-        let backup = append(&path, "\n[profile b]\nregion = z\n").unwrap().unwrap();
+        let backup = append(&path, "\n[profile b]\nregion = z\n")
+            .unwrap()
+            .unwrap();
         let after = fs::read(&path).unwrap();
         assert!(after.starts_with(original));
         assert_eq!(&after[original.len()..], b"\n\n[profile b]\nregion = z\n");
