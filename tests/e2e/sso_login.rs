@@ -401,3 +401,44 @@ fn role_on_top_of_sso_reads_a_cli_written_token() {
         .success();
     assert!(String::from_utf8_lossy(&who.get_output().stdout).contains("role/ops"));
 }
+
+#[test]
+fn ctrl_c_cancels_the_wait_cleanly() {
+    let stub = SsoStub::start();
+    stub.state().pending_polls = 10_000;
+    let sandbox = sandbox();
+    let child = sandbox
+        .command(stsenv_tests::stsenv_bin())
+        .envs(stub.env())
+        .args(["login", "ssodev", "--no-browser"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while stub.calls_of("CreateToken").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no poll");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cancelled"));
+    assert!(!token_path(&sandbox).exists());
+    // The session's lock was released: the next login proceeds at once.
+    stub.state().pending_polls = 0;
+    stsenv(&sandbox, &stub, &["login", "ssodev", "--no-browser"]).success();
+}
+
+/// Not a test: `cargo test -p stsenv-tests manual_stub -- --ignored
+/// --nocapture` keeps a stub up for a minute to try `stsenv login` by hand.
+#[test]
+#[ignore]
+fn manual_stub() {
+    let stub = SsoStub::start();
+    stub.state().pending_polls = 100;
+    println!("stub at {}", stub.url);
+    std::thread::sleep(Duration::from_secs(60));
+}
