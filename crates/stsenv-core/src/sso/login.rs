@@ -31,7 +31,7 @@ pub trait LoginUi {
 /// How a login ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginOutcome {
-    /// A valid token was already there (maybe another terminal just logged in).
+    /// Another process logged in while this one waited for the lock.
     AlreadyValid {
         /// When it expires.
         expires: Timestamp,
@@ -59,24 +59,30 @@ fn poll_unit() -> Duration {
         .unwrap_or(Duration::from_secs(1))
 }
 
-/// Log in to `session`. One login at a time per session: the session's
-/// lock is held throughout, and the token is re-checked once it is taken,
-/// so twenty terminals asking at once open one browser tab.
+/// Log in to `session`, like `aws sso login`: a new token even when the
+/// cached one looks valid (it may have been revoked), renewed without a
+/// browser when it is close to expiry and a refresh token works. One login
+/// at a time per session: the session's lock is held throughout, and a
+/// token that changed while this process waited for the lock (another
+/// terminal just logged in) is used as is, so twenty terminals asking at
+/// once open one browser tab.
 pub fn login(
     session: &SsoSession,
     runtime: &tokio::runtime::Runtime,
     ui: &dyn LoginUi,
 ) -> Result<LoginOutcome> {
+    let before = session.cached_token().and_then(|t| t.access_token);
     let _lock = Cache::from_env().lock(&session.lock_key())?;
     let cached = session.cached_token();
     let now = Timestamp::now();
     if let Some(token) = &cached {
-        if token.fresh_for(TOKEN_REFRESH_MARGIN_SECS, now) {
+        let fresh = token.fresh_for(TOKEN_REFRESH_MARGIN_SECS, now);
+        if fresh && token.access_token != before {
             return Ok(LoginOutcome::AlreadyValid {
                 expires: token.expires().expect("fresh implies an expiry"),
             });
         }
-        if token.can_refresh(now) && refresh(session, token, runtime)?.is_some() {
+        if !fresh && token.can_refresh(now) && refresh(session, token, runtime)?.is_some() {
             let expires = session
                 .cached_token()
                 .and_then(|t| t.expires())

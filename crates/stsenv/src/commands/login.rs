@@ -30,7 +30,7 @@ pub fn login(args: LoginArgs) -> Result<ExitCode> {
     };
     let outcome = sso::login::login(&session, &runtime, &ui)?;
     let (what, expires) = match outcome {
-        LoginOutcome::AlreadyValid { expires } => ("Already logged in", expires),
+        LoginOutcome::AlreadyValid { expires } => ("Logged in (by another stsenv)", expires),
         LoginOutcome::Refreshed { expires } => ("Token refreshed", expires),
         LoginOutcome::LoggedIn { expires } => ("Logged in", expires),
     };
