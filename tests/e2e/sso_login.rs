@@ -440,3 +440,54 @@ fn manual_stub() {
     println!("stub at {}", stub.url);
     std::thread::sleep(Duration::from_secs(60));
 }
+
+#[test]
+fn browser_opens_only_with_a_display_and_without_no_browser() {
+    let stub = SsoStub::start();
+    let sandbox = sandbox();
+    // A fake xdg-open that records its argument.
+    let bin = sandbox.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let record = sandbox.path().join("opened");
+    let script = bin.join("xdg-open");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$1\" >> '{}'\n", record.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let login = |display: bool, no_browser: bool| {
+        let mut cmd = sandbox.stsenv();
+        cmd.envs(stub.env())
+            .env("PATH", &path)
+            .args(["login", "ssodev"]);
+        if display {
+            cmd.env("DISPLAY", ":0");
+        }
+        if no_browser {
+            cmd.arg("--no-browser");
+        }
+        cmd.timeout(Duration::from_secs(60)).assert().success();
+    };
+    login(false, false);
+    login(true, true);
+    assert!(
+        !record.exists(),
+        "no browser without a display or with --no-browser"
+    );
+    login(true, false);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !record.exists() && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let opened = std::fs::read_to_string(&record).unwrap();
+    assert!(
+        opened.starts_with("https://device.sso.example/?user_code=WXYZ-"),
+        "{opened}"
+    );
+}
