@@ -3,3 +3,6 @@
 
 mod cache;
 mod smoke;
+mod sso_botocore;
+mod sso_login;
+mod sso_populate;

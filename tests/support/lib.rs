@@ -4,6 +4,8 @@
 //!
 //! No test reads the real HOME or reaches beyond 127.0.0.1.
 
+pub mod sso_stub;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

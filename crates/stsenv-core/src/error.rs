@@ -68,6 +68,25 @@ pub enum Error {
         /// The profile (or sso-session) needing a login.
         profile: String,
     },
+    /// An sso-session (named with `--sso-session`) needs a login.
+    #[error(
+        "SSO login needed for sso-session `{session}`: run `stsenv login --sso-session {session}`"
+    )]
+    SessionLoginNeeded {
+        /// The `[sso-session]` name.
+        session: String,
+    },
+    /// An SSO device login did not complete.
+    #[error("SSO login for {target} failed: {reason}")]
+    Login {
+        /// The profile or sso-session, as the user would name it.
+        target: String,
+        /// What happened and what to do.
+        reason: String,
+    },
+    /// The user interrupted (Ctrl-C) while stsenv waited.
+    #[error("cancelled")]
+    Cancelled,
     /// An AWS service answered with an error.
     #[error("{operation} for profile `{profile}` failed: {code}: {message}{hint}", hint = service_hint(code))]
     Service {
@@ -117,7 +136,11 @@ impl Error {
     /// code or SSO login) but there is no terminal, 1 otherwise.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::MfaNeeded { .. } | Error::LoginNeeded { .. } => 3,
+            Error::MfaNeeded { .. }
+            | Error::LoginNeeded { .. }
+            | Error::SessionLoginNeeded { .. } => 3,
+            // The shell convention for a process ended by SIGINT.
+            Error::Cancelled => 130,
             _ => 1,
         }
     }

@@ -1,28 +1,274 @@
-//! `stsenv login`, `logout` and `sso populate` (IAM Identity Center).
+//! `stsenv login`, `logout` and `sso populate` (IAM Identity Center). The
+//! flows live in `stsenv_core::sso`; this file is the terminal side: the
+//! code and URL on stderr, the browser, the spinner and Ctrl-C.
 
-use std::process::ExitCode;
+use std::io::{IsTerminal, Write};
+use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
+use stsenv_core::cache::Cache;
+use stsenv_core::config::{default_profile_name, AwsConfig};
+use stsenv_core::plan::{Overrides, Plan, Source};
+use stsenv_core::resolve;
+use stsenv_core::sso::login::{LoginOutcome, LoginUi};
+use stsenv_core::sso::{self, populate, SsoSession};
 use stsenv_core::{Error, Result};
 
 use crate::cli::{LoginArgs, SsoCommand};
 
-fn unavailable() -> Result<ExitCode> {
-    Err(Error::InvalidInput(
-        "SSO commands are not available yet".to_string(),
-    ))
-}
-
 /// Run `stsenv login`.
-pub fn login(_args: LoginArgs) -> Result<ExitCode> {
-    unavailable()
+pub fn login(args: LoginArgs) -> Result<ExitCode> {
+    let config = AwsConfig::load()?;
+    let session = target(&config, &args)?;
+    let runtime = resolve::runtime()?;
+    catch_ctrl_c();
+    let ui = TerminalUi {
+        session: &session,
+        browser: !args.no_browser && can_open_browser(),
+        spinner: std::io::stderr().is_terminal(),
+    };
+    let outcome = sso::login::login(&session, &runtime, &ui)?;
+    let (what, expires) = match outcome {
+        LoginOutcome::AlreadyValid { expires } => ("Logged in (by another stsenv)", expires),
+        LoginOutcome::Refreshed { expires } => ("Token refreshed", expires),
+        LoginOutcome::LoggedIn { expires } => ("Logged in", expires),
+    };
+    eprintln!(
+        "{what} to {} ({}); the token is valid until {}.",
+        session.start_url,
+        session.display(),
+        stsenv_core::credentials::format_rfc3339(expires)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Run `stsenv logout`.
-pub fn logout(_args: LoginArgs) -> Result<ExitCode> {
-    unavailable()
+pub fn logout(args: LoginArgs) -> Result<ExitCode> {
+    let config = AwsConfig::load()?;
+    let session = target(&config, &args)?;
+    // Revoking the token server-side needs a runtime; a failure to build
+    // one must not keep the local token alive.
+    let runtime = resolve::runtime().ok();
+    let removed = sso::logout(&session, runtime.as_ref())?;
+    // Role credentials already obtained stay valid at AWS until they expire;
+    // dropping them makes the next use ask for a login, as the user expects.
+    let cache = Cache::from_env();
+    let mut cleared = 0;
+    for name in config.profile_names() {
+        if let Ok(plan) = Plan::build(&config, Some(name), &Overrides::default()) {
+            if let Source::Sso(role) = &plan.source {
+                if role.profile == name
+                    && SsoSession::of_role(role).cache_name() == session.cache_name()
+                {
+                    cleared += cache.clear(Some(name))?;
+                }
+            }
+        }
+    }
+    if removed {
+        eprintln!(
+            "Logged out of {} ({}): token {} removed, {cleared} cached role session(s) cleared.",
+            session.start_url,
+            session.display(),
+            session.token_path().display()
+        );
+    } else {
+        eprintln!(
+            "No SSO token for {} ({}); {cleared} cached role session(s) cleared.",
+            session.start_url,
+            session.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Run `stsenv sso …`.
-pub fn sso(_command: SsoCommand) -> Result<ExitCode> {
-    unavailable()
+pub fn sso(command: SsoCommand) -> Result<ExitCode> {
+    match command {
+        SsoCommand::Populate {
+            sso_session,
+            dry_run,
+        } => populate_profiles(sso_session, dry_run),
+    }
+}
+
+fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> Result<ExitCode> {
+    let config = AwsConfig::load()?;
+    let name = match sso_session {
+        Some(name) => name,
+        None => match config.sso_session_names().as_slice() {
+            [one] => one.to_string(),
+            [] => {
+                return Err(Error::InvalidInput(format!(
+                    "there is no [sso-session NAME] section in {}; add one (sso_start_url, sso_region) and run `stsenv login --sso-session NAME`",
+                    config.config_file().display()
+                )))
+            }
+            many => {
+                return Err(Error::InvalidInput(format!(
+                    "several sso-sessions exist ({}); name one: `stsenv sso populate NAME`",
+                    many.join(", ")
+                )))
+            }
+        },
+    };
+    let session = SsoSession::named(&config, &name)?;
+    let runtime = resolve::runtime()?;
+    let assignments = sso::assignments(&session, &runtime)?;
+    let additions = populate::additions(&config, &session, &name, &assignments);
+    let path = config.config_file();
+    if additions.is_empty() {
+        eprintln!(
+            "Nothing to add: every one of the {} account/role pair(s) of sso-session `{name}` already has a profile in {}.",
+            assignments.len(),
+            path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = populate::render(&additions);
+    if dry_run {
+        eprintln!(
+            "Would append {} profile(s) to {} (nothing written):",
+            additions.len(),
+            path.display()
+        );
+        println!("--- {}", path.display());
+        println!("+++ {}", path.display());
+        for line in text.lines() {
+            println!("+{line}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let backup = populate::append(path, &text)?;
+    for profile in &additions {
+        println!("{}", profile.name);
+    }
+    eprintln!(
+        "Added {} profile(s) to {}{}.",
+        additions.len(),
+        path.display(),
+        backup
+            .map(|b| format!(" (the previous version is in {})", b.display()))
+            .unwrap_or_default()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The session to log in to: `--sso-session`, the profile, else the
+/// default profile, else the only sso-session when there is no default.
+fn target(config: &AwsConfig, args: &LoginArgs) -> Result<SsoSession> {
+    if let Some(name) = &args.sso_session {
+        return SsoSession::named(config, name);
+    }
+    if let Some(profile) = &args.profile {
+        return SsoSession::of_profile(config, profile);
+    }
+    let profile = default_profile_name();
+    if !config.has_profile(&profile) {
+        if let [only] = config.sso_session_names().as_slice() {
+            return SsoSession::named(config, only);
+        }
+    }
+    SsoSession::of_profile(config, &profile)
+}
+
+static CANCELLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    // Only an atomic store: async-signal-safe. The wait loop sees it within
+    // 100 ms and unwinds normally (lock released, nothing half written).
+    CANCELLED.store(true, Ordering::SeqCst);
+}
+
+fn catch_ctrl_c() {
+    #[cfg(unix)]
+    // SAFETY: the handler only stores to an atomic.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+/// A browser can be opened: always on macOS, on Linux only with a display.
+fn can_open_browser() -> bool {
+    if cfg!(target_os = "macos") {
+        return true;
+    }
+    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+    cfg!(unix) && (set("DISPLAY") || set("WAYLAND_DISPLAY"))
+}
+
+/// Start the browser without waiting for it, in its own process group so
+/// Ctrl-C here does not reach it.
+fn open_browser(url: &str) -> bool {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let mut command = Command::new(opener);
+    command
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    match command.spawn() {
+        Ok(mut child) => {
+            // Reaped in the background so it never lingers as a zombie.
+            std::thread::spawn(move || child.wait());
+            true
+        }
+        Err(_) => false,
+    }
+}
+
+struct TerminalUi<'a> {
+    session: &'a SsoSession,
+    browser: bool,
+    spinner: bool,
+}
+
+impl LoginUi for TerminalUi<'_> {
+    fn show_code(&self, verification_uri: &str, complete_uri: Option<&str>, user_code: &str) {
+        let url = complete_uri.unwrap_or(verification_uri);
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "To sign in to {} ({}), open this page and check that it shows the code {user_code}:\n\n    {url}\n",
+            self.session.start_url,
+            self.session.display()
+        );
+        if self.browser && open_browser(url) {
+            let _ = writeln!(err, "(opened in your browser)");
+        }
+        if !self.spinner {
+            let _ = writeln!(err, "Waiting for the approval…");
+        }
+    }
+
+    fn waiting(&self, elapsed: Duration) -> bool {
+        if CANCELLED.load(Ordering::SeqCst) {
+            return false;
+        }
+        if self.spinner {
+            const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+            let frame = FRAMES[(elapsed.as_millis() / 100) as usize % FRAMES.len()];
+            eprint!(
+                "\r{frame} Waiting for the approval in the browser… {}s (Ctrl-C cancels)",
+                elapsed.as_secs()
+            );
+        }
+        true
+    }
+
+    fn finished(&self) {
+        if self.spinner {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
