@@ -1,4 +1,8 @@
 //! stsenv's end-to-end tests, one binary so that they share one emulator.
 //! Each module is one area; see `stsenv_tests` for the sandbox and moto.
 
+mod chains;
+mod formats;
 mod smoke;
+mod util;
+mod whoami_exec;
