@@ -3,6 +3,7 @@
 
 mod chains;
 mod formats;
+mod shells;
 mod smoke;
 mod util;
 mod whoami_exec;
