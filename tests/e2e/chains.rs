@@ -81,7 +81,10 @@ duration_seconds = 7200
         3600,
     );
     let key = exported_value(stdout, "AWS_ACCESS_KEY_ID").unwrap();
-    assert_eq!(assumed_role(Moto::shared(), &key)["role_arn"], "arn:aws:iam::222222222222:role/chain-b2");
+    assert_eq!(
+        assumed_role(Moto::shared(), &key)["role_arn"],
+        "arn:aws:iam::222222222222:role/chain-b2"
+    );
     assert_eq!(
         arn(&sandbox, &["chain-b2"]),
         "arn:aws:sts::222222222222:assumed-role/chain-b2/stsenv-tester"
@@ -123,21 +126,39 @@ fn mfa_serial_on_static_keys_is_get_session_token_alone() {
         "[profile src]\nmfa_serial = arn:aws:iam::111111111111:mfa/solo\nregion = us-west-2\n",
     );
     let plan = ok(&sandbox, &["explain", "src"]);
-    assert!(plan.contains("sts:GetSessionToken with MFA device arn:aws:iam::111111111111:mfa/solo"), "{plan}");
+    assert!(
+        plan.contains("sts:GetSessionToken with MFA device arn:aws:iam::111111111111:mfa/solo"),
+        "{plan}"
+    );
     assert!(!plan.contains("AssumeRole"), "{plan}");
     assert!(plan.lines().next().unwrap().ends_with(", mfa"), "{plan}");
     let out = ok(
         &sandbox,
-        &["env", "src", "--shell", "bash", "--token-code", "654321", "--duration", "3600"],
+        &[
+            "env",
+            "src",
+            "--shell",
+            "bash",
+            "--token-code",
+            "654321",
+            "--duration",
+            "3600",
+        ],
     );
     // moto answers GetSessionToken with its documentation's example session.
     let token = exported_value(out.as_bytes(), "AWS_SESSION_TOKEN").unwrap();
-    assert!(token.starts_with("AQoEXAMPLE"), "GetSessionToken's token expected, got {token}");
+    assert!(
+        token.starts_with("AQoEXAMPLE"),
+        "GetSessionToken's token expected, got {token}"
+    );
     assert_expires_in(
         &exported_value(out.as_bytes(), "AWS_CREDENTIAL_EXPIRATION").unwrap(),
         3600,
     );
-    assert_eq!(exported_value(out.as_bytes(), "AWS_REGION").as_deref(), Some("us-west-2"));
+    assert_eq!(
+        exported_value(out.as_bytes(), "AWS_REGION").as_deref(),
+        Some("us-west-2")
+    );
 }
 
 #[test]
@@ -152,31 +173,73 @@ fn federation_token_with_a_policy() {
     let policy = policy.display().to_string();
     let plan = ok(
         &sandbox,
-        &["explain", "src", "--federation", "fed-bob", "--policy", &policy],
+        &[
+            "explain",
+            "src",
+            "--federation",
+            "fed-bob",
+            "--policy",
+            &policy,
+        ],
     );
-    assert!(plan.contains("sts:GetFederationToken as `fed-bob`, session policy"), "{plan}");
+    assert!(
+        plan.contains("sts:GetFederationToken as `fed-bob`, session policy"),
+        "{plan}"
+    );
 
     let json = ok(
         &sandbox,
-        &["env", "src", "--federation", "fed-bob", "--policy", &policy, "--duration", "1800", "--shell", "json"],
+        &[
+            "env",
+            "src",
+            "--federation",
+            "fed-bob",
+            "--policy",
+            &policy,
+            "--duration",
+            "1800",
+            "--shell",
+            "json",
+        ],
     );
     let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(doc["Version"], 1);
     // moto's canned GetFederationToken session, distinct from GetSessionToken's.
-    assert!(doc["SessionToken"].as_str().unwrap().starts_with("AQoDYXdzEPT"), "{doc}");
+    assert!(
+        doc["SessionToken"]
+            .as_str()
+            .unwrap()
+            .starts_with("AQoDYXdzEPT"),
+        "{doc}"
+    );
     assert_expires_in(doc["Expiration"].as_str().unwrap(), 1800);
     let tokens = moto_data(Moto::shared())["sts"]["Token"].clone();
     assert!(
-        tokens.as_array().unwrap().iter().any(|t| t["name"] == "fed-bob"),
+        tokens
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "fed-bob"),
         "moto saw no GetFederationToken for fed-bob: {tokens}"
     );
 
     // The policy really is sent: moto enforces STS's 2048-character limit on it.
     let big = sandbox.path().join("big.json");
-    std::fs::write(&big, format!(r#"{{"Version":"2012-10-17","Sid":"{}"}}"#, "x".repeat(2100))).unwrap();
+    std::fs::write(
+        &big,
+        format!(r#"{{"Version":"2012-10-17","Sid":"{}"}}"#, "x".repeat(2100)),
+    )
+    .unwrap();
     let stderr = fails(
         &sandbox,
-        &["env", "src", "--federation", "fed-big", "--policy", &big.display().to_string()],
+        &[
+            "env",
+            "src",
+            "--federation",
+            "fed-big",
+            "--policy",
+            &big.display().to_string(),
+        ],
         1,
     );
     assert!(
@@ -198,7 +261,18 @@ fn ad_hoc_role_without_any_profile_section() {
         "arn:aws:sts::333333333333:assumed-role/chain-adhoc/stsenv-tester"
     );
     // env records the options so the prompt hook renews the same role.
-    let out = ok(&sandbox, &["env", "--role-arn", role, "--source-profile", "src", "--shell", "bash"]);
+    let out = ok(
+        &sandbox,
+        &[
+            "env",
+            "--role-arn",
+            role,
+            "--source-profile",
+            "src",
+            "--shell",
+            "bash",
+        ],
+    );
     assert_eq!(
         exported_value(out.as_bytes(), "STSENV_OPTIONS").unwrap(),
         format!("--role-arn {role} --source-profile src")
@@ -287,7 +361,15 @@ duration_seconds = 1800
     // Command-line options win over the profile's keys.
     let doc = crate::util::whoami(
         &sandbox,
-        &["chain-opts", "--session-name", "cli-session", "--external-id", "ext-cli", "--duration", "900"],
+        &[
+            "chain-opts",
+            "--session-name",
+            "cli-session",
+            "--external-id",
+            "ext-cli",
+            "--duration",
+            "900",
+        ],
     );
     assert_eq!(
         doc["Arn"],

@@ -23,7 +23,13 @@ fn json_is_the_credential_process_v1_shape() {
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["AccessKeyId", "Expiration", "SecretAccessKey", "SessionToken", "Version"]
+        [
+            "AccessKeyId",
+            "Expiration",
+            "SecretAccessKey",
+            "SessionToken",
+            "Version"
+        ]
     );
     assert_eq!(doc["Version"], 1);
     assert!(doc["AccessKeyId"].as_str().unwrap().starts_with("ASIA"));
@@ -81,10 +87,24 @@ fn the_aws_cli_can_use_stsenv_as_credential_process() {
     sandbox.config(&config);
     let out = sandbox
         .command("aws")
-        .args(["sts", "get-caller-identity", "--profile", "via-process", "--output", "json"])
+        .args([
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            "via-process",
+            "--output",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(doc["Arn"], "arn:aws:sts::123456789012:assumed-role/fmt/stsenv-tester");
+    assert_eq!(
+        doc["Arn"],
+        "arn:aws:sts::123456789012:assumed-role/fmt/stsenv-tester"
+    );
 }

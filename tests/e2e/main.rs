@@ -2,6 +2,7 @@
 //! Each module is one area; see `stsenv_tests` for the sandbox and moto.
 
 mod chains;
+mod errors;
 mod formats;
 mod shells;
 mod smoke;

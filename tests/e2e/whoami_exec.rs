@@ -84,7 +84,12 @@ fn exec_passes_the_exit_status_and_the_environment() {
         ]
     );
     // argv is passed as is, never through `sh -c`.
-    let out = ok(&sandbox, &["exec", "runner", "--", "printf", "%s|", "a b", "$HOME", "'q'"]);
+    let out = ok(
+        &sandbox,
+        &[
+            "exec", "runner", "--", "printf", "%s|", "a b", "$HOME", "'q'",
+        ],
+    );
     assert_eq!(out, "a b|$HOME|'q'|");
 }
 

@@ -110,7 +110,13 @@ impl AwsConfig {
             .profiles
             .profiles()
             .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
-            .filter(|(score, candidate)| *score > 0.8 || candidate.contains(name))
+            .filter(|(score, candidate)| {
+                // Jaro-Winkler misses swapped letters in short names (`dve`
+                // for `dev`); an edit distance of one or two catches them.
+                *score > 0.8
+                    || candidate.contains(name)
+                    || strsim::damerau_levenshtein(name, candidate) <= (name.len() / 3).max(1)
+            })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored
