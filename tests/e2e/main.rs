@@ -6,5 +6,6 @@ mod errors;
 mod formats;
 mod shells;
 mod smoke;
+mod trycmd;
 mod util;
 mod whoami_exec;
