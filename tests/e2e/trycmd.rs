@@ -24,7 +24,10 @@ fn cli_snapshots() {
         cases.env(name, value);
     }
     cases
-        .env("AWS_CONFIG_FILE", fixtures.join("config").display().to_string())
+        .env(
+            "AWS_CONFIG_FILE",
+            fixtures.join("config").display().to_string(),
+        )
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             fixtures.join("credentials").display().to_string(),
