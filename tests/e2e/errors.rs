@@ -199,11 +199,14 @@ fn corrupt_cache_entries_are_warned_about_and_replaced() {
         .assert()
         .success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
-    assert!(
-        stderr.contains("warning: ignoring unreadable cache entry")
-            && stderr.contains(&sandbox.cache_dir().display().to_string()),
-        "{stderr}"
-    );
+    // One line per corrupt entry, naming the file.
+    let warnings: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("warning: ignoring unreadable cache entry"))
+        .collect();
+    assert_eq!(warnings.len(), corrupted, "{stderr}");
+    let cache_dir = sandbox.cache_dir().display().to_string();
+    assert!(warnings.iter().all(|w| w.contains(&cache_dir)), "{stderr}");
     let stdout = &out.get_output().stdout;
     let key = exported_value(stdout, "AWS_ACCESS_KEY_ID").unwrap();
     assert!(key.starts_with("ASIA"));

@@ -79,18 +79,21 @@ impl Cache {
         match serde_json::from_slice::<Entry>(&bytes) {
             Ok(entry) if entry.version == CACHE_VERSION => Some(entry),
             Ok(entry) => {
-                crate::warn(&format!(
+                warn_once(
+                    &path,
+                    &format!(
                     "ignoring cache entry {} of version {} (this stsenv writes {CACHE_VERSION})",
                     path.display(),
                     entry.version
-                ));
+                ),
+                );
                 None
             }
             Err(err) => {
-                crate::warn(&format!(
-                    "ignoring unreadable cache entry {}: {err}",
-                    path.display()
-                ));
+                warn_once(
+                    &path,
+                    &format!("ignoring unreadable cache entry {}: {err}", path.display()),
+                );
                 None
             }
         }
@@ -218,6 +221,17 @@ impl Cache {
         #[cfg(not(unix))]
         fs::create_dir_all(&self.dir).map_err(fail)?;
         Ok(())
+    }
+}
+
+/// Warn about a bad entry once per process: a miss reads the entry again
+/// after taking the refresh lock, and one line per entry is enough.
+fn warn_once(path: &Path, message: &str) {
+    static WARNED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+    let mut warned = WARNED.lock().unwrap_or_else(|e| e.into_inner());
+    if !warned.iter().any(|p| p == path) {
+        warned.push(path.to_path_buf());
+        crate::warn(message);
     }
 }
 
