@@ -90,26 +90,27 @@ impl Cache {
                 self.warn_once(
                     &path,
                     &format!(
-                        "of version {} (this stsenv writes {CACHE_VERSION})",
+                        "ignoring cache entry {} of version {} (this stsenv writes {CACHE_VERSION})",
+                        path.display(),
                         entry.version
                     ),
                 );
                 None
             }
             Err(err) => {
-                self.warn_once(&path, &format!("that is unreadable: {err}"));
+                self.warn_once(
+                    &path,
+                    &format!("ignoring unreadable cache entry {}: {err}", path.display()),
+                );
                 None
             }
         }
     }
 
-    fn warn_once(&self, path: &Path, problem: &str) {
+    fn warn_once(&self, path: &Path, message: &str) {
         let mut warned = self.warned.lock().unwrap_or_else(|e| e.into_inner());
         if warned.insert(path.to_path_buf()) {
-            crate::warn(&format!(
-                "ignoring cache entry {} {problem}",
-                path.display()
-            ));
+            crate::warn(message);
         }
     }
 

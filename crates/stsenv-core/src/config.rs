@@ -31,7 +31,7 @@ impl AwsConfig {
         let credentials_file = credentials_file_path();
         let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
         let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
-        let profiles = block_on_ready(load).map_err(|err| Error::ConfigFile(err.to_string()))?;
+        let profiles = block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
         let config_sections = std::fs::read_to_string(&config_file)
             .map(|text| section_names(&text))
             .unwrap_or_default();
@@ -110,7 +110,13 @@ impl AwsConfig {
             .profiles
             .profiles()
             .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
-            .filter(|(score, candidate)| *score > 0.8 || candidate.contains(name))
+            .filter(|(score, candidate)| {
+                // Jaro-Winkler misses swapped letters in short names (`dve`
+                // for `dev`); an edit distance of one or two catches them.
+                *score > 0.8
+                    || candidate.contains(name)
+                    || strsim::damerau_levenshtein(name, candidate) <= (name.len() / 3).max(1)
+            })
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         scored
@@ -154,6 +160,19 @@ fn env_path(var: &str) -> Option<PathBuf> {
         Some(rest) => Some(home().join(rest)),
         None => Some(PathBuf::from(value)),
     }
+}
+
+/// An error and its causes on one line: the loader's own message is only
+/// "could not parse profile file"; the file and line are in its source.
+fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut current = err.source();
+    while let Some(cause) = current {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        current = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Profile names of the `[profile NAME]` / `[default]` headers of a config file.

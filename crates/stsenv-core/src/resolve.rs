@@ -98,11 +98,15 @@ fn margin_of(step: Option<&Step>) -> i64 {
 /// Everything about the source that changes the result, and no secret.
 fn source_identity(source: &Source) -> String {
     // The endpoints decide who answers (a local emulator or AWS).
-    let endpoint = ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"]
-        .iter()
-        .filter_map(|v| std::env::var(v).ok())
-        .collect::<Vec<_>>()
-        .join(",");
+    let endpoint = [
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_SSO",
+        "AWS_ENDPOINT_URL",
+    ]
+    .iter()
+    .filter_map(|v| std::env::var(v).ok())
+    .collect::<Vec<_>>()
+    .join(",");
     let source = match source {
         Source::Static { keys, .. } => format!("static\0{}", keys.access_key_id),
         Source::Environment { .. } => format!(

@@ -12,6 +12,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use jiff::Timestamp;
 
 use crate::credentials::Credentials;
@@ -206,12 +207,33 @@ where
         reason,
     };
     match &err {
-        SdkError::ServiceError(service) => Error::Service {
-            profile: ctx.profile.to_string(),
-            operation: operation.to_string(),
-            code: service.err().code().unwrap_or("Unknown").to_string(),
-            message: service.err().message().unwrap_or("no message").to_string(),
-        },
+        SdkError::ServiceError(service) => {
+            // The SDK reads `<ErrorResponse><Error>`; some endpoints (moto, and
+            // proxies in front of STS) nest it in `<Errors>`, which the SDK
+            // reports as an error without code. Read the body then.
+            let raw = (service.raw() as &dyn std::any::Any).downcast_ref::<HttpResponse>();
+            let body = raw.and_then(|r| r.body().bytes()).unwrap_or_default();
+            let body = String::from_utf8_lossy(body);
+            let code = service
+                .err()
+                .code()
+                .map(str::to_string)
+                .or_else(|| xml_text(&body, "Code"))
+                .or_else(|| raw.map(|r| format!("HTTP {}", r.status().as_u16())))
+                .unwrap_or_else(|| "Unknown".to_string());
+            let message = service
+                .err()
+                .message()
+                .map(str::to_string)
+                .or_else(|| xml_text(&body, "Message"))
+                .unwrap_or_else(|| "no message".to_string());
+            Error::Service {
+                profile: ctx.profile.to_string(),
+                operation: operation.to_string(),
+                code,
+                message,
+            }
+        }
         SdkError::TimeoutError(_) => unreachable("timed out".to_string()),
         SdkError::DispatchFailure(_) => unreachable(root_cause(&err)),
         _ => Error::Service {
@@ -221,6 +243,13 @@ where
             message: root_cause(&err),
         },
     }
+}
+
+/// The text of the first `<tag>…</tag>` in an XML error body.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let len = body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..start + len].trim().to_string()).filter(|t| !t.is_empty())
 }
 
 /// The innermost cause, which is the one that says what happened.

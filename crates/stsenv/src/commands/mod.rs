@@ -158,7 +158,9 @@ impl TerminalPrompter {
                 .token_code
                 .as_deref()
                 .map(validate_token_code)
-                .transpose()?,
+                .transpose()
+                // Say which option was wrong: the prompt reuses the bare message.
+                .map_err(|e| Error::InvalidInput(format!("--token-code: {e}")))?,
             interactive: !args.non_interactive,
         })
     }

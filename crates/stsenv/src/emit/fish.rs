@@ -17,7 +17,9 @@ impl Emitter for Fish {
     }
 
     fn unset(&self, name: &str) -> String {
-        format!("set -e {name}\n")
+        // `set -e` of a missing variable returns 4, which would make
+        // `stsenv env … | source` fail; removing nothing is success here.
+        format!("set -e {name}; or true\n")
     }
 }
 

@@ -1,0 +1,115 @@
+//! Helpers shared by the end-to-end modules: reading outputs, asking moto
+//! what it was sent, and checking expirations.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use stsenv_tests::{Moto, Sandbox};
+
+/// Run `stsenv ARGS` in `sandbox`; assert success and return stdout.
+pub fn ok(sandbox: &Sandbox, args: &[&str]) -> String {
+    let out = sandbox.stsenv().args(args).assert().success();
+    String::from_utf8(out.get_output().stdout.clone()).expect("utf-8 stdout")
+}
+
+/// Run `stsenv ARGS`; assert it fails with `code`, prints NOTHING on stdout
+/// (so `eval "$(stsenv env …)"` never evaluates half an answer), and return stderr.
+pub fn fails(sandbox: &Sandbox, args: &[&str], code: i32) -> String {
+    let out = sandbox.stsenv().args(args).assert().code(code);
+    let output = out.get_output();
+    assert!(
+        output.stdout.is_empty(),
+        "stdout must be empty on error, got {:?}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// `stsenv whoami ARGS --json`, parsed.
+pub fn whoami(sandbox: &Sandbox, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["whoami", "--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(sandbox, &all)).expect("whoami --json prints JSON")
+}
+
+/// The ARN `whoami` reports for `args`.
+pub fn arn(sandbox: &Sandbox, args: &[&str]) -> String {
+    whoami(sandbox, args)["Arn"]
+        .as_str()
+        .expect("Arn is a string")
+        .to_string()
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs() as i64
+}
+
+/// Parse `2026-11-23T13:29:12Z` (the only shape stsenv prints) to epoch seconds.
+pub fn epoch_of(rfc3339: &str) -> i64 {
+    let b = rfc3339.as_bytes();
+    assert!(
+        b.len() == 20 && b[10] == b'T' && b[19] == b'Z',
+        "not RFC 3339 UTC with Z: {rfc3339}"
+    );
+    let num = |r: std::ops::Range<usize>| rfc3339[r].parse::<i64>().expect("digits");
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    days * 86_400 + num(11..13) * 3600 + num(14..16) * 60 + num(17..19)
+}
+
+/// Assert `expiration` is `secs` from now, give or take two minutes (the
+/// call itself and a slow machine; not a timing assertion on stsenv).
+pub fn assert_expires_in(expiration: &str, secs: i64) {
+    let left = epoch_of(expiration) - now();
+    assert!(
+        (secs - 120..=secs + 5).contains(&left),
+        "expected expiry in ~{secs} s, got {left} s ({expiration})"
+    );
+}
+
+/// Everything moto recorded (`/moto-api/data.json`): the STS calls it
+/// answered, with the parameters a response does not echo (external id, policy).
+pub fn moto_data(moto: &Moto) -> serde_json::Value {
+    let mut stream = TcpStream::connect(("127.0.0.1", moto.port)).expect("moto listens");
+    write!(
+        stream,
+        "GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
+    )
+    .expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response read");
+    let (_, body) = response
+        .split_once("\r\n\r\n")
+        .expect("an HTTP response with a body");
+    serde_json::from_str(body).expect("moto-api returns JSON")
+}
+
+/// moto's record of the AssumeRole call that created `access_key_id`.
+pub fn assumed_role(moto: &Moto, access_key_id: &str) -> serde_json::Value {
+    moto_data(moto)["sts"]["AssumedRole"]
+        .as_array()
+        .expect("AssumedRole list")
+        .iter()
+        .find(|r| r["access_key_id"] == access_key_id)
+        .cloned()
+        .unwrap_or_else(|| panic!("moto has no AssumeRole for {access_key_id}"))
+}
+
+/// Whether `program` is on PATH (shells the tests evaluate code in).
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}

@@ -1,0 +1,130 @@
+//! `whoami` (text and JSON) and `exec`: what the child sees, exit status
+//! passthrough, nesting and missing commands.
+
+use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
+
+use crate::util::{fails, ok};
+
+/// `base` keys + a role without MFA, so no code is needed.
+fn sandbox() -> Sandbox {
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox
+        .config("[profile runner]\nrole_arn = arn:aws:iam::123456789012:role/runner\nsource_profile = base\nregion = eu-central-1\n")
+        .credentials(SWITCH_ROLE_CREDENTIALS);
+    sandbox
+}
+
+#[test]
+fn whoami_text_and_json() {
+    let sandbox = sandbox();
+    let text = ok(&sandbox, &["whoami", "runner"]);
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| panic!("no {name} line in:\n{text}"))
+    };
+    assert_eq!(field("Account"), "123456789012");
+    assert_eq!(
+        field("Arn"),
+        "arn:aws:sts::123456789012:assumed-role/runner/stsenv-tester"
+    );
+    assert!(field("UserId").ends_with(":stsenv-tester"));
+    assert_eq!(field("Profile"), "runner");
+    assert!(field("Expires").contains("(in "), "{text}");
+
+    let doc: serde_json::Value =
+        serde_json::from_str(&ok(&sandbox, &["whoami", "runner", "--json"])).unwrap();
+    assert_eq!(doc["Account"], "123456789012");
+    assert_eq!(
+        doc["Arn"],
+        "arn:aws:sts::123456789012:assumed-role/runner/stsenv-tester"
+    );
+    assert_eq!(doc["Profile"], "runner");
+    assert!(doc["UserId"].as_str().unwrap().starts_with("AROA"));
+    assert!(doc["Expiration"].as_str().unwrap().ends_with('Z'));
+}
+
+#[test]
+fn whoami_uses_aws_profile_when_no_profile_is_given() {
+    let sandbox = sandbox();
+    let out = sandbox
+        .stsenv()
+        .args(["whoami", "--json"])
+        .env("AWS_PROFILE", "runner")
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(doc["Profile"], "runner");
+}
+
+#[test]
+fn exec_passes_the_exit_status_and_the_environment() {
+    let sandbox = sandbox();
+    let out = sandbox
+        .stsenv()
+        .args(["exec", "runner", "--", "sh", "-c"])
+        .arg(
+            "echo \"key=$AWS_ACCESS_KEY_ID\"; echo \"token=${AWS_SESSION_TOKEN:+set}\"; \
+             echo \"region=$AWS_REGION\"; echo \"profile=${AWS_PROFILE-unset}\"; \
+             echo \"exec=$STSENV_EXEC\"; exit 42",
+        )
+        .env("AWS_PROFILE", "runner")
+        .assert()
+        .code(42);
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].starts_with("key=ASIA"), "{stdout}");
+    assert_eq!(
+        &lines[1..],
+        [
+            "token=set",
+            "region=eu-central-1",
+            "profile=unset",
+            "exec=runner"
+        ]
+    );
+    // argv is passed as is, never through `sh -c`.
+    let out = ok(
+        &sandbox,
+        &[
+            "exec", "runner", "--", "printf", "%s|", "a b", "$HOME", "'q'",
+        ],
+    );
+    assert_eq!(out, "a b|$HOME|'q'|");
+}
+
+#[test]
+fn exec_refuses_to_nest_without_force() {
+    let sandbox = sandbox();
+    let bin = stsenv_tests::stsenv_bin().display().to_string();
+    let script = format!(
+        "\"{bin}\" exec runner -- true; echo \"nested=$?\"; \"{bin}\" exec runner --force -- true; echo \"forced=$?\""
+    );
+    let out = sandbox
+        .stsenv()
+        .args(["exec", "runner", "--", "sh", "-c", &script])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert_eq!(stdout, "nested=1\nforced=0\n");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("already inside `stsenv exec` for profile `runner`")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn exec_of_a_missing_command_is_127() {
+    let sandbox = sandbox();
+    let stderr = fails(
+        &sandbox,
+        &["exec", "runner", "--", "stsenv-test-no-such-command"],
+        127,
+    );
+    assert!(
+        stderr.contains("cannot run `stsenv-test-no-such-command`"),
+        "{stderr}"
+    );
+}
