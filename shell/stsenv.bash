@@ -79,6 +79,8 @@ __stsenv_register_hook() {
     if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))); then
         PROMPT_COMMAND+=(__stsenv_hook)
     else
+        # Before 5.1 PROMPT_COMMAND is a string, whatever shellcheck infers.
+        # shellcheck disable=SC2128,SC2178
         PROMPT_COMMAND="__stsenv_hook${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}"
     fi
 }

@@ -1,4 +1,3 @@
-//! stsenv's end-to-end tests, one binary so that they share one emulator.
-//! Each module is one area; see `stsenv_tests` for the sandbox and moto.
-
+mod shell_plugins;
+mod shell_support;
 mod smoke;

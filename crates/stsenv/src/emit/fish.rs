@@ -16,8 +16,10 @@ impl Emitter for Fish {
         format!("set -gx {name} {}\n", quote(value))
     }
 
+    /// `set -e` of a variable that is not set returns 4; `or true` keeps
+    /// `stsenv env … | source` (and the plugin) at status 0.
     fn unset(&self, name: &str) -> String {
-        format!("set -e {name}\n")
+        format!("set -e {name}; or true\n")
     }
 }
 
