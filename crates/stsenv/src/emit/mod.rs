@@ -5,6 +5,8 @@ pub mod dotenv;
 pub mod fish;
 pub mod posix;
 pub mod powershell;
+#[cfg(test)]
+mod roundtrip;
 
 use crate::cli::OutputFormat;
 
