@@ -1,3 +1,4 @@
+mod shell_commands;
 mod shell_hook;
 mod shell_plugins;
 mod shell_support;
