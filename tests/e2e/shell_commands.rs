@@ -27,18 +27,30 @@ fn status_reads_the_environment() {
     assert!(text == "dev 42m\n" || text == "dev 41m\n", "{text:?}");
     let human = String::from_utf8(with_session(&[]).stdout).unwrap();
     assert!(human.starts_with("dev: credentials expire in 4"), "{human}");
-    let json: serde_json::Value = serde_json::from_slice(&with_session(&["--json"]).stdout).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&with_session(&["--json"]).stdout).unwrap();
     assert_eq!(json["active"], true);
     assert_eq!(json["profile"], "dev");
     assert!(json["seconds_left"].as_i64().unwrap() > 2400);
 
     // No session: nothing printed, exit 1 (a prompt segment disappears).
-    let none = sandbox.stsenv().args(["status", "--format", "prompt"]).output().unwrap();
+    let none = sandbox
+        .stsenv()
+        .args(["status", "--format", "prompt"])
+        .output()
+        .unwrap();
     assert_eq!(none.status.code(), Some(1));
     assert!(none.stdout.is_empty() && none.stderr.is_empty());
-    let none = sandbox.stsenv().args(["status", "--json"]).output().unwrap();
+    let none = sandbox
+        .stsenv()
+        .args(["status", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(none.status.code(), Some(1));
-    assert_eq!(String::from_utf8(none.stdout).unwrap(), "{\"active\":false}\n");
+    assert_eq!(
+        String::from_utf8(none.stdout).unwrap(),
+        "{\"active\":false}\n"
+    );
 }
 
 /// RFC 3339 UTC for an epoch second, via `date` (the tests crate has no time library).
@@ -73,22 +85,49 @@ fn clipboard_gets_the_code_on_stdin_and_the_terminal_gets_no_secret() {
     set_executable(&xclip);
     let out = sandbox
         .stsenv()
-        .args(["env", "dev", "--shell", "bash", "--token-code", "123456", "--clipboard"])
+        .args([
+            "env",
+            "dev",
+            "--shell",
+            "bash",
+            "--token-code",
+            "123456",
+            "--clipboard",
+        ])
         .env("PATH", &bin)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.is_empty(), "nothing on stdout");
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(stderr, "stsenv: copied bash code for dev to the clipboard (xclip)\n");
+    assert_eq!(
+        stderr,
+        "stsenv: copied bash code for dev to the clipboard (xclip)\n"
+    );
     let copied = std::fs::read_to_string(&clip).unwrap();
     assert_eq!(copied.lines().count(), 1, "one line: {copied}");
-    assert!(copied.starts_with("export AWS_ACCESS_KEY_ID='ASIA"), "{copied}");
+    assert!(
+        copied.starts_with("export AWS_ACCESS_KEY_ID='ASIA"),
+        "{copied}"
+    );
     assert!(copied.contains("; export AWS_SESSION_TOKEN='"));
-    let secret = copied.split("AWS_SECRET_ACCESS_KEY='").nth(1).unwrap().split('\'').next().unwrap();
+    let secret = copied
+        .split("AWS_SECRET_ACCESS_KEY='")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
     assert!(!stderr.contains(secret));
     let args = std::fs::read_to_string(&args_file).unwrap();
-    assert!(!args.contains(secret), "the secret is never in argv: {args}");
+    assert!(
+        !args.contains(secret),
+        "the secret is never in argv: {args}"
+    );
     // The line evaluates in bash.
     let check = std::process::Command::new("bash")
         .args(["-c", &format!("{copied}\nprintf %s \"$STSENV_PROFILE\"")])
@@ -106,10 +145,14 @@ fn committed_completions_are_up_to_date() {
         ("fish", "stsenv.fish"),
         ("powershell", "stsenv.ps1"),
     ] {
-        let generated = sandbox.stsenv().args(["completions", shell]).output().unwrap();
+        let generated = sandbox
+            .stsenv()
+            .args(["completions", shell])
+            .output()
+            .unwrap();
         assert!(generated.status.success());
-        let committed = std::fs::read(workspace_root().join("completions").join(file))
-            .unwrap_or_default();
+        let committed =
+            std::fs::read(workspace_root().join("completions").join(file)).unwrap_or_default();
         assert!(
             generated.stdout == committed,
             "completions/{file} is stale: run `cargo xtask completions`"
@@ -137,6 +180,12 @@ fn dynamic_completion_offers_profile_names() {
     };
     assert_eq!(complete(&["stsenv", "env", "d"]), "dev");
     let all = complete(&["stsenv", "exec", ""]);
-    assert!(all.lines().any(|l| l == "base") && all.lines().any(|l| l == "dev"), "{all}");
-    assert_eq!(complete(&["stsenv", "env", "--source-profile", "b"]), "base");
+    assert!(
+        all.lines().any(|l| l == "base") && all.lines().any(|l| l == "dev"),
+        "{all}"
+    );
+    assert_eq!(
+        complete(&["stsenv", "env", "--source-profile", "b"]),
+        "base"
+    );
 }

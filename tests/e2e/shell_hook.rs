@@ -31,7 +31,13 @@ fn plugin_file(sandbox: &Sandbox, shell: &str, fake: &std::path::Path) -> std::p
 
 /// A session of `prompts` prompts in `shell` with STSENV_* preset, then a
 /// line printing `RESULT:<refresh_at>:<key>`.
-fn session(sandbox: &Sandbox, shell: &str, plugin: &std::path::Path, refresh_at: i64, prompts: usize) -> std::process::Output {
+fn session(
+    sandbox: &Sandbox,
+    shell: &str,
+    plugin: &std::path::Path,
+    refresh_at: i64,
+    prompts: usize,
+) -> std::process::Output {
     let print = match shell {
         "fish" => "echo \"RESULT:$STSENV_REFRESH_AT:$AWS_ACCESS_KEY_ID\"",
         _ => "echo \"RESULT:$STSENV_REFRESH_AT:${AWS_ACCESS_KEY_ID-}\"",
@@ -67,7 +73,12 @@ fn result(out: &std::process::Output) -> (i64, String) {
     let line = stdout
         .lines()
         .find_map(|l| l.split("RESULT:").nth(1))
-        .unwrap_or_else(|| panic!("no RESULT in {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        .unwrap_or_else(|| {
+            panic!(
+                "no RESULT in {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
     let (at, key) = line.split_once(':').unwrap();
     (at.parse().unwrap(), key.to_string())
 }
@@ -90,7 +101,11 @@ fn fresh_credentials_cost_no_process_over_200_prompts() {
         let (at, key) = result(&out);
         assert_eq!(count(&counter), 0, "{shell}: the hook ran stsenv");
         assert_eq!((at > now(), key.as_str()), (true, "old"), "{shell}");
-        assert!(stsenv_lines(&out).is_empty(), "{shell}: {:?}", stsenv_lines(&out));
+        assert!(
+            stsenv_lines(&out).is_empty(),
+            "{shell}: {:?}",
+            stsenv_lines(&out)
+        );
     }
 }
 
@@ -98,7 +113,9 @@ fn fresh_credentials_cost_no_process_over_200_prompts() {
 /// nothing else. Skipped when ptrace is not allowed (some containers).
 #[test]
 fn fresh_credentials_strace_sees_only_the_shell() {
-    let probe = std::process::Command::new("strace").args(["-f", "-o", "/dev/null", "true"]).status();
+    let probe = std::process::Command::new("strace")
+        .args(["-f", "-o", "/dev/null", "true"])
+        .status();
     if !probe.is_ok_and(|s| s.success()) {
         eprintln!("strace unavailable or ptrace not permitted; skipped");
         return;
@@ -124,9 +141,15 @@ fn fresh_credentials_strace_sees_only_the_shell() {
         let file = sandbox.path().join(format!("loop.{shell}"));
         std::fs::write(&file, body).unwrap();
         let mut cmd = shell_command(&sandbox, "strace");
-        cmd.args(["-f", "-qq", "-e", "trace=execve,fork,vfork,clone,clone3", "-o"])
-            .arg(&trace)
-            .arg(shell);
+        cmd.args([
+            "-f",
+            "-qq",
+            "-e",
+            "trace=execve,fork,vfork,clone,clone3",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(shell);
         if shell == "fish" {
             cmd.arg("--no-config");
         } else if shell == "zsh" {
@@ -137,7 +160,10 @@ fn fresh_credentials_strace_sees_only_the_shell() {
         let trace = std::fs::read_to_string(&trace).unwrap();
         let spawns: Vec<&str> = trace
             .lines()
-            .filter(|l| !l.contains("resumed") && (l.contains("execve(") || l.contains("fork(") || l.contains("clone")))
+            .filter(|l| {
+                !l.contains("resumed")
+                    && (l.contains("execve(") || l.contains("fork(") || l.contains("clone"))
+            })
             .collect();
         // Only the execve of the shell itself (fish may start threads:
         // clone with CLONE_THREAD is not a process).
@@ -164,12 +190,28 @@ fn due_credentials_are_renewed_once() {
         let plugin = plugin_file(&sandbox, shell, &fake);
         let out = session(&sandbox, shell, &plugin, now() - 1, 5);
         let (at, key) = result(&out);
-        assert_eq!(count(&counter), 1, "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            count(&counter),
+            1,
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let calls = std::fs::read_to_string(&counter).unwrap();
-        assert_eq!(calls.trim(), format!("env --renew --shell {shell}"), "{shell}");
+        assert_eq!(
+            calls.trim(),
+            format!("env --renew --shell {shell}"),
+            "{shell}"
+        );
         assert!(key.starts_with("ASIA"), "{shell}: renewed key, got {key}");
-        assert!(at > now() + 600, "{shell}: refresh pushed to the new session");
-        assert!(stsenv_lines(&out).is_empty(), "{shell}: silent: {:?}", stsenv_lines(&out));
+        assert!(
+            at > now() + 600,
+            "{shell}: refresh pushed to the new session"
+        );
+        assert!(
+            stsenv_lines(&out).is_empty(),
+            "{shell}: silent: {:?}",
+            stsenv_lines(&out)
+        );
     }
 }
 
@@ -186,10 +228,17 @@ fn failed_renewal_says_one_line_then_backs_off() {
         let (at, key) = result(&out);
         assert_eq!(count(&counter), 1, "{shell}: one try, then back-off");
         assert_eq!(key, "old", "{shell}: the old credentials stay");
-        assert!((before + 59..=now() + 60).contains(&at), "{shell}: back-off to now+60, got {at}");
+        assert!(
+            (before + 59..=now() + 60).contains(&at),
+            "{shell}: back-off to now+60, got {at}"
+        );
         let lines = stsenv_lines(&out);
         assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
-        assert!(lines[0].contains("dev needs an MFA code"), "{shell}: {}", lines[0]);
+        assert!(
+            lines[0].contains("dev needs an MFA code"),
+            "{shell}: {}",
+            lines[0]
+        );
     }
 }
 
@@ -198,8 +247,12 @@ fn hook_keeps_the_exit_status_and_ignores_junk() {
     let sandbox = Sandbox::new();
     let bash = "set -u\neval \"$(stsenv init bash)\"\nSTSENV_REFRESH_AT='a[$(touch pwned)]'\n\
                 (exit 7); __stsenv_hook; echo \"status=$?\"\nunset STSENV_REFRESH_AT\n(exit 5); __stsenv_hook; echo \"status=$?\"\n";
-    assert_eq!(stdout_ok(&run_script(&sandbox, "bash", bash)), "status=7\nstatus=5\n");
-    let zsh = "setopt nounset\neval \"$(stsenv init zsh)\"\nSTSENV_REFRESH_AT='a[$(touch pwned)]'\n\
+    assert_eq!(
+        stdout_ok(&run_script(&sandbox, "bash", bash)),
+        "status=7\nstatus=5\n"
+    );
+    let zsh =
+        "setopt nounset\neval \"$(stsenv init zsh)\"\nSTSENV_REFRESH_AT='a[$(touch pwned)]'\n\
                (exit 7); __stsenv_hook; echo \"status=$?\"\n";
     assert_eq!(stdout_ok(&run_script(&sandbox, "zsh", zsh)), "status=7\n");
     assert!(!sandbox.path().join("pwned").exists());

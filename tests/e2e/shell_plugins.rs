@@ -96,7 +96,10 @@ fn plugins_assume_status_unassume_in_real_shells() {
             status.starts_with("status=dev ") && status.ends_with('m'),
             "{shell}: {status}"
         );
-        assert!(!stdout.contains("bad="), "{shell}: failing assume succeeded");
+        assert!(
+            !stdout.contains("bad="),
+            "{shell}: failing assume succeeded"
+        );
     }
 }
 
@@ -121,10 +124,15 @@ fn init_defines_one_function_per_assumable_profile() {
     ] {
         assert!(bash.lines().any(|l| l == line), "missing {line:?}");
     }
-    assert!(!bash.contains("broken"), "a profile whose plan fails gets no function");
+    assert!(
+        !bash.contains("broken"),
+        "a profile whose plan fails gets no function"
+    );
     // Deterministic: the same output twice.
     assert_eq!(
-        bash.lines().filter(|l| l.contains("_assume()")).collect::<Vec<_>>(),
+        bash.lines()
+            .filter(|l| l.contains("_assume()"))
+            .collect::<Vec<_>>(),
         init(&sandbox, "bash", &[])
             .lines()
             .filter(|l| l.contains("_assume()"))
@@ -164,9 +172,13 @@ fn evaluating_init_twice_registers_the_hook_once() {
     let sandbox = Sandbox::new();
     let bash = "set -u\neval \"$(stsenv init bash)\"\neval \"$(stsenv init bash)\"\n\
                 printf '%s\\n' \"${PROMPT_COMMAND[@]}\"\n";
-    assert_eq!(stdout_ok(&run_script(&sandbox, "bash", bash)), "__stsenv_hook\n");
+    assert_eq!(
+        stdout_ok(&run_script(&sandbox, "bash", bash)),
+        "__stsenv_hook\n"
+    );
     // A string PROMPT_COMMAND is kept (bash 5.1 turns it into an array).
-    let bash = "PROMPT_COMMAND='echo mine'\neval \"$(stsenv init bash)\"\neval \"$(stsenv init bash)\"\n\
+    let bash =
+        "PROMPT_COMMAND='echo mine'\neval \"$(stsenv init bash)\"\neval \"$(stsenv init bash)\"\n\
                 printf '%s\\n' \"${PROMPT_COMMAND[@]}\"\n";
     assert_eq!(
         stdout_ok(&run_script(&sandbox, "bash", bash)),
@@ -174,7 +186,10 @@ fn evaluating_init_twice_registers_the_hook_once() {
     );
     let zsh = "setopt nounset\neval \"$(stsenv init zsh)\"\neval \"$(stsenv init zsh)\"\n\
                print -l $precmd_functions\n";
-    assert_eq!(stdout_ok(&run_script(&sandbox, "zsh", zsh)), "__stsenv_hook\n");
+    assert_eq!(
+        stdout_ok(&run_script(&sandbox, "zsh", zsh)),
+        "__stsenv_hook\n"
+    );
     let fish = "stsenv init fish | source\nstsenv init fish | source\n\
                 functions --handlers-type generic | string match -e stsenv\n";
     assert_eq!(
@@ -200,7 +215,11 @@ fn plugin_files_pass_their_shells_checks() {
             String::from_utf8_lossy(&out.stderr)
         );
     };
-    check("shellcheck", &["--shell=bash", "--severity=style"], "stsenv.bash");
+    check(
+        "shellcheck",
+        &["--shell=bash", "--severity=style"],
+        "stsenv.bash",
+    );
     check("bash", &["-n"], "stsenv.bash");
     check("zsh", &["-n"], "stsenv.zsh");
     check("fish", &["--no-execute"], "stsenv.fish");
@@ -209,7 +228,9 @@ fn plugin_files_pass_their_shells_checks() {
 #[test]
 fn generated_init_scripts_parse() {
     let sandbox = Sandbox::new();
-    sandbox.config(SWITCH_ROLE_CONFIG).credentials(SWITCH_ROLE_CREDENTIALS);
+    sandbox
+        .config(SWITCH_ROLE_CONFIG)
+        .credentials(SWITCH_ROLE_CREDENTIALS);
     for (shell, program, args) in [
         ("bash", "bash", &["-n"][..]),
         ("zsh", "zsh", &["-n"][..]),
@@ -217,7 +238,15 @@ fn generated_init_scripts_parse() {
     ] {
         let file = sandbox.path().join(format!("init.{shell}"));
         std::fs::write(&file, init(&sandbox, shell, &[])).unwrap();
-        let out = std::process::Command::new(program).args(args).arg(&file).output().unwrap();
-        assert!(out.status.success(), "{shell}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = std::process::Command::new(program)
+            .args(args)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

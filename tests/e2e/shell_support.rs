@@ -31,7 +31,10 @@ pub fn init(sandbox: &Sandbox, shell: &str, args: &[&str]) -> String {
 /// of the stsenv binary first on PATH (so scripts can call `stsenv`).
 pub fn shell_command(sandbox: &Sandbox, program: &str) -> Command {
     let mut cmd = sandbox.command(program);
-    let bin_dir = stsenv_bin().parent().expect("binary in a dir").to_path_buf();
+    let bin_dir = stsenv_bin()
+        .parent()
+        .expect("binary in a dir")
+        .to_path_buf();
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![bin_dir];
     dirs.extend(std::env::split_paths(&path));
@@ -52,7 +55,10 @@ pub fn run_script(sandbox: &Sandbox, shell: &str, script: &str) -> Output {
         "fish" => cmd.arg("--no-config"),
         other => panic!("unknown shell {other}"),
     };
-    cmd.arg(&file).stdin(Stdio::null()).output().expect("shell runs")
+    cmd.arg(&file)
+        .stdin(Stdio::null())
+        .output()
+        .expect("shell runs")
 }
 
 /// Run `lines` as an interactive session of `shell` reading from a pipe:
@@ -89,10 +95,7 @@ pub fn counting_fake(dir: &Path, then: &str) -> (PathBuf, PathBuf) {
     let count = dir.join("count");
     std::fs::write(
         &fake,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\n{then}\n",
-            count.display()
-        ),
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n{then}\n", count.display()),
     )
     .expect("write fake");
     set_executable(&fake);

@@ -25,14 +25,31 @@ impl<'a> Tmux<'a> {
             sandbox,
             socket: sandbox.path().join("tmux.sock"),
         };
-        let out = tmux.run(&["-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "40", command]);
-        assert!(out.status.success(), "tmux: {}", String::from_utf8_lossy(&out.stderr));
+        let out = tmux.run(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "40",
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "tmux: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         tmux
     }
 
     fn run(&self, args: &[&str]) -> Output {
         let mut cmd = shell_command(self.sandbox, "tmux");
-        cmd.env("TERM", "xterm-256color").arg("-S").arg(&self.socket).args(args);
+        cmd.env("TERM", "xterm-256color")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args);
         cmd.output().expect("tmux runs")
     }
 
@@ -44,11 +61,15 @@ impl<'a> Tmux<'a> {
 
     /// Type `text` literally (no key-name lookup).
     fn type_text(&self, text: &str) {
-        assert!(self.run(&["send-keys", "-t", "0", "-l", text]).status.success());
+        assert!(self
+            .run(&["send-keys", "-t", "0", "-l", text])
+            .status
+            .success());
     }
 
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0", "-J"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0", "-J"]).stdout)
+            .into_owned()
     }
 
     fn wait_for(&self, what: &str, needle: &str) -> String {
@@ -78,7 +99,11 @@ fn start_command(sandbox: &Sandbox, shell: &str) -> String {
     let dir = sandbox.path();
     match shell {
         "bash" => {
-            std::fs::write(dir.join("bashrc"), "PS1='READY$ '\neval \"$(stsenv init bash)\"\n").unwrap();
+            std::fs::write(
+                dir.join("bashrc"),
+                "PS1='READY$ '\neval \"$(stsenv init bash)\"\n",
+            )
+            .unwrap();
             format!("bash --noprofile --rcfile '{}/bashrc' -i", dir.display())
         }
         "zsh" => {

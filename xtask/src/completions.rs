@@ -16,7 +16,10 @@ pub const FILES: [(&str, &str); 4] = [
 
 /// Run the task.
 pub fn run(_args: &[String]) -> util::Result {
-    util::cargo(&["build", "--quiet", "-p", "stsenv", "--bin", "stsenv"], &[])?;
+    util::cargo(
+        &["build", "--quiet", "-p", "stsenv", "--bin", "stsenv"],
+        &[],
+    )?;
     let bin = util::target_dir().join("debug").join("stsenv");
     let dir = util::root().join("completions");
     std::fs::create_dir_all(&dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))?;

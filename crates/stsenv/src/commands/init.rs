@@ -122,7 +122,12 @@ pub fn identifier(text: &str) -> String {
 }
 
 /// The whole init script for `shell`.
-pub fn script(shell: InitShell, exe: &str, functions: &[AssumeFunction], args: &InitArgs) -> String {
+pub fn script(
+    shell: InitShell,
+    exe: &str,
+    functions: &[AssumeFunction],
+    args: &InitArgs,
+) -> String {
     let mut out = String::new();
     let header = "stsenv init: the stsenv shell plugin; see `stsenv init --help`";
     match shell {
@@ -137,7 +142,10 @@ pub fn script(shell: InitShell, exe: &str, functions: &[AssumeFunction], args: &
             out += ZSH;
         }
         InitShell::Fish => {
-            out += &format!("# {header}\nset -g __stsenv_bin {}\n", emit::fish::quote(exe));
+            out += &format!(
+                "# {header}\nset -g __stsenv_bin {}\n",
+                emit::fish::quote(exe)
+            );
             out += FISH;
         }
         InitShell::Powershell => {

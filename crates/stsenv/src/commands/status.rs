@@ -124,7 +124,10 @@ mod tests {
     fn prompt_segment_shows_time_left() {
         let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
         assert_eq!(status(Some("2026-01-01T00:42:10Z")).prompt(now), "dev 42m");
-        assert_eq!(status(Some("2025-12-31T23:00:00Z")).prompt(now), "dev expired");
+        assert_eq!(
+            status(Some("2025-12-31T23:00:00Z")).prompt(now),
+            "dev expired"
+        );
         assert_eq!(status(None).prompt(now), "dev");
         assert!(status(Some("2026-01-01T01:05:00Z"))
             .text(now)

@@ -57,7 +57,10 @@ impl EnvChange {
     /// clipboard: one paste, one history entry). dotenv keeps its lines,
     /// as the format has no statement separator.
     pub fn render_one_line(&self, emitter: &dyn Emitter) -> String {
-        let sets = self.set.iter().map(|(name, value)| emitter.set(name, value));
+        let sets = self
+            .set
+            .iter()
+            .map(|(name, value)| emitter.set(name, value));
         let unsets = self.unset.iter().map(|name| emitter.unset(name));
         let statements: Vec<String> = sets
             .chain(unsets)

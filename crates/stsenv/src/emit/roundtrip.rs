@@ -16,9 +16,30 @@ use super::{fish, posix, Emitter};
 
 /// Fragments that break naive quoting, and code that must stay inert.
 const NASTY: [&str; 24] = [
-    "'", "\"", "\\", "$", "`", "\n", "\r", "\t", " ", "\u{2018}", "\u{2019}", "\u{201A}",
-    "\u{201B}", "$(touch pwned)", "`touch pwned`", "${HOME}", "$HOME", "\\'", "'\\''", "%s",
-    "é", "日本", "🦀", "!",
+    "'",
+    "\"",
+    "\\",
+    "$",
+    "`",
+    "\n",
+    "\r",
+    "\t",
+    " ",
+    "\u{2018}",
+    "\u{2019}",
+    "\u{201A}",
+    "\u{201B}",
+    "$(touch pwned)",
+    "`touch pwned`",
+    "${HOME}",
+    "$HOME",
+    "\\'",
+    "'\\''",
+    "%s",
+    "é",
+    "日本",
+    "🦀",
+    "!",
 ];
 
 fn value() -> impl Strategy<Value = String> {
@@ -45,7 +66,12 @@ fn round_trip(shell: &str, emitter: &dyn Emitter, values: &[String], dir: &Path)
         "zsh" => cmd.arg("-f"),
         _ => cmd.arg("--no-config"),
     };
-    let out = cmd.arg(&file).current_dir(dir).env("HOME", dir).output().unwrap();
+    let out = cmd
+        .arg(&file)
+        .current_dir(dir)
+        .env("HOME", dir)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{shell} failed on {values:?}: {}",
@@ -105,7 +131,11 @@ fn planted_code_is_detected_when_unquoted() {
     // The check itself works: unquoted, the plant runs.
     let dir = tempfile_dir();
     std::fs::write(dir.join("s"), "X=$(touch pwned)\n").unwrap();
-    Command::new("bash").arg("s").current_dir(&dir).status().unwrap();
+    Command::new("bash")
+        .arg("s")
+        .current_dir(&dir)
+        .status()
+        .unwrap();
     assert!(dir.join("pwned").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
