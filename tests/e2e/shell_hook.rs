@@ -255,5 +255,53 @@ fn hook_keeps_the_exit_status_and_ignores_junk() {
         "setopt nounset\neval \"$(stsenv init zsh)\"\nSTSENV_REFRESH_AT='a[$(touch pwned)]'\n\
                (exit 7); __stsenv_hook; echo \"status=$?\"\n";
     assert_eq!(stdout_ok(&run_script(&sandbox, "zsh", zsh)), "status=7\n");
+    let fish = "stsenv init fish | source\nset -gx STSENV_REFRESH_AT '(touch pwned)'\n\
+                false; emit fish_prompt; __stsenv_hook; echo \"status=$status\"\n";
+    let out = run_script(&sandbox, "fish", fish);
+    assert_eq!(stdout_ok(&out), "status=1\n");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!sandbox.path().join("pwned").exists());
+}
+
+/// The hook's in-process cost with fresh credentials: 10 000 calls in one
+/// shell, minus an empty loop, per call. Printed for the record (run with
+/// `--nocapture`); the bound is loose because CI machines are shared.
+#[test]
+fn hook_cost_when_fresh_is_measured() {
+    const CALLS: u32 = 10_000;
+    let sandbox = Sandbox::new();
+    for shell in SHELLS {
+        let script = match shell {
+            "fish" => format!(
+                "stsenv init fish --no-aliases | source\nset -gx STSENV_REFRESH_AT {}\n\
+                 function __empty; end\n\
+                 set t0 (date +%s%N)\nfor i in (seq {CALLS}); __empty; end\nset t1 (date +%s%N)\n\
+                 for i in (seq {CALLS}); __stsenv_hook; end\nset t2 (date +%s%N)\n\
+                 echo (math \"(($t2 - $t1) - ($t1 - $t0)) / {CALLS}\")\n",
+                now() + 3600
+            ),
+            _ => format!(
+                "eval \"$(stsenv init {shell} --no-aliases)\"\nexport STSENV_REFRESH_AT={}\n\
+                 __empty() {{ :; }}\n\
+                 t0=$(date +%s%N)\nfor ((i = 0; i < {CALLS}; i++)); do __empty; done\nt1=$(date +%s%N)\n\
+                 for ((i = 0; i < {CALLS}; i++)); do __stsenv_hook; done\nt2=$(date +%s%N)\n\
+                 echo $(( ((t2 - t1) - (t1 - t0)) / {CALLS} ))\n",
+                now() + 3600
+            ),
+        };
+        let out = stdout_ok(&run_script(&sandbox, shell, &script));
+        let nanos: f64 = out
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{shell}: {out}"));
+        eprintln!(
+            "{shell}: hook with fresh credentials: {:.1} µs per prompt",
+            nanos / 1000.0
+        );
+        assert!(nanos < 2_000_000.0, "{shell}: {nanos} ns per call");
+    }
 }
