@@ -305,3 +305,17 @@ fn hook_cost_when_fresh_is_measured() {
         assert!(nanos < 2_000_000.0, "{shell}: {nanos} ns per call");
     }
 }
+
+/// bash 4.2–5.0 have no $EPOCHSECONDS: the plugin falls back to printf's
+/// `%(%s)T`. Simulated by unsetting EPOCHSECONDS before loading it.
+#[test]
+fn bash_clock_without_epochseconds_uses_printf() {
+    let sandbox = Sandbox::new();
+    let script = "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
+                  declare -f __stsenv_clock | grep -c printf\n__stsenv_clock\necho \"$__stsenv_now\"\n";
+    let out = stdout_ok(&run_script(&sandbox, "bash", script));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "1", "{out}");
+    let clock: i64 = lines[1].parse().unwrap();
+    assert!((clock - now()).abs() <= 2, "{clock} vs {}", now());
+}
