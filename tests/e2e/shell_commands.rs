@@ -169,7 +169,7 @@ fn dynamic_completion_offers_profile_names() {
     let complete = |words: &[&str]| {
         let out = sandbox
             .stsenv()
-            .env("COMPLETE", "bash")
+            .env("_STSENV_COMPLETE", "bash")
             .env("_CLAP_IFS", "\n")
             .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
             .arg("--")

@@ -12,9 +12,11 @@ use clap::{CommandFactory, Parser};
 
 fn main() -> ExitCode {
     // Answers TAB requests from the completion registered by `stsenv init`
-    // (`COMPLETE=bash stsenv -- …`) and exits; otherwise returns at once
-    // after one environment lookup.
-    clap_complete::CompleteEnv::with_factory(cli::Cli::command).complete();
+    // (`_STSENV_COMPLETE=bash stsenv -- …`) and exits; otherwise returns at
+    // once after one environment lookup.
+    clap_complete::CompleteEnv::with_factory(cli::Cli::command)
+        .var(commands::init::COMPLETE_VAR)
+        .complete();
     let cli = cli::Cli::parse();
     match commands::run(cli.command) {
         Ok(code) => code,

@@ -23,6 +23,12 @@ const ZSH: &str = include_str!("../../../../shell/stsenv.zsh");
 const FISH: &str = include_str!("../../../../shell/stsenv.fish");
 const POWERSHELL: &str = include_str!("../../../../shell/stsenv.ps1");
 
+/// The environment variable that turns a run of stsenv into a completion
+/// request. Not clap's default `COMPLETE`: a name that generic may be set
+/// for other reasons, and stsenv would then print completions instead of
+/// running.
+pub const COMPLETE_VAR: &str = "_STSENV_COMPLETE";
+
 /// Function names the plugin defines itself; a profile alias never takes them.
 const RESERVED: [&str; 3] = ["stsenv_assume", "stsenv_unassume", "assume"];
 
@@ -209,7 +215,7 @@ fn shorthand(shell: InitShell) -> &'static str {
 }
 
 /// Completion of `stsenv …`, profile names included: clap_complete's
-/// dynamic engine calls this binary (`COMPLETE=SHELL stsenv -- words`) on TAB,
+/// dynamic engine calls this binary (`_STSENV_COMPLETE=SHELL stsenv -- words`) on TAB,
 /// so profiles added later complete without re-running init.
 fn completion_registration(shell: InitShell, exe: &str) -> String {
     let mut buf = Vec::new();
@@ -220,7 +226,7 @@ fn completion_registration(shell: InitShell, exe: &str) -> String {
         InitShell::Powershell => &clap_complete::env::Powershell,
     };
     completer
-        .write_registration("COMPLETE", "stsenv", "stsenv", exe, &mut buf)
+        .write_registration(COMPLETE_VAR, "stsenv", "stsenv", exe, &mut buf)
         .expect("writing to a Vec cannot fail");
     let registration = String::from_utf8_lossy(&buf);
     match shell {
