@@ -23,15 +23,19 @@ stsenv_unassume() {
 
 # The current time in epoch seconds, in __stsenv_now, without a process:
 # bash 5 has $EPOCHSECONDS, bash 4.2 printf's %()T, bash 3.2 only $SECONDS,
-# offset from the epoch time `stsenv init` wrote in.
-if [[ -n "${EPOCHSECONDS-}" ]]; then
-    __stsenv_clock() { __stsenv_now=$EPOCHSECONDS; }
-elif ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))); then
-    __stsenv_clock() { printf -v __stsenv_now '%(%s)T' -1; }
-else
-    _STSENV_SECONDS0=$SECONDS
-    __stsenv_clock() { __stsenv_now=$((_STSENV_EPOCH0 + SECONDS - _STSENV_SECONDS0)); }
-fi
+# offset from the epoch time `stsenv init` wrote in. The version is a
+# parameter so that the tests can exercise every branch on one bash.
+__stsenv_pick_clock() {
+    if [[ -n "${EPOCHSECONDS-}" ]]; then
+        __stsenv_clock() { __stsenv_now=$EPOCHSECONDS; }
+    elif (($1 > 4 || ($1 == 4 && $2 >= 2))); then
+        __stsenv_clock() { printf -v __stsenv_now '%(%s)T' -1; }
+    else
+        _STSENV_SECONDS0=$SECONDS
+        __stsenv_clock() { __stsenv_now=$((_STSENV_EPOCH0 + SECONDS - _STSENV_SECONDS0)); }
+    fi
+}
+__stsenv_pick_clock "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
 
 # The prompt hook (DESIGN §6). Fresh credentials: two tests and a return,
 # no process. Due: one `stsenv env --renew`, never a prompt; on failure one

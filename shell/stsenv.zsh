@@ -34,7 +34,8 @@ __stsenv_hook() {
     case "${STSENV_REFRESH_AT-}" in
     '' | *[!0-9]*) return $__stsenv_status ;;
     esac
-    __stsenv_now=${EPOCHSECONDS-0}
+    # Only without zsh/datetime (a stripped-down zsh) does this run `date`.
+    __stsenv_now=${EPOCHSECONDS:-$(command date +%s)}
     if ((__stsenv_now < STSENV_REFRESH_AT)); then
         return $__stsenv_status
     fi

@@ -102,7 +102,14 @@ pub fn assume_functions(config: &AwsConfig) -> Vec<AssumeFunction> {
             name = format!("{alias}_{n}_assume");
             n += 1;
         }
-        debug_assert!(is_valid_name(&name));
+        // `identifier` makes valid names; the check keeps that promise
+        // visible where the name meets the shell.
+        if !is_valid_name(&name) {
+            stsenv_core::warn(&format!(
+                "no function for profile `{profile}`: `{name}` is not a valid name"
+            ));
+            continue;
+        }
         taken.insert(name.clone());
         functions.push(AssumeFunction {
             name,
