@@ -5,6 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 
 /// AWS temporary credentials (STS, MFA, SSO) for your shell.
 #[derive(Debug, Parser)]
@@ -54,13 +55,13 @@ pub enum Command {
 #[derive(Debug, Clone, Default, Args)]
 pub struct ProfileArgs {
     /// Profile from ~/.aws/config or ~/.aws/credentials [default: $AWS_PROFILE, then `default`]
-    #[arg(value_name = "PROFILE")]
+    #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// Assume this role (no profile needed; the source is --source-profile or PROFILE)
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
     /// Profile whose credentials assume --role-arn
-    #[arg(long, value_name = "PROFILE")]
+    #[arg(long, value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
     pub source_profile: Option<String>,
     /// MFA device ARN (or serial) to authenticate with
     #[arg(long, value_name = "ARN")]
@@ -245,6 +246,7 @@ pub enum CacheCommand {
     /// Delete cached sessions: all of them, or those of one profile
     Clear {
         /// Only this profile's sessions
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
         profile: Option<String>,
     },
 }
@@ -261,7 +263,7 @@ pub struct CredentialProcessArgs {
 #[derive(Debug, Args)]
 pub struct LoginArgs {
     /// An SSO profile [default: $AWS_PROFILE, then `default`]
-    #[arg(conflicts_with = "sso_session")]
+    #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// An `[sso-session NAME]` section instead of a profile
     #[arg(long, value_name = "NAME")]
@@ -290,4 +292,20 @@ pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
     pub shell: InitShell,
+}
+
+/// Profile names for dynamic completion (`stsenv init` registers it): read
+/// from the AWS files at TAB time, so new profiles complete without re-init.
+/// An unreadable config completes nothing rather than printing an error
+/// into the user's command line.
+fn profile_candidates() -> Vec<CompletionCandidate> {
+    stsenv_core::config::AwsConfig::load()
+        .map(|config| {
+            config
+                .profile_names()
+                .into_iter()
+                .map(CompletionCandidate::new)
+                .collect()
+        })
+        .unwrap_or_default()
 }

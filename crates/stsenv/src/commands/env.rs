@@ -3,11 +3,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use clap::ValueEnum;
 use stsenv_core::{Error, Result};
 
 use super::{credential_process, renewal_options, session};
-use crate::cli::{EnvArgs, ProfileArgs};
-use crate::{emit, session_env};
+use crate::cli::{EnvArgs, OutputFormat, ProfileArgs};
+use crate::{clipboard, emit, session_env};
 
 /// Run `stsenv env`.
 pub fn run(args: EnvArgs) -> Result<ExitCode> {
@@ -18,20 +19,34 @@ pub fn run(args: EnvArgs) -> Result<ExitCode> {
     };
     let format = args.shell.unwrap_or_else(emit::format_from_env);
     let session = session(&profile_args)?;
-    let output = match emit::emitter(format) {
-        None => credential_process::json(&session.credentials),
-        Some(emitter) => session_env::activate(
-            &session.plan,
-            &session.credentials,
-            renewal_options(&profile_args),
+    let change = emit::emitter(format).map(|emitter| {
+        (
+            emitter,
+            session_env::activate(
+                &session.plan,
+                &session.credentials,
+                renewal_options(&profile_args),
+            ),
         )
-        .render(emitter),
-    };
+    });
     if args.clipboard {
-        return Err(Error::InvalidInput(
-            "--clipboard is not available yet".to_string(),
-        ));
+        let text = match &change {
+            None => credential_process::json(&session.credentials),
+            Some((emitter, change)) => change.render_one_line(*emitter),
+        };
+        let tool = clipboard::copy(&text)?;
+        // Confirmation only: the secret is never written to stdout or stderr.
+        eprintln!(
+            "stsenv: copied {} code for {} to the clipboard ({tool})",
+            format_name(format),
+            session.plan.profile
+        );
+        return Ok(ExitCode::SUCCESS);
     }
+    let output = match &change {
+        None => credential_process::json(&session.credentials),
+        Some((emitter, change)) => change.render(*emitter),
+    };
     print!("{output}");
     Ok(ExitCode::SUCCESS)
 }
@@ -62,4 +77,11 @@ fn renewal_args() -> Result<ProfileArgs> {
         .map_err(|e| Error::InvalidInput(format!("STSENV_OPTIONS: {e}")))?;
     renewal.profile.non_interactive = true;
     Ok(renewal.profile)
+}
+
+fn format_name(format: OutputFormat) -> String {
+    format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }

@@ -7,7 +7,7 @@ mod credential_process;
 mod env;
 mod exec;
 mod explain;
-mod init;
+pub mod init;
 mod login;
 mod profiles;
 mod status;

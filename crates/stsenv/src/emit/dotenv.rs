@@ -31,6 +31,11 @@ impl Emitter for Dotenv {
     fn unset(&self, _name: &str) -> String {
         String::new()
     }
+
+    /// A .env file has no statement separator but the newline.
+    fn separator(&self) -> &'static str {
+        "\n"
+    }
 }
 
 #[cfg(test)]

@@ -16,9 +16,9 @@ impl Emitter for Fish {
         format!("set -gx {name} {}\n", quote(value))
     }
 
+    /// `set -e` of a variable that is not set returns 4; `or true` keeps
+    /// `stsenv env … | source` (and the plugin) at status 0.
     fn unset(&self, name: &str) -> String {
-        // `set -e` of a missing variable returns 4, which would make
-        // `stsenv env … | source` fail; removing nothing is success here.
         format!("set -e {name}; or true\n")
     }
 }

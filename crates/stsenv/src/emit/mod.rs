@@ -1,10 +1,12 @@
 //! Env code for each output format: one escaper per shell (DESIGN §7), each
 //! in its own module behind the [`Emitter`] trait.
 
-mod dotenv;
-mod fish;
-mod posix;
-mod powershell;
+pub mod dotenv;
+pub mod fish;
+pub mod posix;
+pub mod powershell;
+#[cfg(test)]
+mod roundtrip;
 
 use crate::cli::OutputFormat;
 
@@ -14,6 +16,10 @@ pub trait Emitter {
     fn set(&self, name: &str, value: &str) -> String;
     /// Code removing `name`, ending with a newline (empty where the format cannot remove).
     fn unset(&self, name: &str) -> String;
+    /// What joins two statements on one line.
+    fn separator(&self) -> &'static str {
+        "; "
+    }
 }
 
 /// The emitter for a format; `None` for JSON, which is not env code.
@@ -45,6 +51,23 @@ impl EnvChange {
         });
         let unsets = self.unset.iter().map(|name| emitter.unset(name));
         sets.chain(unsets).collect()
+    }
+
+    /// The same code on one line, statements joined with `; ` (for the
+    /// clipboard: one paste, one history entry). dotenv keeps its lines,
+    /// as the format has no statement separator.
+    pub fn render_one_line(&self, emitter: &dyn Emitter) -> String {
+        let sets = self
+            .set
+            .iter()
+            .map(|(name, value)| emitter.set(name, value));
+        let unsets = self.unset.iter().map(|name| emitter.unset(name));
+        let statements: Vec<String> = sets
+            .chain(unsets)
+            .map(|s| s.trim_end_matches('\n').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        statements.join(emitter.separator()) + "\n"
     }
 }
 

@@ -1,0 +1,187 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_stsenv_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_stsenv_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_stsenv_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_stsenv_using_subcommand
+    set -l cmd (__fish_stsenv_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c stsenv -n "__fish_stsenv_needs_command" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_needs_command" -s V -l version -d 'Print version'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "env" -d 'Print shell code that exports credentials for a profile'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "whoami" -d 'Show who the credentials belong to (sts:GetCallerIdentity)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "init" -d 'Print the shell plugin; eval it from your shell\'s rc file'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "unset" -d 'Print shell code that removes what `stsenv env` set'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "profiles" -d 'List the profiles in your AWS config, with their kind and cache state'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "status" -d 'Show the profile active in this shell and the time it has left'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "explain" -d 'Show how a profile\'s credentials are obtained, step by step, without calling AWS'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "cache" -d 'Inspect or clear cached sessions'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "credential-process" -d 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "login" -d 'Log in to IAM Identity Center (SSO) with the device authorization flow'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "sso" -d 'IAM Identity Center helpers'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print a static completion script'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l duration -d 'Session duration in seconds' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l external-id -d 'External ID required by the role\'s trust policy' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l region -d 'Region for the STS call and AWS_REGION' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s s -l shell -d 'Output format [default: from $SHELL, else bash]' -r -f -a "bash\t'bash code (`export NAME=\'value\'`)'
+zsh\t'zsh code'
+fish\t'fish code (`set -gx NAME \'value\'`)'
+powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
+json\t'credential_process v1 JSON'
+dotenv\t'a .env file (`NAME="value"`)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l no-cache -d 'Neither read nor write the session cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l refresh -d 'Ignore a cached session for this profile and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l renew -d 'Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l clipboard -d 'Copy a one-line export to the clipboard instead of printing it'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l duration -d 'Session duration in seconds' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l external-id -d 'External ID required by the role\'s trust policy' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l region -d 'Region for the STS call and AWS_REGION' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l no-cache -d 'Neither read nor write the session cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l refresh -d 'Ignore a cached session for this profile and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l force -d 'Run even inside another `stsenv exec`'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l duration -d 'Session duration in seconds' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l external-id -d 'External ID required by the role\'s trust policy' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l region -d 'Region for the STS call and AWS_REGION' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l no-cache -d 'Neither read nor write the session cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l refresh -d 'Ignore a cached session for this profile and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l json -d 'Print JSON'
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l no-aliases -d 'Do not define `<profile>_assume` functions or the `assume` shorthand'
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l no-hook -d 'Do not install the prompt hook that renews credentials'
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s s -l shell -d 'Output format [default: from $SHELL, else bash]' -r -f -a "bash\t'bash code (`export NAME=\'value\'`)'
+zsh\t'zsh code'
+fish\t'fish code (`set -gx NAME \'value\'`)'
+powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
+json\t'credential_process v1 JSON'
+dotenv\t'a .env file (`NAME="value"`)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -l json -d 'Print JSON'
+complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -l names -d 'Print names only, one per line (for completion scripts)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand status" -l format -d 'Output format' -r -f -a "text\t'A sentence for humans'
+prompt\t'A short segment for a prompt, e.g. `dev 42m`'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand status" -l json -d 'Print JSON'
+complete -c stsenv -n "__fish_stsenv_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l duration -d 'Session duration in seconds' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l external-id -d 'External ID required by the role\'s trust policy' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l region -d 'Region for the STS call and AWS_REGION' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l no-cache -d 'Neither read nor write the session cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l refresh -d 'Ignore a cached session for this profile and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "list" -d 'List cached sessions (no secrets)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "clear" -d 'Delete cached sessions: all of them, or those of one profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and not __fish_seen_subcommand_from list clear help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from list" -l json -d 'Print JSON'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from clear" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "list" -d 'List cached sessions (no secrets)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Delete cached sessions: all of them, or those of one profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l duration -d 'Session duration in seconds' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l external-id -d 'External ID required by the role\'s trust policy' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l region -d 'Region for the STS call and AWS_REGION' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l no-cache -d 'Neither read nor write the session cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l refresh -d 'Ignore a cached session for this profile and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l sso-session -d 'An `[sso-session NAME]` section instead of a profile' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l no-browser -d 'Do not open a browser; only print the URL and code'
+complete -c stsenv -n "__fish_stsenv_using_subcommand login" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -l sso-session -d 'An `[sso-session NAME]` section instead of a profile' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -l no-browser -d 'Do not open a browser; only print the URL and code'
+complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and not __fish_seen_subcommand_from populate help" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and not __fish_seen_subcommand_from populate help" -f -a "populate" -d 'Add a profile for every account and role you can reach through an sso-session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and not __fish_seen_subcommand_from populate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subcommand_from populate" -l dry-run -d 'Print the lines that would be added without writing'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subcommand_from populate" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "populate" -d 'Add a profile for every account and role you can reach through an sso-session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "env" -d 'Print shell code that exports credentials for a profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "whoami" -d 'Show who the credentials belong to (sts:GetCallerIdentity)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "init" -d 'Print the shell plugin; eval it from your shell\'s rc file'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "unset" -d 'Print shell code that removes what `stsenv env` set'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "profiles" -d 'List the profiles in your AWS config, with their kind and cache state'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "status" -d 'Show the profile active in this shell and the time it has left'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "explain" -d 'Show how a profile\'s credentials are obtained, step by step, without calling AWS'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "cache" -d 'Inspect or clear cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "credential-process" -d 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "login" -d 'Log in to IAM Identity Center (SSO) with the device authorization flow'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "sso" -d 'IAM Identity Center helpers'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "completions" -d 'Print a static completion script'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached sessions (no secrets)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete cached sessions: all of them, or those of one profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "populate" -d 'Add a profile for every account and role you can reach through an sso-session'

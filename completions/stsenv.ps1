@@ -1,0 +1,330 @@
+
+using namespace System.Management.Automation
+using namespace System.Management.Automation.Language
+
+Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
+    param($wordToComplete, $commandAst, $cursorPosition)
+
+    $commandElements = $commandAst.CommandElements
+    $command = @(
+        'stsenv'
+        for ($i = 1; $i -lt $commandElements.Count; $i++) {
+            $element = $commandElements[$i]
+            if ($element -isnot [StringConstantExpressionAst] -or
+                $element.StringConstantType -ne [StringConstantType]::BareWord -or
+                $element.Value.StartsWith('-') -or
+                $element.Value -eq $wordToComplete) {
+                break
+        }
+        $element.Value
+    }) -join ';'
+
+    $completions = @(switch ($command) {
+        'stsenv' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print shell code that exports credentials for a profile')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a profile''s credentials in its environment')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the credentials belong to (sts:GetCallerIdentity)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print the shell plugin; eval it from your shell''s rc file')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Print shell code that removes what `stsenv env` set')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the profiles in your AWS config, with their kind and cache state')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the profile active in this shell and the time it has left')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how a profile''s credentials are obtained, step by step, without calling AWS')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Inspect or clear cached sessions')
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to IAM Identity Center (SSO) with the device authorization flow')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the SSO token of a profile or sso-session')
+            [CompletionResult]::new('sso', 'sso', [CompletionResultType]::ParameterValue, 'IAM Identity Center helpers')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;env' {
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
+            [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
+            [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for the STS call and AWS_REGION')
+            [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
+            [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
+            [CompletionResult]::new('--renew', '--renew', [CompletionResultType]::ParameterName, 'Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive')
+            [CompletionResult]::new('--clipboard', '--clipboard', [CompletionResultType]::ParameterName, 'Copy a one-line export to the clipboard instead of printing it')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stsenv;exec' {
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
+            [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
+            [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for the STS call and AWS_REGION')
+            [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
+            [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Run even inside another `stsenv exec`')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;whoami' {
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
+            [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
+            [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for the STS call and AWS_REGION')
+            [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
+            [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;init' {
+            [CompletionResult]::new('--no-aliases', '--no-aliases', [CompletionResultType]::ParameterName, 'Do not define `<profile>_assume` functions or the `assume` shorthand')
+            [CompletionResult]::new('--no-hook', '--no-hook', [CompletionResultType]::ParameterName, 'Do not install the prompt hook that renews credentials')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stsenv;unset' {
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stsenv;profiles' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('--names', '--names', [CompletionResultType]::ParameterName, 'Print names only, one per line (for completion scripts)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;status' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stsenv;explain' {
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
+            [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
+            [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for the STS call and AWS_REGION')
+            [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
+            [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;cache' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cached sessions (no secrets)')
+            [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Delete cached sessions: all of them, or those of one profile')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;cache;list' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;cache;clear' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;cache;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cached sessions (no secrets)')
+            [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Delete cached sessions: all of them, or those of one profile')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;cache;help;list' {
+            break
+        }
+        'stsenv;cache;help;clear' {
+            break
+        }
+        'stsenv;cache;help;help' {
+            break
+        }
+        'stsenv;credential-process' {
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
+            [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
+            [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for the STS call and AWS_REGION')
+            [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
+            [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;login' {
+            [CompletionResult]::new('--sso-session', '--sso-session', [CompletionResultType]::ParameterName, 'An `[sso-session NAME]` section instead of a profile')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; only print the URL and code')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;logout' {
+            [CompletionResult]::new('--sso-session', '--sso-session', [CompletionResultType]::ParameterName, 'An `[sso-session NAME]` section instead of a profile')
+            [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; only print the URL and code')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;sso' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('populate', 'populate', [CompletionResultType]::ParameterValue, 'Add a profile for every account and role you can reach through an sso-session')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;sso;populate' {
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the lines that would be added without writing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;sso;help' {
+            [CompletionResult]::new('populate', 'populate', [CompletionResultType]::ParameterValue, 'Add a profile for every account and role you can reach through an sso-session')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;sso;help;populate' {
+            break
+        }
+        'stsenv;sso;help;help' {
+            break
+        }
+        'stsenv;completions' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'stsenv;help' {
+            [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print shell code that exports credentials for a profile')
+            [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a profile''s credentials in its environment')
+            [CompletionResult]::new('whoami', 'whoami', [CompletionResultType]::ParameterValue, 'Show who the credentials belong to (sts:GetCallerIdentity)')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Print the shell plugin; eval it from your shell''s rc file')
+            [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Print shell code that removes what `stsenv env` set')
+            [CompletionResult]::new('profiles', 'profiles', [CompletionResultType]::ParameterValue, 'List the profiles in your AWS config, with their kind and cache state')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the profile active in this shell and the time it has left')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how a profile''s credentials are obtained, step by step, without calling AWS')
+            [CompletionResult]::new('cache', 'cache', [CompletionResultType]::ParameterValue, 'Inspect or clear cached sessions')
+            [CompletionResult]::new('credential-process', 'credential-process', [CompletionResultType]::ParameterValue, 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)')
+            [CompletionResult]::new('login', 'login', [CompletionResultType]::ParameterValue, 'Log in to IAM Identity Center (SSO) with the device authorization flow')
+            [CompletionResult]::new('logout', 'logout', [CompletionResultType]::ParameterValue, 'Forget the SSO token of a profile or sso-session')
+            [CompletionResult]::new('sso', 'sso', [CompletionResultType]::ParameterValue, 'IAM Identity Center helpers')
+            [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;help;env' {
+            break
+        }
+        'stsenv;help;exec' {
+            break
+        }
+        'stsenv;help;whoami' {
+            break
+        }
+        'stsenv;help;init' {
+            break
+        }
+        'stsenv;help;unset' {
+            break
+        }
+        'stsenv;help;profiles' {
+            break
+        }
+        'stsenv;help;status' {
+            break
+        }
+        'stsenv;help;explain' {
+            break
+        }
+        'stsenv;help;cache' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cached sessions (no secrets)')
+            [CompletionResult]::new('clear', 'clear', [CompletionResultType]::ParameterValue, 'Delete cached sessions: all of them, or those of one profile')
+            break
+        }
+        'stsenv;help;cache;list' {
+            break
+        }
+        'stsenv;help;cache;clear' {
+            break
+        }
+        'stsenv;help;credential-process' {
+            break
+        }
+        'stsenv;help;login' {
+            break
+        }
+        'stsenv;help;logout' {
+            break
+        }
+        'stsenv;help;sso' {
+            [CompletionResult]::new('populate', 'populate', [CompletionResultType]::ParameterValue, 'Add a profile for every account and role you can reach through an sso-session')
+            break
+        }
+        'stsenv;help;sso;populate' {
+            break
+        }
+        'stsenv;help;completions' {
+            break
+        }
+        'stsenv;help;help' {
+            break
+        }
+    })
+
+    $completions.Where{ $_.CompletionText -like "$wordToComplete*" } |
+        Sort-Object -Property ListItemText
+}
