@@ -154,11 +154,7 @@ fn twenty_shells_renewing_at_once_make_one_sts_call_each() {
         .into_iter()
         .map(|child| {
             let output = child.wait_with_output().unwrap();
-            assert!(
-                output.status.success(),
-                "{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
+            stsenv_tests::succeeded(&output);
             exported_value(&output.stdout, "AWS_ACCESS_KEY_ID").unwrap()
         })
         .collect();
@@ -298,9 +294,10 @@ fn cache_list_and_clear() {
 
 #[test]
 fn aws_cli_uses_stsenv_as_credential_process() {
-    let Some(aws) = which("aws") else {
-        panic!("the AWS CLI is needed (cargo xtask test installs it)");
-    };
+    assert!(
+        crate::util::on_path("aws"),
+        "the AWS CLI is needed (cargo xtask test installs it)"
+    );
     let sandbox = switch_role(Moto::shared());
     let config = format!(
         "{}\n[profile via-stsenv]\nregion = eu-west-1\ncredential_process = {} credential-process dev --non-interactive\n",
@@ -311,7 +308,7 @@ fn aws_cli_uses_stsenv_as_credential_process() {
     // The MFA session is opened once, interactively in real life.
     access_key(&sandbox, &["dev", "--token-code", "123456"]);
     let output = sandbox
-        .command(aws)
+        .command("aws")
         .args([
             "sts",
             "get-caller-identity",
@@ -322,20 +319,10 @@ fn aws_cli_uses_stsenv_as_credential_process() {
         ])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    stsenv_tests::succeeded(&output);
     let identity: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         identity["Arn"],
         "arn:aws:sts::123456789012:assumed-role/dev/stsenv-tester"
     );
-}
-
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|p| p.is_file())
 }

@@ -1,5 +1,5 @@
 //! The machine-readable outputs of `env`: `--shell json` (credential_process
-//! v1) and `--shell dotenv`, plus `credential-process` used by the AWS CLI.
+//! v1) and `--shell dotenv` (the AWS CLI using `credential-process` is in `cache`).
 
 use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
 
@@ -70,41 +70,4 @@ fn dotenv_lines_are_quoted_and_complete() {
     assert_eq!(value("STSENV_PROFILE"), "fmt");
     assert_expires_in(value("AWS_CREDENTIAL_EXPIRATION"), 3600);
     assert!(!out.contains("export ") && !out.contains("unset "), "{out}");
-}
-
-#[test]
-fn the_aws_cli_can_use_stsenv_as_credential_process() {
-    if !crate::util::on_path("aws") {
-        eprintln!("skipping: the AWS CLI (`aws`) is not installed");
-        return;
-    }
-    let sandbox = sandbox();
-    let bin = stsenv_tests::stsenv_bin().display().to_string();
-    let mut config = std::fs::read_to_string(sandbox.config_path()).unwrap();
-    config.push_str(&format!(
-        "\n[profile via-process]\ncredential_process = {bin} credential-process fmt\nregion = ap-south-1\n"
-    ));
-    sandbox.config(&config);
-    let out = sandbox
-        .command("aws")
-        .args([
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "via-process",
-            "--output",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        doc["Arn"],
-        "arn:aws:sts::123456789012:assumed-role/fmt/stsenv-tester"
-    );
 }

@@ -97,11 +97,7 @@ fn clipboard_gets_the_code_on_stdin_and_the_terminal_gets_no_secret() {
         .env("PATH", &bin)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    stsenv_tests::succeeded(&out);
     assert!(out.stdout.is_empty(), "nothing on stdout");
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(

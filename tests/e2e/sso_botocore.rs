@@ -66,11 +66,7 @@ fn botocore_refreshes_with_what_stsenv_stored_and_stsenv_reads_it_back() {
         .args(["sts", "get-caller-identity", "--profile", "ssodev"])
         .output()
         .expect("the AWS CLI is installed");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    stsenv_tests::succeeded(&output);
     let refresh: Vec<_> = stub
         .calls_of("CreateToken")
         .into_iter()

@@ -353,3 +353,15 @@ pub fn exported_value(stdout: &[u8], name: &str) -> Option<String> {
         .find(|(n, _)| n == name)
         .map(|(_, v)| v)
 }
+
+/// Assert that a finished process succeeded, showing its stderr if not, and
+/// return its stdout.
+pub fn succeeded(output: &std::process::Output) -> &[u8] {
+    assert!(
+        output.status.success(),
+        "{}: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    &output.stdout
+}
