@@ -63,6 +63,34 @@ fn hits_reuse_refresh_renews_no_cache_bypasses() {
     );
 }
 
+#[test]
+fn refresh_margin_is_configurable() {
+    let sandbox = switch_role(Moto::shared());
+    let first = access_key(&sandbox, &["plain"]);
+    let with_margin = |margin: &str| {
+        let output = sandbox
+            .stsenv()
+            .env("STSENV_REFRESH_MARGIN", margin)
+            .args(["env", "plain", "--shell", "bash"])
+            .assert()
+            .success();
+        let stdout = &output.get_output().stdout;
+        let key = exported_value(stdout, "AWS_ACCESS_KEY_ID").unwrap();
+        let expiration = exported_value(stdout, "AWS_CREDENTIAL_EXPIRATION").unwrap();
+        let refresh_at: i64 = exported_value(stdout, "STSENV_REFRESH_AT")
+            .unwrap()
+            .parse()
+            .unwrap();
+        let expires: i64 = expiration.parse::<jiff::Timestamp>().unwrap().as_second();
+        (key, expires - refresh_at)
+    };
+    // One hour sessions: a 30 min margin still reuses, and the hook is told so.
+    assert_eq!(with_margin("1800"), (first.clone(), 1800));
+    // A margin longer than the session: never fresh enough, always renewed.
+    let (renewed, _) = with_margin("3700");
+    assert_ne!(renewed, first);
+}
+
 #[cfg(unix)]
 #[test]
 fn cache_is_private() {

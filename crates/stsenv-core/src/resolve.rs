@@ -12,8 +12,11 @@ use crate::error::{Error, Result};
 use crate::plan::{Plan, Source, Step};
 use crate::sts::{self, CallContext};
 
-/// Role credentials are renewed when less than this is left (10 min).
+/// Role credentials are renewed when less than this is left (10 min),
+/// unless `STSENV_REFRESH_MARGIN` says otherwise.
 pub const ROLE_REFRESH_MARGIN_SECS: i64 = 600;
+/// Overrides [`ROLE_REFRESH_MARGIN_SECS`], in seconds.
+pub const REFRESH_MARGIN_VAR: &str = "STSENV_REFRESH_MARGIN";
 /// MFA sessions are renewed when less than this is left (15 min), so a role
 /// assumed from one always gets a useful lifetime.
 pub const MFA_SESSION_REFRESH_MARGIN_SECS: i64 = 900;
@@ -91,7 +94,24 @@ pub fn final_key(plan: &Plan) -> String {
 fn margin_of(step: Option<&Step>) -> i64 {
     match step {
         Some(Step::SessionToken { .. }) => MFA_SESSION_REFRESH_MARGIN_SECS,
-        _ => ROLE_REFRESH_MARGIN_SECS,
+        _ => role_refresh_margin(),
+    }
+}
+
+/// The role margin: `STSENV_REFRESH_MARGIN` when it is a number of seconds
+/// (an unusable value is warned about, not fatal), else 10 minutes.
+pub fn role_refresh_margin() -> i64 {
+    let Ok(value) = std::env::var(REFRESH_MARGIN_VAR) else {
+        return ROLE_REFRESH_MARGIN_SECS;
+    };
+    match value.trim().parse::<u32>() {
+        Ok(secs) => i64::from(secs),
+        Err(_) => {
+            crate::warn(&format!(
+                "{REFRESH_MARGIN_VAR}={value} is not a number of seconds; using {ROLE_REFRESH_MARGIN_SECS}"
+            ));
+            ROLE_REFRESH_MARGIN_SECS
+        }
     }
 }
 
