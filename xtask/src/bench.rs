@@ -42,6 +42,10 @@ pub fn run(_args: &[String]) -> util::Result {
     let aws_jq = "aws sts assume-role --profile base --role-arn arn:aws:iam::123456789012:role/plain \
         --role-session-name bench --output json | jq -r '.Credentials | \"export AWS_ACCESS_KEY_ID=\\(.AccessKeyId) AWS_SECRET_ACCESS_KEY=\\(.SecretAccessKey) AWS_SESSION_TOKEN=\\(.SessionToken)\"'";
     // awsumepy is what the `awsume` shell function runs; it has no role cache.
+    let moto_curl = format!(
+        "curl -s -o /dev/null -X POST {} -d 'Action=AssumeRole&Version=2011-06-15&RoleArn=arn:aws:iam::123456789012:role/plain&RoleSessionName=bench'",
+        moto.url
+    );
     let has_awsume = peers.as_ref().is_some_and(|p| p.join("awsumepy").exists());
     let awsume = |args: &str| has_awsume.then(|| bench.shell(&format!("awsumepy {args}")));
 
@@ -70,6 +74,18 @@ pub fn run(_args: &[String]) -> util::Result {
             scenario: "`init bash`",
             stsenv: bench.direct(&[&s, "init", "bash"]),
             peer: None,
+        },
+        // The floors the rows above stand on: starting the binary at all,
+        // and moto's own time for one AssumeRole (no SDK, no signing).
+        Row {
+            scenario: "floor: `stsenv --version`",
+            stsenv: bench.direct(&[&s, "--version"]),
+            peer: None,
+        },
+        Row {
+            scenario: "floor: moto AssumeRole via curl",
+            stsenv: None,
+            peer: on_path("curl").then_some(("curl", bench.shell(&moto_curl))),
         },
     ];
     print_table(&rows, bench.hyperfine);
