@@ -12,7 +12,7 @@ use crate::cli::ExplainArgs;
 
 /// Run `stsenv explain`.
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
-    let (_, plan) = plan(&args.profile)?;
+    let plan = plan(&args.profile)?;
     let cache = Cache::from_env();
     let keys = cache_keys(&plan);
     let now = Timestamp::now();

@@ -54,15 +54,14 @@ pub struct Session {
 }
 
 /// Build the plan for `args`.
-pub fn plan(args: &ProfileArgs) -> Result<(AwsConfig, Plan)> {
+pub fn plan(args: &ProfileArgs) -> Result<Plan> {
     let config = AwsConfig::load()?;
-    let plan = Plan::build(&config, args.profile.as_deref(), &overrides(args)?)?;
-    Ok((config, plan))
+    Plan::build(&config, args.profile.as_deref(), &overrides(args)?)
 }
 
 /// Resolve `args` to credentials, asking for an MFA code when allowed.
 pub fn session(args: &ProfileArgs) -> Result<Session> {
-    let (_, plan) = plan(args)?;
+    let plan = plan(args)?;
     let mode = if args.no_cache {
         CacheMode::Bypass
     } else if args.refresh {
