@@ -4,7 +4,7 @@
 
 use stsenv_tests::{exported_value, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
-use crate::util::{arn, assert_expires_in, assumed_role, fails, moto_data, ok};
+use crate::util::{arn, assert_expires_in, assumed_role, fails, ok};
 
 /// Keys for a plain IAM user `src` (moto accepts any).
 const SRC_CREDENTIALS: &str = "\
@@ -213,7 +213,7 @@ fn federation_token_with_a_policy() {
         "{doc}"
     );
     assert_expires_in(doc["Expiration"].as_str().unwrap(), 1800);
-    let tokens = moto_data(Moto::shared())["sts"]["Token"].clone();
+    let tokens = Moto::shared().state()["sts"]["Token"].clone();
     assert!(
         tokens
             .as_array()

@@ -1,8 +1,6 @@
 //! Helpers shared by the end-to-end modules: reading outputs, asking moto
 //! what it was sent, and checking expirations.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use stsenv_tests::{Moto, Sandbox};
@@ -79,26 +77,9 @@ pub fn assert_expires_in(expiration: &str, secs: i64) {
     );
 }
 
-/// Everything moto recorded (`/moto-api/data.json`): the STS calls it
-/// answered, with the parameters a response does not echo (external id, policy).
-pub fn moto_data(moto: &Moto) -> serde_json::Value {
-    let mut stream = TcpStream::connect(("127.0.0.1", moto.port)).expect("moto listens");
-    write!(
-        stream,
-        "GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n"
-    )
-    .expect("request sent");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("response read");
-    let (_, body) = response
-        .split_once("\r\n\r\n")
-        .expect("an HTTP response with a body");
-    serde_json::from_str(body).expect("moto-api returns JSON")
-}
-
 /// moto's record of the AssumeRole call that created `access_key_id`.
 pub fn assumed_role(moto: &Moto, access_key_id: &str) -> serde_json::Value {
-    moto_data(moto)["sts"]["AssumedRole"]
+    moto.state()["sts"]["AssumedRole"]
         .as_array()
         .expect("AssumedRole list")
         .iter()

@@ -57,6 +57,85 @@ fn whoami_uses_aws_profile_when_no_profile_is_given() {
     assert_eq!(doc["Profile"], "runner");
 }
 
+/// The variables `stsenv env ARGS` exports, as a shell that evaluated them has.
+fn exported_by(sandbox: &Sandbox, args: &[&str]) -> Vec<(String, String)> {
+    let mut argv = vec!["env", "--shell", "bash"];
+    argv.extend_from_slice(args);
+    stsenv_tests::exported(ok(sandbox, &argv).as_bytes())
+}
+
+#[test]
+fn whoami_without_a_profile_answers_for_the_exported_keys() {
+    let sandbox = sandbox();
+    let exported = exported_by(&sandbox, &["runner"]);
+    // The exported keys win, as in the AWS CLI: no config lookup, even for a
+    // profile that no longer exists.
+    sandbox.config("");
+    let out = sandbox
+        .stsenv()
+        .args(["whoami", "--json"])
+        .envs(exported)
+        .assert()
+        .success();
+    let doc: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        doc["Arn"],
+        "arn:aws:sts::123456789012:assumed-role/runner/stsenv-tester"
+    );
+    assert_eq!(doc["Profile"], "runner");
+}
+
+#[test]
+fn commands_without_a_profile_use_the_session_of_this_shell() {
+    let sandbox = sandbox();
+    // After `eval "$(stsenv env …)"`, AWS_PROFILE is gone and STSENV_PROFILE
+    // (plus STSENV_OPTIONS for ad-hoc roles) says what is active.
+    for args in [
+        &["runner"][..],
+        &[
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/adhoc",
+            "--source-profile",
+            "base",
+        ][..],
+    ] {
+        let mut session = exported_by(&sandbox, args);
+        session.retain(|(name, _)| name.starts_with("STSENV_"));
+        let out = sandbox
+            .stsenv()
+            .args(["exec", "--", "sh", "-c", "echo $STSENV_PROFILE"])
+            .envs(session.clone())
+            .assert()
+            .success();
+        let expected = if args[0] == "runner" {
+            "runner"
+        } else {
+            "base"
+        };
+        assert_eq!(
+            String::from_utf8_lossy(&out.get_output().stdout).trim(),
+            expected
+        );
+        let doc = sandbox
+            .stsenv()
+            .args(["env", "--shell", "json"])
+            .envs(session)
+            .assert()
+            .success();
+        let key: serde_json::Value = serde_json::from_slice(&doc.get_output().stdout).unwrap();
+        let role = crate::util::assumed_role(Moto::shared(), key["AccessKeyId"].as_str().unwrap());
+        let role_name = if args[0] == "runner" {
+            "runner"
+        } else {
+            "adhoc"
+        };
+        assert_eq!(
+            role["role_arn"],
+            format!("arn:aws:iam::123456789012:role/{role_name}")
+        );
+    }
+}
+
 #[test]
 fn exec_passes_the_exit_status_and_the_environment() {
     let sandbox = sandbox();

@@ -36,6 +36,21 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// The credentials exported in this process's environment
+    /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, optional
+    /// `AWS_SESSION_TOKEN` and `AWS_CREDENTIAL_EXPIRATION`), if both keys are set.
+    pub fn from_environment() -> Option<Credentials> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Some(Credentials {
+            access_key_id: var("AWS_ACCESS_KEY_ID")?,
+            secret_access_key: var("AWS_SECRET_ACCESS_KEY")?,
+            session_token: var("AWS_SESSION_TOKEN"),
+            expiration: var("AWS_CREDENTIAL_EXPIRATION").and_then(|e| e.parse().ok()),
+        })
+    }
+}
+
 /// Format a timestamp as `2026-11-23T12:00:00Z`.
 pub fn format_rfc3339(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()

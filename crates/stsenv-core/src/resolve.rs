@@ -352,16 +352,9 @@ impl<'a> Resolver<'a> {
 
 /// `credential_source = Environment`.
 fn from_environment(profile: &str) -> Result<Credentials> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    match (var("AWS_ACCESS_KEY_ID"), var("AWS_SECRET_ACCESS_KEY")) {
-        (Some(access_key_id), Some(secret_access_key)) => Ok(Credentials {
-            access_key_id,
-            secret_access_key,
-            session_token: var("AWS_SESSION_TOKEN"),
-            expiration: None,
-        }),
-        _ => Err(Error::InvalidInput(format!(
+    Credentials::from_environment().ok_or_else(|| {
+        Error::InvalidInput(format!(
             "profile `{profile}` has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
-        ))),
-    }
+        ))
+    })
 }

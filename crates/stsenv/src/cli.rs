@@ -54,7 +54,7 @@ pub enum Command {
 /// How the profile's credentials are obtained; shared by env, exec, whoami and credential-process.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ProfileArgs {
-    /// Profile from ~/.aws/config or ~/.aws/credentials [default: $AWS_PROFILE, then `default`]
+    /// Profile from ~/.aws/config or ~/.aws/credentials [default: $AWS_PROFILE, then this shell's session, then `default`]
     #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// Assume this role (no profile needed; the source is --source-profile or PROFILE)

@@ -2,18 +2,23 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::ValueEnum;
 use stsenv_core::{Error, Result};
 
-use super::{credential_process, renewal_options, session};
-use crate::cli::{EnvArgs, OutputFormat, ProfileArgs};
+use super::{credential_process, recorded_session, renewal_options, session};
+use crate::cli::{EnvArgs, OutputFormat};
 use crate::{clipboard, emit, session_env};
 
 /// Run `stsenv env`.
 pub fn run(args: EnvArgs) -> Result<ExitCode> {
     let profile_args = if args.renew {
-        renewal_args()?
+        let mut recorded = recorded_session()?.ok_or_else(|| {
+            Error::InvalidInput(
+                "no stsenv session in this shell to renew (STSENV_PROFILE is not set)".to_string(),
+            )
+        })?;
+        recorded.non_interactive = true;
+        recorded
     } else {
         args.profile
     };
@@ -25,7 +30,7 @@ pub fn run(args: EnvArgs) -> Result<ExitCode> {
             session_env::activate(
                 &session.plan,
                 &session.credentials,
-                renewal_options(&profile_args),
+                renewal_options(&session.args),
             ),
         )
     });
@@ -49,34 +54,6 @@ pub fn run(args: EnvArgs) -> Result<ExitCode> {
     };
     print!("{output}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// The options recorded in this shell by the last `env` (for the prompt hook).
-#[derive(Parser)]
-#[command(no_binary_name = true)]
-struct Renewal {
-    #[command(flatten)]
-    profile: ProfileArgs,
-}
-
-fn renewal_args() -> Result<ProfileArgs> {
-    let profile = std::env::var("STSENV_PROFILE")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .ok_or_else(|| {
-            Error::InvalidInput(
-                "no stsenv session in this shell to renew (STSENV_PROFILE is not set)".to_string(),
-            )
-        })?;
-    let options = std::env::var("STSENV_OPTIONS").unwrap_or_default();
-    let mut words = vec![profile];
-    words.extend(shell_words::split(&options).map_err(|e| {
-        Error::InvalidInput(format!("STSENV_OPTIONS is not valid shell words: {e}"))
-    })?);
-    let mut renewal = Renewal::try_parse_from(words)
-        .map_err(|e| Error::InvalidInput(format!("STSENV_OPTIONS: {e}")))?;
-    renewal.profile.non_interactive = true;
-    Ok(renewal.profile)
 }
 
 fn format_name(format: OutputFormat) -> String {

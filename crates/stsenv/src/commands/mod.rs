@@ -47,21 +47,74 @@ pub fn run(command: Command) -> Result<ExitCode> {
 
 /// A profile's plan and its credentials, resolved through the cache.
 pub struct Session {
+    /// The arguments that were resolved (after [`effective`]).
+    pub args: ProfileArgs,
     /// The plan that produced the credentials.
     pub plan: Plan,
     /// The credentials.
     pub credentials: Credentials,
 }
 
-/// Build the plan for `args`.
+/// Build the plan for `args` (after [`effective`]).
 pub fn plan(args: &ProfileArgs) -> Result<Plan> {
+    let args = effective(args)?;
     let config = AwsConfig::load()?;
-    Plan::build(&config, args.profile.as_deref(), &overrides(args)?)
+    Plan::build(&config, args.profile.as_deref(), &overrides(&args)?)
+}
+
+/// What `args` mean in this shell. Naming no profile, no session-shaping
+/// option and with `AWS_PROFILE` unset (which `stsenv env` removes), they
+/// mean the session active in this shell, as recorded by `stsenv env`
+/// (`STSENV_PROFILE`, `STSENV_OPTIONS`): after `dev_assume`, a bare
+/// `stsenv exec -- cmd` runs as dev, not as `default`.
+pub fn effective(args: &ProfileArgs) -> Result<ProfileArgs> {
+    let names_nothing = args.profile.is_none() && renewal_options(args).is_none();
+    let aws_profile_set = std::env::var_os("AWS_PROFILE").is_some_and(|p| !p.is_empty());
+    if !names_nothing || aws_profile_set {
+        return Ok(args.clone());
+    }
+    Ok(match recorded_session()? {
+        Some(recorded) => ProfileArgs {
+            token_code: args.token_code.clone(),
+            no_cache: args.no_cache,
+            refresh: args.refresh,
+            non_interactive: args.non_interactive,
+            ..recorded
+        },
+        None => args.clone(),
+    })
+}
+
+/// The options recorded in this shell by the last `env`.
+#[derive(clap::Parser)]
+#[command(no_binary_name = true)]
+struct Recorded {
+    #[command(flatten)]
+    profile: ProfileArgs,
+}
+
+/// The session `stsenv env` recorded in this shell, if any.
+pub fn recorded_session() -> Result<Option<ProfileArgs>> {
+    let Some(profile) = std::env::var("STSENV_PROFILE")
+        .ok()
+        .filter(|p| !p.is_empty())
+    else {
+        return Ok(None);
+    };
+    let options = std::env::var("STSENV_OPTIONS").unwrap_or_default();
+    let mut words = vec![profile];
+    words.extend(shell_words::split(&options).map_err(|e| {
+        Error::InvalidInput(format!("STSENV_OPTIONS is not valid shell words: {e}"))
+    })?);
+    let recorded = <Recorded as clap::Parser>::try_parse_from(words)
+        .map_err(|e| Error::InvalidInput(format!("STSENV_OPTIONS: {e}")))?;
+    Ok(Some(recorded.profile))
 }
 
 /// Resolve `args` to credentials, asking for an MFA code when allowed.
 pub fn session(args: &ProfileArgs) -> Result<Session> {
-    let plan = plan(args)?;
+    let args = effective(args)?;
+    let plan = plan(&args)?;
     let mode = if args.no_cache {
         CacheMode::Bypass
     } else if args.refresh {
@@ -69,7 +122,7 @@ pub fn session(args: &ProfileArgs) -> Result<Session> {
     } else {
         CacheMode::Use
     };
-    let prompter = TerminalPrompter::new(args)?;
+    let prompter = TerminalPrompter::new(&args)?;
     let resolution = resolve::resolve(&plan, &Cache::from_env(), mode, &prompter)?;
     // Said when STS was called, not on every cache hit (the prompt hook would repeat it).
     if !resolution.from_cache {
@@ -78,6 +131,7 @@ pub fn session(args: &ProfileArgs) -> Result<Session> {
         }
     }
     Ok(Session {
+        args,
         plan,
         credentials: resolution.credentials,
     })
