@@ -91,6 +91,21 @@ fn refresh_margin_is_configurable() {
     assert_ne!(renewed, first);
 }
 
+#[test]
+fn an_unwritable_cache_costs_speed_not_the_session() {
+    let sandbox = switch_role(Moto::shared());
+    // A file where the cache directory should be: nothing can be created in it.
+    std::fs::write(sandbox.cache_dir(), b"not a directory").unwrap();
+    let output = sandbox
+        .stsenv()
+        .args(["env", "plain", "--shell", "bash"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr);
+    assert!(stderr.contains("not cached"), "{stderr}");
+    assert!(exported_value(&output.get_output().stdout, "AWS_ACCESS_KEY_ID").is_some());
+}
+
 #[cfg(unix)]
 #[test]
 fn cache_is_private() {

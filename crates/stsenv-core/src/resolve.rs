@@ -227,9 +227,17 @@ impl<'a> Resolver<'a> {
                 return Ok(hit);
             }
         }
+        // A cache that cannot be locked or written costs speed, never the
+        // session: the credentials are still obtained and returned.
         let _lock = match self.mode {
             CacheMode::Bypass => None,
-            _ => Some(self.cache.lock(key)?),
+            _ => self
+                .cache
+                .lock(key)
+                .inspect_err(|err| {
+                    crate::warn(&format!("{err}; continuing without the cache lock"))
+                })
+                .ok(),
         };
         // Another process may have refreshed while we waited for the lock.
         if may_read {
@@ -245,7 +253,9 @@ impl<'a> Resolver<'a> {
             None => self.sso_source()?,
         };
         if self.mode != CacheMode::Bypass {
-            self.store(key, step, &credentials)?;
+            if let Err(err) = self.store(key, step, &credentials) {
+                crate::warn(&format!("{err}; the session is not cached"));
+            }
         }
         Ok(credentials)
     }
