@@ -109,7 +109,7 @@ impl Bench<'_> {
         }
         let line = argv
             .iter()
-            .map(|a| shell_quote(a))
+            .map(|a| util::shell_quote(a))
             .collect::<Vec<_>>()
             .join(" ");
         if self.hyperfine {
@@ -328,7 +328,7 @@ fn tempdir() -> util::Result<PathBuf> {
     Ok(dir)
 }
 
-fn shell_quote(word: &str) -> String {
+fn util::shell_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 

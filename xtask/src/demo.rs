@@ -152,6 +152,18 @@ impl Demo {
             "The cached sessions (no secrets): one MFA session, one role.",
             &["cache", "list"],
         )?;
+        if util::on_path("bash") {
+            self.shell_step(
+                "In a shell with the plugin (`eval \"$(stsenv init bash)\"` in ~/.bashrc): \
+                 one function per profile, a prompt hook that renews before expiry.",
+                "eval \"$(stsenv init bash)\"\n\
+                 dev_assume\n\
+                 stsenv status\n\
+                 stsenv whoami | head -2\n\
+                 stsenv_unassume\n\
+                 stsenv status || echo 'no session active'",
+            )?;
+        }
         println!("\nDone: one MFA code, then every call from the cache.");
         Ok(())
     }
@@ -186,12 +198,43 @@ impl Demo {
         }
     }
 
+    /// Print a bash script, run it with stsenv first on PATH, print its output (masked).
+    fn shell_step(&self, what: &str, script: &str) -> util::Result {
+        println!("\n# {what}");
+        // Echo each command before it runs, so output follows its command.
+        let traced: String = script
+            .lines()
+            .map(|line| format!("printf '$ %s\\n' {}\n{line}\n", util::shell_quote(line)))
+            .collect();
+        let bin_dir = self.stsenv.parent().unwrap_or(Path::new("."));
+        let output = self
+            .program("bash")
+            .args(["-c", &format!("{{\n{traced}}} 2>&1")])
+            .env("PATH", format!("{}:{}", bin_dir.display(), self.path_var))
+            .output()
+            .map_err(|e| format!("cannot run bash: {e}"))?;
+        for line in String::from_utf8_lossy(&output.stdout).lines() {
+            println!("{}", mask(line));
+        }
+        if output.status.success() {
+            Ok(())
+        } else {
+            Err(format!("the shell step failed: {}", output.status))
+        }
+    }
+
     /// `stsenv ARGS` with only the demo's environment.
     fn command(&self, args: &[&str]) -> Command {
-        let home = self.home();
-        let mut command = Command::new(&self.stsenv);
+        let mut command = self.program(&self.stsenv);
+        command.args(args);
         command
-            .args(args)
+    }
+
+    /// `program` with only the demo's environment.
+    fn program(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let home = self.home();
+        let mut command = Command::new(program);
+        command
             .env_clear()
             .env("HOME", &home)
             .env("AWS_CONFIG_FILE", home.join(".aws/config"))
@@ -240,6 +283,11 @@ fn mask(line: &str) -> String {
         }
     }
     line.to_string()
+}
+
+/// `word` in single quotes for bash.
+fn util::shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 fn free_port() -> util::Result<u16> {

@@ -67,3 +67,8 @@ pub fn shellcheck() -> Result {
         .arg("--shell=bash")
         .args(&scripts))
 }
+
+/// `word` in single quotes for a POSIX shell.
+pub fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
+}
