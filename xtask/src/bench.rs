@@ -328,10 +328,6 @@ fn tempdir() -> util::Result<PathBuf> {
     Ok(dir)
 }
 
-fn util::shell_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\'', r"'\''"))
-}
-
 /// moto_server on a free loopback port, killed (and its directory removed) on drop.
 struct MotoProcess {
     url: String,

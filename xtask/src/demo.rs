@@ -285,11 +285,6 @@ fn mask(line: &str) -> String {
     line.to_string()
 }
 
-/// `word` in single quotes for bash.
-fn util::shell_quote(word: &str) -> String {
-    format!("'{}'", word.replace('\'', r"'\''"))
-}
-
 fn free_port() -> util::Result<u16> {
     TcpListener::bind(("127.0.0.1", 0))
         .and_then(|l| l.local_addr())
