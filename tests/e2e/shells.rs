@@ -19,15 +19,15 @@ fn sandbox() -> Sandbox {
     sandbox
 }
 
-/// Whether this test can run; says why not on stderr (CI installs everything).
-fn available(shell: &str) -> bool {
+/// Fail, rather than pass without testing anything, when the shell or the
+/// AWS CLI is missing (`.ci/run` and `cargo xtask test` install them).
+fn require(shell: &str) {
     for program in [shell, "aws"] {
-        if !on_path(program) {
-            eprintln!("skipping the {shell} test: `{program}` is not installed");
-            return false;
-        }
+        assert!(
+            on_path(program),
+            "`{program}` is not installed: apt-get install {shell}; `cargo xtask test` provides `aws`"
+        );
     }
-    true
 }
 
 fn run(sandbox: &Sandbox, shell: &str, script: &str) -> Output {
@@ -66,9 +66,7 @@ fn check(output: &Output) {
 
 #[test]
 fn bash_eval_then_aws_cli() {
-    if !available("bash") {
-        return;
-    }
+    require("bash");
     let sandbox = sandbox();
     let output = run(
         &sandbox,
@@ -84,9 +82,7 @@ echo "left=${AWS_ACCESS_KEY_ID-}${AWS_SESSION_TOKEN-}${STSENV_PROFILE-}""#,
 
 #[test]
 fn zsh_eval_then_aws_cli() {
-    if !available("zsh") {
-        return;
-    }
+    require("zsh");
     let sandbox = sandbox();
     let output = run(
         &sandbox,
@@ -102,9 +98,7 @@ echo "left=${AWS_ACCESS_KEY_ID-}${AWS_SESSION_TOKEN-}${STSENV_PROFILE-}""#,
 
 #[test]
 fn fish_source_then_aws_cli() {
-    if !available("fish") {
-        return;
-    }
+    require("fish");
     let sandbox = sandbox();
     let output = run(
         &sandbox,
