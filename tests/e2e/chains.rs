@@ -106,6 +106,11 @@ fn mfa_session_then_role() {
         .unwrap_or_else(|| panic!("AssumeRole step expected:\n{plan}"));
     assert!(session < role, "GetSessionToken comes first:\n{plan}");
     assert!(!plan.contains("cached"), "nothing cached yet:\n{plan}");
+    let endpoint = format!("endpoint: {} (AWS_ENDPOINT_URL)", Moto::shared().url);
+    assert!(
+        plan.contains(&endpoint),
+        "the endpoint override is shown:\n{plan}"
+    );
 
     assert_eq!(
         arn(&sandbox, &["dev", "--token-code", "123456"]),

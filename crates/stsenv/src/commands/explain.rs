@@ -38,6 +38,16 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
         Some(region) => println!("region: {region}"),
         None => println!("region: none set (STS calls use us-east-1; AWS_REGION is left alone)"),
     }
+    // The first thing to check when calls go somewhere unexpected.
+    for var in [
+        "AWS_ENDPOINT_URL_STS",
+        "AWS_ENDPOINT_URL_SSO",
+        "AWS_ENDPOINT_URL",
+    ] {
+        if let Some(url) = std::env::var(var).ok().filter(|u| !u.is_empty()) {
+            println!("endpoint: {url} ({var})");
+        }
+    }
     for warning in &plan.warnings {
         println!("warning: {warning}");
     }
