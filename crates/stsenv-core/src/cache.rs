@@ -4,7 +4,6 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -15,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::fsutil;
 
 /// The cache format; entries of any other version are ignored.
 pub const CACHE_VERSION: u32 = 1;
@@ -128,15 +128,10 @@ impl Cache {
     pub fn put(&self, key: &str, entry: &Entry) -> Result<()> {
         self.ensure_dir()?;
         let path = self.entry_path(key);
-        let fail = |source| Error::io("cannot write cache file", &path, source);
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".tmp-")
-            .tempfile_in(&self.dir)
-            .map_err(fail)?;
-        serde_json::to_writer(&mut tmp, entry).map_err(|e| fail(e.into()))?;
-        tmp.flush().map_err(fail)?;
-        tmp.persist(&path).map_err(|e| fail(e.error))?;
-        Ok(())
+        let bytes = serde_json::to_vec(entry).map_err(std::io::Error::from);
+        bytes
+            .and_then(|bytes| fsutil::write_atomic(&path, &bytes, None))
+            .map_err(|e| Error::io("cannot write cache file", &path, e))
     }
 
     /// Take the refresh lock of `key`, waiting for another holder at most a
@@ -226,19 +221,16 @@ impl Cache {
         let fail = |e| Error::io("cannot create cache directory", &self.dir, e);
         #[cfg(unix)]
         {
-            use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(&self.dir)
-                .map_err(fail)?;
+            use std::os::unix::fs::PermissionsExt;
+            fsutil::create_private_dir(&self.dir).map_err(fail)?;
+            // An existing cache dir left readable by others is tightened too.
             let meta = fs::metadata(&self.dir).map_err(fail)?;
             if meta.permissions().mode() & 0o077 != 0 {
                 fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700)).map_err(fail)?;
             }
         }
         #[cfg(not(unix))]
-        fs::create_dir_all(&self.dir).map_err(fail)?;
+        fsutil::create_private_dir(&self.dir).map_err(fail)?;
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod fsutil;
 pub mod plan;
 pub mod process;
 pub mod resolve;

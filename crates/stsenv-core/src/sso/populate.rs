@@ -4,12 +4,12 @@
 //! replaced atomically, and the previous version is kept as `<file>.bak`.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{Assignment, SsoSession};
 use crate::config::AwsConfig;
 use crate::error::{Error, Result};
+use crate::fsutil::write_atomic;
 
 /// A profile section to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -139,20 +139,6 @@ pub fn append(path: &Path, text: &str) -> Result<Option<PathBuf>> {
     let mode = fs::metadata(&path).ok().map(|m| m.permissions());
     write_atomic(&path, &content, mode).map_err(|e| fail("cannot write config file", e))?;
     Ok(backup)
-}
-
-/// Write `bytes` to a temporary file next to `path` (0600 unless `mode`
-/// says otherwise) and rename it over `path`.
-fn write_atomic(path: &Path, bytes: &[u8], mode: Option<fs::Permissions>) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.flush()?;
-    if let Some(mode) = mode {
-        fs::set_permissions(tmp.path(), mode)?;
-    }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@
 
 use std::fmt;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -14,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use crate::error::{Error, Result};
+use crate::fsutil::{create_private_dir, write_atomic};
 
 /// One token file. Unknown fields written by other tools are kept as they
 /// are when stsenv rewrites the file.
@@ -135,14 +135,8 @@ pub fn store(path: &Path, token: &CachedToken) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let fail = |source| Error::io("cannot write SSO token file", path, source);
     create_private_dir(dir).map_err(fail)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    serde_json::to_writer(&mut tmp, token).map_err(|e| fail(e.into()))?;
-    tmp.flush().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    let bytes = serde_json::to_vec(token).map_err(|e| fail(e.into()))?;
+    write_atomic(path, &bytes, None).map_err(fail)
 }
 
 /// Delete a token file; `false` when there was none.
@@ -152,19 +146,6 @@ pub fn remove(path: &Path) -> Result<bool> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(Error::io("cannot remove SSO token file", path, e)),
     }
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)
 }
 
 /// Format as the AWS CLI does: `2026-11-23T12:00:00Z`.

@@ -1,0 +1,39 @@
+//! File writes that must never leave a half-written or world-readable file:
+//! the session cache, the SSO token cache and the user's AWS config.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+/// Write `bytes` to a temporary file next to `path` (0600, or `mode` when
+/// given) and rename it over `path`: readers see the old file or the new
+/// one, never a part, even if this process is killed.
+pub fn write_atomic(
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<fs::Permissions>,
+) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.flush()?;
+    if let Some(mode) = mode {
+        fs::set_permissions(tmp.path(), mode)?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Create `dir` and its missing parents with mode 0700.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+    }
+    #[cfg(not(unix))]
+    fs::create_dir_all(dir)
+}
