@@ -10,6 +10,7 @@ use super::oidc::{self, Poll, Registration};
 use super::token::{self, CachedToken};
 use super::{SsoSession, TOKEN_REFRESH_MARGIN_SECS};
 use crate::cache::Cache;
+use crate::credentials::format_rfc3339;
 use crate::error::{Error, Result};
 
 /// A registration is renewed when it has less than this left (1 h): a
@@ -121,10 +122,10 @@ pub fn login(
         start_url: Some(session.start_url.clone()),
         region: Some(session.region.clone()),
         access_token: Some(approved.access_token),
-        expires_at: Some(token::format_time(expires)),
+        expires_at: Some(format_rfc3339(expires)),
         client_id: Some(registration.client_id.clone()),
         client_secret: Some(registration.client_secret.clone()),
-        registration_expires_at: Some(token::format_time(registration.expires)),
+        registration_expires_at: Some(format_rfc3339(registration.expires)),
         refresh_token: approved.refresh_token,
         extra: Default::default(),
     };
@@ -206,7 +207,7 @@ pub fn refresh(
     let mut token = cached.clone();
     let expires = Timestamp::now() + jiff::SignedDuration::from_secs(new.expires_in);
     token.access_token = Some(new.access_token.clone());
-    token.expires_at = Some(token::format_time(expires));
+    token.expires_at = Some(format_rfc3339(expires));
     // Servers may rotate the refresh token; keep the old one otherwise.
     if let Some(rotated) = new.refresh_token {
         token.refresh_token = Some(rotated);

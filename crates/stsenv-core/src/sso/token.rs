@@ -148,11 +148,6 @@ pub fn remove(path: &Path) -> Result<bool> {
     }
 }
 
-/// Format as the AWS CLI does: `2026-11-23T12:00:00Z`.
-pub fn format_time(ts: Timestamp) -> String {
-    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// Parse the formats found in the wild: RFC 3339 (`Z`, offsets, fractions)
 /// and the older `2026-11-23T12:00:00UTC` of early AWS CLI versions.
 pub fn parse_time(text: &str) -> Option<Timestamp> {
@@ -167,6 +162,7 @@ pub fn parse_time(text: &str) -> Option<Timestamp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::format_rfc3339;
 
     #[test]
     fn file_name_is_sha1_of_the_name() {
@@ -184,7 +180,7 @@ mod tests {
     #[test]
     fn times_round_trip_in_cli_format() {
         let ts: Timestamp = "2026-11-23T12:00:00Z".parse().unwrap();
-        assert_eq!(format_time(ts), "2026-11-23T12:00:00Z");
+        assert_eq!(format_rfc3339(ts), "2026-11-23T12:00:00Z");
         assert_eq!(parse_time("2026-11-23T12:00:00UTC"), Some(ts));
         assert_eq!(parse_time("2026-11-23T13:00:00+01:00"), Some(ts));
         assert_eq!(parse_time("2026-11-23T12:00:00.000Z"), Some(ts));
