@@ -4,9 +4,10 @@
 //! markdown table of medians.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
+use crate::moto::Moto;
 use crate::util::{self, on_path};
 use crate::venv;
 
@@ -27,7 +28,8 @@ pub fn run(_args: &[String]) -> util::Result {
     util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
     let stsenv = util::target_dir().join("release").join("stsenv");
     let work = tempdir()?;
-    let moto = MotoProcess::start(&tools, &work)?;
+    let _scratch = Scratch(work.clone());
+    let moto = Moto::start(&tools)?;
     let env = sandbox_env(&work, &moto.url, &tools, peers.as_deref());
     write_profiles(&work)?;
     let bench = Bench {
@@ -328,49 +330,11 @@ fn tempdir() -> util::Result<PathBuf> {
     Ok(dir)
 }
 
-/// moto_server on a free loopback port, killed (and its directory removed) on drop.
-struct MotoProcess {
-    url: String,
-    child: Child,
-    work: PathBuf,
-}
+/// The benchmark's scratch directory, removed when dropped.
+struct Scratch(PathBuf);
 
-impl MotoProcess {
-    fn start(tools: &venv::Tools, work: &Path) -> util::Result<MotoProcess> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| e.to_string())?
-            .port();
-        let program = tools
-            .bin_dir
-            .as_ref()
-            .map(|b| b.join("moto_server"))
-            .unwrap_or_else(|| "moto_server".into());
-        let child = Command::new(program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| format!("cannot start moto_server: {e}"))?;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline {
-                return Err("moto_server did not start".into());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Ok(MotoProcess {
-            url: format!("http://127.0.0.1:{port}"),
-            child,
-            work: work.to_path_buf(),
-        })
-    }
-}
-
-impl Drop for MotoProcess {
+impl Drop for Scratch {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.work);
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }

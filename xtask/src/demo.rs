@@ -5,11 +5,11 @@
 //! printing each command and its output. The real HOME is never read: every
 //! command gets a cleared environment pointing at the temporary one.
 
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::{Command, Stdio};
+use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::moto::Moto;
 use crate::{util, venv};
 
 const CONFIG: &str = "\
@@ -50,9 +50,9 @@ pub fn run(args: &[String]) -> util::Result {
 
 /// The emulator and the temporary HOME, torn down when dropped.
 struct Demo {
-    moto: Child,
+    /// Killed when the demo is dropped (fields drop after `Drop::drop`).
+    moto: Moto,
     dir: PathBuf,
-    url: String,
     stsenv: PathBuf,
     path_var: String,
     has_aws: bool,
@@ -81,39 +81,22 @@ impl Demo {
             .find(|(k, _)| k == "PATH")
             .map(|(_, v)| v)
             .unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
-        let moto_server = tools
-            .bin_dir
-            .as_ref()
-            .map(|bin| bin.join("moto_server"))
-            .unwrap_or_else(|| PathBuf::from("moto_server"));
-        let port = free_port()?;
-        let moto = Command::new(&moto_server)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                remove_dir(&dir);
-                format!("cannot start {}: {e}", moto_server.display())
-            })?;
+        let moto = Moto::start(tools).inspect_err(|_| remove_dir(&dir))?;
         let has_aws = std::env::split_paths(&path_var).any(|d| d.join("aws").is_file());
         let demo = Demo {
             moto,
             dir,
-            url: format!("http://127.0.0.1:{port}"),
             stsenv,
             path_var,
             has_aws,
         };
         write("config", CONFIG)?;
         write("credentials", CREDENTIALS)?;
-        wait_for(port)?;
         Ok(demo)
     }
 
     fn story(&self) -> util::Result {
-        println!("A local STS emulator (moto) listens on {}.", self.url);
+        println!("A local STS emulator (moto) listens on {}.", self.moto.url);
         println!("Temporary HOME: {}", self.home().display());
         println!("\n~/.aws/config:\n{CONFIG}\n~/.aws/credentials:\n{CREDENTIALS}");
         self.step(
@@ -241,7 +224,7 @@ impl Demo {
             .env("AWS_SHARED_CREDENTIALS_FILE", home.join(".aws/credentials"))
             .env("STSENV_CACHE_DIR", self.dir.join("cache"))
             .env("XDG_CACHE_HOME", self.dir.join("xdg-cache"))
-            .env("AWS_ENDPOINT_URL", &self.url)
+            .env("AWS_ENDPOINT_URL", &self.moto.url)
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("USER", "alice")
             .env("LANG", "C.UTF-8")
@@ -257,8 +240,6 @@ impl Demo {
 
 impl Drop for Demo {
     fn drop(&mut self) {
-        let _ = self.moto.kill();
-        let _ = self.moto.wait();
         remove_dir(&self.dir);
     }
 }
@@ -283,25 +264,6 @@ fn mask(line: &str) -> String {
         }
     }
     line.to_string()
-}
-
-fn free_port() -> util::Result<u16> {
-    TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .map_err(|e| format!("no free loopback port: {e}"))
-}
-
-/// Wait until the emulator accepts connections.
-fn wait_for(port: u16) -> util::Result {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            return Err(format!("moto_server did not listen on {port} within 30 s"));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 mod bench;
 mod completions;
 mod demo;
+mod moto;
 mod util;
 mod venv;
 

@@ -13,6 +13,14 @@ pub struct Tools {
 }
 
 impl Tools {
+    /// The `moto_server` to run: the venv's, else the one on PATH.
+    pub fn moto_server(&self) -> PathBuf {
+        self.bin_dir
+            .as_ref()
+            .map(|bin| bin.join("moto_server"))
+            .unwrap_or_else(|| PathBuf::from("moto_server"))
+    }
+
     /// Environment for test processes: PATH with the venv first, and the
     /// emulator's path for the test harness.
     pub fn env(&self) -> Vec<(String, String)> {
@@ -24,7 +32,7 @@ impl Tools {
             ("PATH".into(), format!("{}:{path}", bin.display())),
             (
                 "STSENV_MOTO_SERVER".into(),
-                bin.join("moto_server").display().to_string(),
+                self.moto_server().display().to_string(),
             ),
         ]
     }
