@@ -57,9 +57,13 @@ pub struct Session {
 
 /// Build the plan for `args` (after [`effective`]).
 pub fn plan(args: &ProfileArgs) -> Result<Plan> {
-    let args = effective(args)?;
+    plan_of(&effective(args)?)
+}
+
+/// Build the plan for arguments already made [`effective`].
+fn plan_of(args: &ProfileArgs) -> Result<Plan> {
     let config = AwsConfig::load()?;
-    Plan::build(&config, args.profile.as_deref(), &overrides(&args)?)
+    Plan::build(&config, args.profile.as_deref(), &overrides(args)?)
 }
 
 /// What `args` mean in this shell. Naming no profile, no session-shaping
@@ -114,7 +118,7 @@ pub fn recorded_session() -> Result<Option<ProfileArgs>> {
 /// Resolve `args` to credentials, asking for an MFA code when allowed.
 pub fn session(args: &ProfileArgs) -> Result<Session> {
     let args = effective(args)?;
-    let plan = plan(&args)?;
+    let plan = plan_of(&args)?;
     let mode = if args.no_cache {
         CacheMode::Bypass
     } else if args.refresh {
