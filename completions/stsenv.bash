@@ -278,12 +278,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__credential__subcmd__process)
-            opts="-h --role-arn --source-profile --mfa-serial --token-code --duration --session-name --external-id --region --federation --policy --source-identity --no-cache --refresh --non-interactive --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -293,10 +301,6 @@ _stsenv() {
                     return 0
                     ;;
                 --mfa-serial)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -325,6 +329,10 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -336,12 +344,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__env)
-            opts="-s -h --role-arn --source-profile --mfa-serial --token-code --duration --session-name --external-id --region --federation --policy --source-identity --no-cache --refresh --non-interactive --shell --renew --clipboard --help"
+            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --shell --renew --clipboard --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -351,10 +367,6 @@ _stsenv() {
                     return 0
                     ;;
                 --mfa-serial)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -383,6 +395,10 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -402,12 +418,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-h --role-arn --source-profile --mfa-serial --token-code --duration --session-name --external-id --region --federation --policy --source-identity --no-cache --refresh --non-interactive --force --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --force --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -417,10 +441,6 @@ _stsenv() {
                     return 0
                     ;;
                 --mfa-serial)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -449,6 +469,10 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -460,12 +484,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__explain)
-            opts="-h --role-arn --source-profile --mfa-serial --token-code --duration --session-name --external-id --region --federation --policy --source-identity --no-cache --refresh --non-interactive --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -475,10 +507,6 @@ _stsenv() {
                     return 0
                     ;;
                 --mfa-serial)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -507,6 +535,10 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -798,12 +830,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__login)
-            opts="-h --sso-session --no-browser --help"
+            opts="-p -h --profile --sso-session --no-browser --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sso-session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -816,12 +856,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__logout)
-            opts="-h --sso-session --no-browser --help"
+            opts="-p -h --profile --sso-session --no-browser --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --sso-session)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -958,12 +1006,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__whoami)
-            opts="-h --role-arn --source-profile --mfa-serial --token-code --duration --session-name --external-id --region --federation --policy --source-identity --no-cache --refresh --non-interactive --json --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --role-arn)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -973,10 +1029,6 @@ _stsenv() {
                     return 0
                     ;;
                 --mfa-serial)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1005,6 +1057,10 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -41,10 +41,10 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "logout" -d 'Forget th
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "sso" -d 'IAM Identity Center helpers'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print a static completion script'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
-complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l duration -d 'Session duration in seconds' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l external-id -d 'External ID required by the role\'s trust policy' -r
@@ -52,22 +52,23 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l region -d 'Region 
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s s -l shell -d 'Output format [default: from $SHELL, else bash]' -r -f -a "bash\t'bash code (`export NAME=\'value\'`)'
 zsh\t'zsh code'
 fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 json\t'credential_process v1 JSON'
-dotenv\t'a .env file (`NAME="value"`)'"
+dotenv\t'a .env file (`NAME=\'value\'`)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l renew -d 'Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l clipboard -d 'Copy a one-line export to the clipboard instead of printing it'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
-complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l duration -d 'Session duration in seconds' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l external-id -d 'External ID required by the role\'s trust policy' -r
@@ -75,15 +76,16 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l region -d 'Region
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l force -d 'Run even inside another `stsenv exec`'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
-complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l duration -d 'Session duration in seconds' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l external-id -d 'External ID required by the role\'s trust policy' -r
@@ -91,6 +93,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l region -d 'Regi
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
@@ -104,7 +107,7 @@ zsh\t'zsh code'
 fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 json\t'credential_process v1 JSON'
-dotenv\t'a .env file (`NAME="value"`)'"
+dotenv\t'a .env file (`NAME=\'value\'`)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -l json -d 'Print JSON'
 complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -l names -d 'Print names only, one per line (for completion scripts)'
@@ -113,10 +116,10 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand status" -l format -d 'Outp
 prompt\t'A short segment for a prompt, e.g. `dev 42m`'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand status" -l json -d 'Print JSON'
 complete -c stsenv -n "__fish_stsenv_using_subcommand status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
-complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l duration -d 'Session duration in seconds' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l external-id -d 'External ID required by the role\'s trust policy' -r
@@ -124,6 +127,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l region -d 'Reg
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
@@ -138,10 +142,10 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_sub
 complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "list" -d 'List cached sessions (no secrets)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "clear" -d 'Delete cached sessions: all of them, or those of one profile'
 complete -c stsenv -n "__fish_stsenv_using_subcommand cache; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
-complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l duration -d 'Session duration in seconds' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l external-id -d 'External ID required by the role\'s trust policy' -r
@@ -149,13 +153,16 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l reg
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand login" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l sso-session -d 'An `[sso-session NAME]` section instead of a profile' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l no-browser -d 'Do not open a browser; only print the URL and code'
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -l sso-session -d 'An `[sso-session NAME]` section instead of a profile' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -l no-browser -d 'Do not open a browser; only print the URL and code'
 complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -s h -l help -d 'Print help'

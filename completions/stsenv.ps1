@@ -43,10 +43,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;env' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
             [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
             [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
-            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
             [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
@@ -54,6 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
             [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
@@ -66,10 +68,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;exec' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
             [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
             [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
-            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
             [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
@@ -77,6 +80,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
@@ -86,10 +90,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;whoami' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
             [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
             [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
-            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
             [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
@@ -97,6 +102,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
@@ -134,10 +140,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;explain' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
             [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
             [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
-            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
             [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
@@ -145,6 +152,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
@@ -187,10 +195,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;credential-process' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
             [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
             [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
-            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
             [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
             [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
@@ -198,6 +207,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
@@ -206,6 +216,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;login' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--sso-session', '--sso-session', [CompletionResultType]::ParameterName, 'An `[sso-session NAME]` section instead of a profile')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; only print the URL and code')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -213,6 +225,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;logout' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
             [CompletionResult]::new('--sso-session', '--sso-session', [CompletionResultType]::ParameterName, 'An `[sso-session NAME]` section instead of a profile')
             [CompletionResult]::new('--no-browser', '--no-browser', [CompletionResultType]::ParameterName, 'Do not open a browser; only print the URL and code')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -1,24 +1,38 @@
-# stsenv plugin for bash (3.2 and later). Printed by `stsenv init bash`, which
-# first sets _STSENV_BIN to the binary's absolute path (so PATH changes and
-# prompt hooks never search PATH) and _STSENV_EPOCH0 to the time of init.
+# stsenv plugin for bash (3.2 and later), printed by `stsenv init bash`:
 #   eval "$(stsenv init bash)"
-# Every function is safe under `set -u`; nothing here spawns a process unless
-# it talks to stsenv.
+# This file is a template: `stsenv init` fills in the lines marked @…@ (the
+# binary's absolute path, so no hook or function ever searches PATH; the
+# time of init for bash 3.2's clock; one <alias>_assume function per profile;
+# the hook registration). Every function is safe under `set -euo pipefail`;
+# nothing here starts a process unless it talks to stsenv.
 
-# Credentials for a profile in this shell. Evaluates the code only when
+_STSENV_BIN='@STSENV_BIN@'
+_STSENV_EPOCH0='@STSENV_EPOCH@'
+
+# Credentials for a profile in this shell. The code is evaluated only when
 # `stsenv env` succeeded, so a failure (wrong MFA code, typo) leaves the
-# current credentials alone.
+# current credentials alone. _STSENV_EVAL tells stsenv that its stdout is
+# evaluated: help and version text then go to stderr, never into `eval`.
 stsenv_assume() {
     local __stsenv_code
-    __stsenv_code="$("$_STSENV_BIN" env "$@" --shell bash)" || return
-    eval "$__stsenv_code"
+    __stsenv_code="$(_STSENV_EVAL=1 "${_STSENV_BIN}" env --shell bash "$@")" || return
+    eval "${__stsenv_code}"
 }
 
 # Remove what the last stsenv_assume set.
 stsenv_unassume() {
     local __stsenv_code
-    __stsenv_code="$("$_STSENV_BIN" unset --shell bash)" || return
-    eval "$__stsenv_code"
+    __stsenv_code="$(_STSENV_EVAL=1 "${_STSENV_BIN}" unset --shell bash "$@")" || return
+    eval "${__stsenv_code}"
+}
+
+# `assume`, only when nothing of that name exists: other tools ship one.
+__stsenv_define_shorthand() {
+    if ! type assume >/dev/null 2>&1; then
+        # Called by the user, not here.
+        # shellcheck disable=SC2317
+        assume() { stsenv_assume "$@"; }
+    fi
 }
 
 # The current time in epoch seconds, in __stsenv_now, without a process:
@@ -27,32 +41,38 @@ stsenv_unassume() {
 # parameter so that the tests can exercise every branch on one bash.
 __stsenv_pick_clock() {
     if [[ -n "${EPOCHSECONDS-}" ]]; then
-        __stsenv_clock() { __stsenv_now=$EPOCHSECONDS; }
+        __stsenv_clock() { __stsenv_now=${EPOCHSECONDS}; }
     elif (($1 > 4 || ($1 == 4 && $2 >= 2))); then
         __stsenv_clock() { printf -v __stsenv_now '%(%s)T' -1; }
     else
-        _STSENV_SECONDS0=$SECONDS
+        _STSENV_SECONDS0=${SECONDS}
         __stsenv_clock() { __stsenv_now=$((_STSENV_EPOCH0 + SECONDS - _STSENV_SECONDS0)); }
     fi
 }
 __stsenv_pick_clock "${BASH_VERSINFO[0]}" "${BASH_VERSINFO[1]}"
 
-# The prompt hook (DESIGN §6). Fresh credentials: two tests and a return,
-# no process. Due: one `stsenv env --renew`, never a prompt; on failure one
-# line on stderr and the next try a minute later. Keeps $? for the prompt.
+# The prompt hook. Fresh credentials: a pattern match, a clock read and a
+# comparison, no process. Due: one `stsenv env --renew`, never a prompt; on
+# failure one line on stderr and the next try a minute later. Keeps $? for
+# the prompt.
+#
+# Only a plain decimal (no sign, no leading zero, which bash reads as octal,
+# at most 11 digits) ever reaches arithmetic, where bash would also run any
+# $(…) inside the value; anything else in STSENV_REFRESH_AT means "renew now"
+# (with a session to renew: STSENV_PROFILE set).
 __stsenv_hook() {
-    local __stsenv_status=$? __stsenv_now __stsenv_code __stsenv_rc
-    # Not a plain number (unset, or tampered with): nothing to renew, and
-    # never put it in an arithmetic context, where bash would run $(…) in it.
+    local __stsenv_status=$? __stsenv_now __stsenv_due __stsenv_code __stsenv_rc
     case "${STSENV_REFRESH_AT-}" in
-    '' | *[!0-9]*) return "$__stsenv_status" ;;
+    '') return "${__stsenv_status}" ;;
+    0* | *[!0-9]* | ????????????*) __stsenv_due=0 ;;
+    *) __stsenv_due=${STSENV_REFRESH_AT} ;;
     esac
     __stsenv_clock
-    if ((__stsenv_now < STSENV_REFRESH_AT)); then
-        return "$__stsenv_status"
+    if ((__stsenv_now < __stsenv_due)) || [[ -z "${STSENV_PROFILE-}" ]]; then
+        return "${__stsenv_status}"
     fi
-    if __stsenv_code="$("$_STSENV_BIN" env --renew --shell bash 2>/dev/null)"; then
-        eval "$__stsenv_code"
+    if __stsenv_code="$("${_STSENV_BIN}" env --renew --shell bash 2>/dev/null)"; then
+        eval "${__stsenv_code}"
     else
         __stsenv_rc=$?
         if ((__stsenv_rc == 3)); then
@@ -60,18 +80,21 @@ __stsenv_hook() {
                 "${STSENV_PROFILE-?}" "${STSENV_PROFILE-}" >&2
         else
             printf 'stsenv: renewing %s failed (exit %s); see: stsenv env --renew\n' \
-                "${STSENV_PROFILE-?}" "$__stsenv_rc" >&2
+                "${STSENV_PROFILE-?}" "${__stsenv_rc}" >&2
         fi
     fi
     # Back off for a minute when renewal failed, or gave credentials that are
     # already due, so that a prompt never retries in a loop.
     case "${STSENV_REFRESH_AT-}" in
-    '' | *[!0-9]*) return "$__stsenv_status" ;;
+    '') ;;
+    0* | *[!0-9]* | ????????????*) export STSENV_REFRESH_AT=$((__stsenv_now + 60)) ;;
+    *)
+        if ((STSENV_REFRESH_AT <= __stsenv_now)); then
+            export STSENV_REFRESH_AT=$((__stsenv_now + 60))
+        fi
+        ;;
     esac
-    if ((STSENV_REFRESH_AT <= __stsenv_now)); then
-        export STSENV_REFRESH_AT=$((__stsenv_now + 60))
-    fi
-    return "$__stsenv_status"
+    return "${__stsenv_status}"
 }
 
 # Register the hook once, however often the plugin is evaluated. bash 5.1
@@ -79,12 +102,50 @@ __stsenv_hook() {
 __stsenv_register_hook() {
     case ";${PROMPT_COMMAND[*]-};" in
     *__stsenv_hook*) return 0 ;;
+    *) ;;
     esac
     if ((BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1))); then
         PROMPT_COMMAND+=(__stsenv_hook)
     else
         # Before 5.1 PROMPT_COMMAND is a string, whatever shellcheck infers.
         # shellcheck disable=SC2128,SC2178
-        PROMPT_COMMAND="__stsenv_hook${PROMPT_COMMAND:+$'\n'$PROMPT_COMMAND}"
+        PROMPT_COMMAND="__stsenv_hook${PROMPT_COMMAND:+$'\n'${PROMPT_COMMAND}}"
     fi
 }
+
+# TAB completion of `stsenv`, profile names included: stsenv answers the
+# request itself (clap_complete's dynamic protocol; its version is pinned
+# exactly), so profiles added later complete without reloading the plugin.
+_stsenv_complete() {
+    local IFS=$'\013' __stsenv_reply __stsenv_space=true
+    if compopt +o nospace 2>/dev/null; then
+        __stsenv_space=false
+    fi
+    local words=("${COMP_WORDS[@]}")
+    if ((BASH_VERSINFO[0] >= 4)); then
+        words[COMP_CWORD]="$2"
+    fi
+    if ! __stsenv_reply="$(_CLAP_IFS="${IFS}" \
+        _CLAP_COMPLETE_INDEX="${COMP_CWORD}" \
+        _CLAP_COMPLETE_COMP_TYPE="${COMP_TYPE}" \
+        _CLAP_COMPLETE_SPACE="${__stsenv_space}" \
+        _STSENV_COMPLETE=bash \
+        "${_STSENV_BIN}" -- "${words[@]}")"; then
+        unset COMPREPLY
+        return 0
+    fi
+    # The candidates are separated by IFS (\013): splitting is the point.
+    # shellcheck disable=SC2206
+    COMPREPLY=(${__stsenv_reply})
+    if [[ "${__stsenv_space}" == false && "${COMPREPLY[0]-}" =~ [=/:]$ ]]; then
+        compopt -o nospace
+    fi
+}
+if ((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))); then
+    complete -o nospace -o bashdefault -o nosort -F _stsenv_complete stsenv
+else
+    complete -o nospace -o bashdefault -F _stsenv_complete stsenv
+fi
+
+# @STSENV_FUNCTIONS@
+# @STSENV_HOOK@

@@ -1,42 +1,58 @@
-# stsenv plugin for zsh. Printed by `stsenv init zsh`, which first sets
-# _STSENV_BIN to the binary's absolute path (so PATH changes and prompt hooks
-# never search PATH).
+# stsenv plugin for zsh, printed by `stsenv init zsh`:
 #   eval "$(stsenv init zsh)"
-# Every function is safe under `setopt nounset`; nothing here spawns a
+# This file is a template: `stsenv init` fills in the lines marked @…@ (the
+# binary's absolute path, so no hook or function ever searches PATH; one
+# <alias>_assume function per profile; the hook registration). Every
+# function is safe under `setopt nounset errreturn`; nothing here starts a
 # process unless it talks to stsenv.
 
-# $EPOCHSECONDS without a process; zsh/datetime ships with zsh.
-zmodload zsh/datetime 2>/dev/null
+_STSENV_BIN='@STSENV_BIN@'
 
-# Credentials for a profile in this shell. Evaluates the code only when
+# $EPOCHSECONDS without a process; zsh/datetime ships with zsh.
+zmodload zsh/datetime 2>/dev/null || true
+
+# Credentials for a profile in this shell. The code is evaluated only when
 # `stsenv env` succeeded, so a failure (wrong MFA code, typo) leaves the
-# current credentials alone.
+# current credentials alone. _STSENV_EVAL tells stsenv that its stdout is
+# evaluated: help and version text then go to stderr, never into `eval`.
 stsenv_assume() {
     local __stsenv_code
-    __stsenv_code="$("$_STSENV_BIN" env "$@" --shell zsh)" || return
+    __stsenv_code="$(_STSENV_EVAL=1 "$_STSENV_BIN" env --shell zsh "$@")" || return
     eval "$__stsenv_code"
 }
 
 # Remove what the last stsenv_assume set.
 stsenv_unassume() {
     local __stsenv_code
-    __stsenv_code="$("$_STSENV_BIN" unset --shell zsh)" || return
+    __stsenv_code="$(_STSENV_EVAL=1 "$_STSENV_BIN" unset --shell zsh "$@")" || return
     eval "$__stsenv_code"
 }
 
-# The prompt hook (DESIGN §6). Fresh credentials: two tests and a return,
-# no process. Due: one `stsenv env --renew`, never a prompt; on failure one
+# `assume`, only when nothing of that name exists: other tools ship one.
+__stsenv_define_shorthand() {
+    if ! whence assume >/dev/null 2>&1; then
+        assume() { stsenv_assume "$@"; }
+    fi
+}
+
+# The prompt hook. Fresh credentials: a pattern match and a comparison, no
+# process. Due: one `stsenv env --renew`, never a prompt; on failure one
 # line on stderr and the next try a minute later. Keeps $? for the prompt.
+#
+# Only a plain decimal (no sign, no leading zero, at most 11 digits) ever
+# reaches arithmetic, where zsh would also expand anything inside the value;
+# anything else in STSENV_REFRESH_AT means "renew now" (with a session to
+# renew: STSENV_PROFILE set).
 __stsenv_hook() {
-    local __stsenv_status=$? __stsenv_now __stsenv_code __stsenv_rc
-    # Not a plain number (unset, or tampered with): nothing to renew, and
-    # never put it in an arithmetic context, where zsh would expand it.
+    local __stsenv_status=$? __stsenv_now __stsenv_due __stsenv_code __stsenv_rc
     case "${STSENV_REFRESH_AT-}" in
-    '' | *[!0-9]*) return $__stsenv_status ;;
+    '') return $__stsenv_status ;;
+    0* | *[!0-9]* | ????????????*) __stsenv_due=0 ;;
+    *) __stsenv_due=$STSENV_REFRESH_AT ;;
     esac
     # Only without zsh/datetime (a stripped-down zsh) does this run `date`.
     __stsenv_now=${EPOCHSECONDS:-$(command date +%s)}
-    if ((__stsenv_now < STSENV_REFRESH_AT)); then
+    if ((__stsenv_now < __stsenv_due)) || [[ -z "${STSENV_PROFILE-}" ]]; then
         return $__stsenv_status
     fi
     if __stsenv_code="$("$_STSENV_BIN" env --renew --shell zsh 2>/dev/null)"; then
@@ -54,11 +70,14 @@ __stsenv_hook() {
     # Back off for a minute when renewal failed, or gave credentials that are
     # already due, so that a prompt never retries in a loop.
     case "${STSENV_REFRESH_AT-}" in
-    '' | *[!0-9]*) return $__stsenv_status ;;
+    '') ;;
+    0* | *[!0-9]* | ????????????*) export STSENV_REFRESH_AT=$((__stsenv_now + 60)) ;;
+    *)
+        if ((STSENV_REFRESH_AT <= __stsenv_now)); then
+            export STSENV_REFRESH_AT=$((__stsenv_now + 60))
+        fi
+        ;;
     esac
-    if ((STSENV_REFRESH_AT <= __stsenv_now)); then
-        export STSENV_REFRESH_AT=$((__stsenv_now + 60))
-    fi
     return $__stsenv_status
 }
 
@@ -68,3 +87,39 @@ __stsenv_register_hook() {
     autoload -Uz add-zsh-hook
     add-zsh-hook precmd __stsenv_hook
 }
+
+# TAB completion of `stsenv`, profile names included: stsenv answers the
+# request itself (clap_complete's dynamic protocol; its version is pinned
+# exactly), so profiles added later complete without reloading the plugin.
+_stsenv_complete() {
+    local -a completions dirs other
+    local completion value
+    completions=("${(@f)$(_CLAP_IFS=$'\n' \
+        _CLAP_COMPLETE_INDEX=$((CURRENT - 1)) \
+        _STSENV_COMPLETE=zsh \
+        "$_STSENV_BIN" -- "${words[@]}" 2>/dev/null)}")
+    for completion in "${completions[@]}"; do
+        [[ -n $completion ]] || continue
+        value="${completion%%:*}"
+        if [[ "$value" == */ ]]; then
+            if [[ "$completion" == *:* ]]; then
+                dirs+=("${value%/}:${completion#*:}")
+            else
+                dirs+=("${value%/}")
+            fi
+        else
+            other+=("$completion")
+        fi
+    done
+    ((${#dirs})) && _describe -V 'values' dirs -S '/' -r '/'
+    ((${#other})) && _describe -V 'values' other
+    return 0
+}
+# compdef exists only after compinit; without it, skip quietly rather than
+# print an error at every shell start.
+if (($+functions[compdef])); then
+    compdef _stsenv_complete stsenv
+fi
+
+# @STSENV_FUNCTIONS@
+# @STSENV_HOOK@

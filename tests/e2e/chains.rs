@@ -106,10 +106,11 @@ fn mfa_session_then_role() {
         .unwrap_or_else(|| panic!("AssumeRole step expected:\n{plan}"));
     assert!(session < role, "GetSessionToken comes first:\n{plan}");
     assert!(!plan.contains("cached"), "nothing cached yet:\n{plan}");
-    let endpoint = format!("endpoint: {} (AWS_ENDPOINT_URL)", Moto::shared().url);
-    assert!(
-        plan.contains(&endpoint),
-        "the endpoint override is shown:\n{plan}"
+    let endpoint = format!(" at {}", Moto::shared().url);
+    assert_eq!(
+        plan.matches(&endpoint).count(),
+        2,
+        "the endpoint override is shown on each STS step:\n{plan}"
     );
 
     assert_eq!(
@@ -280,7 +281,7 @@ fn ad_hoc_role_without_any_profile_section() {
     );
     assert_eq!(
         exported_value(out.as_bytes(), "STSENV_OPTIONS").unwrap(),
-        format!("--role-arn {role} --source-profile src")
+        format!("--role-arn={role} --source-profile=src")
     );
 }
 

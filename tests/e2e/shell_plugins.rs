@@ -116,11 +116,11 @@ fn init_defines_one_function_per_assumable_profile() {
     sandbox.credentials("[base]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n");
     let bash = init(&sandbox, "bash", &[]);
     for line in [
-        "dev_assume() { stsenv_assume 'dev' \"$@\"; }",
-        "prod_assume() { stsenv_assume 'my-prod.eu' \"$@\"; }",
-        "prod_2_assume() { stsenv_assume 'prod' \"$@\"; }",
-        "stsenv_2_assume() { stsenv_assume 'stsenv' \"$@\"; }",
-        "base_assume() { stsenv_assume 'base' \"$@\"; }",
+        "dev_assume() { stsenv_assume '--profile=dev' \"$@\"; }",
+        "prod_assume() { stsenv_assume '--profile=my-prod.eu' \"$@\"; }",
+        "prod_2_assume() { stsenv_assume '--profile=prod' \"$@\"; }",
+        "stsenv_2_assume() { stsenv_assume '--profile=stsenv' \"$@\"; }",
+        "base_assume() { stsenv_assume '--profile=base' \"$@\"; }",
     ] {
         assert!(bash.lines().any(|l| l == line), "missing {line:?}");
     }
@@ -143,9 +143,11 @@ fn init_defines_one_function_per_assumable_profile() {
     assert!(!bare.lines().any(|l| l == "__stsenv_register_hook"));
     assert!(bare.contains("stsenv_assume()"), "the core functions stay");
     let fish = init(&sandbox, "fish", &[]);
-    assert!(fish.contains("function prod_assume --description 'stsenv_assume my-prod.eu'\n    stsenv_assume 'my-prod.eu' $argv\nend"));
+    assert!(fish.contains("function prod_assume --description 'stsenv_assume my-prod.eu'\n    stsenv_assume '--profile=my-prod.eu' $argv\nend"));
     let pwsh = init(&sandbox, "powershell", &[]);
-    assert!(pwsh.contains("function global:prod_assume { stsenv_assume 'my-prod.eu' @args }"));
+    assert!(
+        pwsh.contains("function global:prod_assume { stsenv_assume '--profile=my-prod.eu' @args }")
+    );
     assert!(pwsh.contains("$global:__StsenvBin = '"));
 }
 

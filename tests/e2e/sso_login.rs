@@ -225,7 +225,8 @@ fn no_token_without_a_terminal_is_exit_3() {
         args.extend_from_slice(extra);
         let out = stsenv(&sandbox, &stub, &args).code(3);
         assert!(
-            stderr(&out).contains("SSO login needed for ssodev: run `stsenv login ssodev`"),
+            stderr(&out)
+                .contains("SSO login needed for profile `ssodev`; run `stsenv login ssodev`"),
             "{}",
             stderr(&out)
         );

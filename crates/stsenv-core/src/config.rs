@@ -2,6 +2,7 @@
 //! aws-config's profile parser so stsenv sees exactly what the SDKs see.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
@@ -9,6 +10,7 @@ use std::task::{Context, Poll, Waker};
 
 use aws_config::profile::{Profile, ProfileSet};
 use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::property::PropertiesKey;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
@@ -29,17 +31,59 @@ impl AwsConfig {
     pub fn load() -> Result<Self> {
         let config_file = config_file_path();
         let credentials_file = credentials_file_path();
-        let (fs, env, files) = (Fs::real(), Env::real(), EnvConfigFiles::default());
+        let config_text = std::fs::read_to_string(&config_file).unwrap_or_default();
+        Self::parse(
+            Fs::real(),
+            Env::real(),
+            config_file,
+            credentials_file,
+            &config_text,
+        )
+    }
+
+    /// Parse config and credentials text held in memory, exactly as [`load`]
+    /// parses the files (the same parser, the same merge rules): planner
+    /// tests and tools that build configs use it without touching HOME.
+    ///
+    /// [`load`]: AwsConfig::load
+    pub fn from_texts(config: &str, credentials: &str) -> Result<Self> {
+        let config_file = PathBuf::from("/stsenv-in-memory/config");
+        let credentials_file = PathBuf::from("/stsenv-in-memory/credentials");
+        let fs = Fs::from_map(HashMap::from([
+            (
+                config_file.display().to_string(),
+                config.as_bytes().to_vec(),
+            ),
+            (
+                credentials_file.display().to_string(),
+                credentials.as_bytes().to_vec(),
+            ),
+        ]));
+        let env = Env::from_slice(&[
+            ("AWS_CONFIG_FILE", "/stsenv-in-memory/config"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/stsenv-in-memory/credentials",
+            ),
+        ]);
+        Self::parse(fs, env, config_file, credentials_file, config)
+    }
+
+    fn parse(
+        fs: Fs,
+        env: Env,
+        config_file: PathBuf,
+        credentials_file: PathBuf,
+        config_text: &str,
+    ) -> Result<Self> {
+        let files = EnvConfigFiles::default();
         let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
         let profiles = block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
-        let config_sections = std::fs::read_to_string(&config_file)
-            .map(|text| section_names(&text))
-            .unwrap_or_default();
         Ok(AwsConfig {
             profiles,
             config_file,
             credentials_file,
-            config_sections,
+            config_sections: section_names(config_text),
         })
     }
 
@@ -105,6 +149,43 @@ impl AwsConfig {
         &self.credentials_file
     }
 
+    /// The endpoint URL the AWS SDKs would use for `service` when called
+    /// for `profile`, or `None` for the service's own endpoint. The SDKs'
+    /// order: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the
+    /// profile's `[services NAME]` section, the profile's `endpoint_url`;
+    /// none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the
+    /// profile's `ignore_configured_endpoint_urls`) is true.
+    pub fn endpoint_url(&self, profile: Option<&str>, service: Service) -> Option<String> {
+        let profile = profile.and_then(|name| self.profiles.get_profile(name));
+        let ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .or_else(|| {
+                profile?
+                    .get("ignore_configured_endpoint_urls")
+                    .map(str::to_string)
+            })
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        if ignore {
+            return None;
+        }
+        let from_services = || {
+            let section = profile?.get("services")?;
+            let key = PropertiesKey::builder()
+                .section_key("services")
+                .section_name(section)
+                .property_name(service.config_key())
+                .sub_property_name("endpoint_url")
+                .build()
+                .ok()?;
+            self.profiles.other_sections().get(&key).cloned()
+        };
+        env_value(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix()))
+            .or_else(|| env_value("AWS_ENDPOINT_URL"))
+            .or_else(from_services)
+            .or_else(|| profile?.get("endpoint_url").map(str::to_string))
+            .map(|url| url.trim().to_string())
+            .filter(|url| !url.is_empty())
+    }
+
     fn suggestions(&self, name: &str) -> Vec<String> {
         let mut scored: Vec<(f64, &str)> = self
             .profiles
@@ -125,6 +206,42 @@ impl AwsConfig {
             .map(|(_, n)| n.to_string())
             .collect()
     }
+}
+
+/// The AWS services stsenv calls, for endpoint configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// AWS Security Token Service.
+    Sts,
+    /// The IAM Identity Center portal (role credentials, account lists).
+    Sso,
+    /// IAM Identity Center OIDC (device login, token refresh).
+    SsoOidc,
+}
+
+impl Service {
+    /// The key in a `[services NAME]` section.
+    fn config_key(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::Sso => "sso",
+            Service::SsoOidc => "sso_oidc",
+        }
+    }
+
+    /// The `AWS_ENDPOINT_URL_<SUFFIX>` of the service.
+    fn env_suffix(self) -> &'static str {
+        match self {
+            Service::Sts => "STS",
+            Service::Sso => "SSO",
+            Service::SsoOidc => "SSO_OIDC",
+        }
+    }
+}
+
+/// A non-empty environment variable.
+fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The profile to use when none is given: `AWS_PROFILE`, then `default`.
@@ -206,6 +323,48 @@ fn block_on_ready<F: Future>(future: F) -> F::Output {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_memory_configs_merge_like_files() {
+        let config = AwsConfig::from_texts(
+            "[profile a]\nregion = eu-west-1\n[default]\nregion = us-east-2\n",
+            "[a]\naws_access_key_id = AKIA1\n",
+        )
+        .unwrap();
+        assert_eq!(config.profile_names(), ["a", "default"]);
+        let a = config.profile("a").unwrap();
+        assert_eq!(a.get("region"), Some("eu-west-1"));
+        assert_eq!(a.get("aws_access_key_id"), Some("AKIA1"));
+        assert_eq!(config.file_of("a"), config.config_file());
+        assert!(config.profile("nope").is_err());
+    }
+
+    #[test]
+    fn services_sections_give_endpoints() {
+        let config = AwsConfig::from_texts(
+            "[profile a]\nservices = local\nendpoint_url = http://global\n[services local]\nsts =\n  endpoint_url = http://sts-local\n[profile b]\nendpoint_url = http://b\n",
+            "",
+        )
+        .unwrap();
+        // The test runs with no AWS_ENDPOINT_URL* set (cargo test environment).
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none()
+            && std::env::var_os("AWS_ENDPOINT_URL_STS").is_none()
+        {
+            assert_eq!(
+                config.endpoint_url(Some("a"), Service::Sts).as_deref(),
+                Some("http://sts-local")
+            );
+            assert_eq!(
+                config.endpoint_url(Some("a"), Service::Sso).as_deref(),
+                Some("http://global")
+            );
+            assert_eq!(
+                config.endpoint_url(Some("b"), Service::Sts).as_deref(),
+                Some("http://b")
+            );
+            assert_eq!(config.endpoint_url(None, Service::Sts), None);
+        }
+    }
 
     #[test]
     fn section_names_strip_profile_prefix() {

@@ -29,6 +29,30 @@ impl Credentials {
         self.seconds_left(now).is_none_or(|left| left > margin_secs)
     }
 
+    /// Why these credentials must not be used at `now`, if anything: an
+    /// empty key, a character that no AWS key has (they come from servers
+    /// and processes, and end up in shell code and HTTP headers), or an
+    /// expiry already past — the AWS SDKs refuse those too.
+    pub fn check_usable(&self, now: Timestamp) -> Result<(), String> {
+        let plain = |value: &str| !value.is_empty() && value.chars().all(|c| c.is_ascii_graphic());
+        if !plain(&self.access_key_id) {
+            return Err("the access key id is empty or has characters no AWS key has".into());
+        }
+        if !plain(&self.secret_access_key) {
+            return Err("the secret access key is empty or has characters no AWS key has".into());
+        }
+        if self.session_token.as_deref().is_some_and(|t| !plain(t)) {
+            return Err("the session token is empty or has characters no AWS token has".into());
+        }
+        match self.seconds_left(now) {
+            Some(left) if left <= 0 => Err(format!(
+                "the credentials expired at {}",
+                self.expiration_rfc3339().unwrap_or_default()
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// The expiration as RFC 3339 in UTC with a `Z` suffix and no fraction,
     /// the format of `AWS_CREDENTIAL_EXPIRATION` and credential_process.
     pub fn expiration_rfc3339(&self) -> Option<String> {

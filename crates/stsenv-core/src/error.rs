@@ -51,27 +51,54 @@ pub enum Error {
     /// The config or credentials file cannot be parsed.
     #[error("cannot read AWS config: {0}")]
     ConfigFile(String),
-    /// A command-line value is unusable.
-    #[error("{0}")]
-    InvalidInput(String),
+    /// `credential_source = Environment`, but the environment has no keys.
+    #[error("profile `{profile}` has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (or blank) in the environment")]
+    MissingEnvironmentCredentials {
+        /// The profile naming the source.
+        profile: String,
+    },
+    /// No `[sso-session NAME]` section has that name.
+    #[error("there is no [sso-session {name}] section in {file}{known}", file = file.display(), known = known_sessions(known))]
+    UnknownSsoSession {
+        /// The name asked for.
+        name: String,
+        /// The config file.
+        file: PathBuf,
+        /// The sessions that exist.
+        known: Vec<String>,
+    },
+    /// An `[sso-session NAME]` section cannot be used as written.
+    #[error("[sso-session {name}] in {file} {problem}", file = file.display())]
+    InvalidSsoSession {
+        /// The session.
+        name: String,
+        /// The config file.
+        file: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
     /// An MFA code is needed and there is no terminal to ask on.
-    #[error("MFA code needed for {profile} ({serial}): pass --token-code or run in a terminal")]
+    #[error("MFA code needed for {profile} ({serial}) and there is no terminal to ask on")]
     MfaNeeded {
         /// The profile being resolved.
         profile: String,
         /// The MFA device ARN.
         serial: String,
     },
+    /// Three MFA codes were typed and none was six digits.
+    #[error("no valid MFA code entered for {profile}")]
+    MfaNotEntered {
+        /// The profile being resolved.
+        profile: String,
+    },
     /// An SSO login is needed and there is no terminal to run it on.
-    #[error("SSO login needed for {profile}: run `stsenv login {profile}`")]
+    #[error("SSO login needed for profile `{profile}`")]
     LoginNeeded {
         /// The profile (or sso-session) needing a login.
         profile: String,
     },
     /// An sso-session (named with `--sso-session`) needs a login.
-    #[error(
-        "SSO login needed for sso-session `{session}`: run `stsenv login --sso-session {session}`"
-    )]
+    #[error("SSO login needed for sso-session `{session}`")]
     SessionLoginNeeded {
         /// The `[sso-session]` name.
         session: String,
@@ -160,9 +187,17 @@ fn display_paths(files: &[PathBuf]) -> String {
     names.join(" and ")
 }
 
+fn known_sessions(known: &[String]) -> String {
+    if known.is_empty() {
+        String::new()
+    } else {
+        format!("; sessions: {}", known.join(", "))
+    }
+}
+
 fn suggestion_hint(suggestions: &[String]) -> String {
     match suggestions {
-        [] => "; run `stsenv profiles` to list them".to_string(),
+        [] => String::new(),
         [one] => format!("; did you mean `{one}`?"),
         many => format!("; did you mean one of: {}?", many.join(", ")),
     }
@@ -173,9 +208,7 @@ fn service_hint(code: &str) -> &'static str {
         "AccessDenied" => {
             " (check the role's trust policy, the external_id and whether MFA is required)"
         }
-        "ExpiredToken" | "InvalidClientTokenId" => {
-            " (the source credentials are expired or wrong; `stsenv cache clear` and try again)"
-        }
+        "ExpiredToken" | "InvalidClientTokenId" => " (the source credentials are expired or wrong)",
         "ValidationError" => " (check duration_seconds, role_session_name and the ARNs)",
         _ => "",
     }

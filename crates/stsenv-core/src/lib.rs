@@ -2,9 +2,12 @@
 //! [`plan::Plan`] of credential steps, and execute it against STS / SSO
 //! through the session [`cache`].
 //!
-//! Data flows one way: `config` (profiles) → `plan` (steps) → `resolve`
-//! (credentials, through `cache`). This crate knows nothing of clap or shells.
+//! Data flows one way: `config` (profiles) → `plan` (a [`step::Source`] and
+//! [`step::Step`]s) → `resolve` (credentials, through `cache`). Every call
+//! to AWS goes through the client layer in `aws`. This crate knows nothing
+//! of clap or shells, and its messages name no command-line flag.
 
+pub mod aws;
 pub mod cache;
 pub mod config;
 pub mod credentials;
@@ -14,6 +17,7 @@ pub mod plan;
 pub mod process;
 pub mod resolve;
 pub mod sso;
+pub mod step;
 pub mod sts;
 
 pub use credentials::Credentials;
@@ -22,5 +26,7 @@ pub use error::{Error, Result};
 /// Print a one-line warning on stderr. The engine's only output channel:
 /// stdout belongs to the CLI (it may be `eval`ed).
 pub fn warn(message: &str) {
-    eprintln!("stsenv: warning: {message}");
+    use std::io::Write;
+    // A stderr that cannot be written is no reason to fail (or panic).
+    let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
 }

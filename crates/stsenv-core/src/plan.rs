@@ -3,20 +3,19 @@
 //! are built before any network call, so every configuration error surfaces
 //! at once with the profile and file named.
 
-use std::fmt;
 use std::path::PathBuf;
 
 use aws_config::profile::Profile;
 
-use crate::config::{default_profile_name, AwsConfig};
+use crate::config::{default_profile_name, AwsConfig, Service};
 use crate::error::{Error, Result};
+use crate::sso::SsoRole;
+use crate::step::{
+    AssumeRole, Call, Source, StaticKeys, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS,
+};
 
-/// STS's limit for a role assumed with another role's credentials.
-pub const CHAINED_ROLE_MAX_SECS: u32 = 3600;
-/// Default lifetime of an MFA session (GetSessionToken), 12 h.
-pub const DEFAULT_MFA_SESSION_SECS: u32 = 43_200;
-
-/// What the user asked for on the command line, on top of the profile.
+/// What the user asked for on top of the profile (from the command line,
+/// or recorded for renewal).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     /// Assume this role; the profile becomes its source.
@@ -56,118 +55,6 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Things the user should know (clamped durations, …).
     pub warnings: Vec<String>,
-}
-
-/// Long-term static keys, kept out of `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct StaticKeys {
-    /// Access key ID (not secret).
-    pub access_key_id: String,
-    /// Secret access key.
-    pub secret_access_key: String,
-    /// Session token, when the "static" keys are in fact temporary.
-    pub session_token: Option<String>,
-}
-
-impl fmt::Debug for StaticKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StaticKeys")
-            .field("access_key_id", &self.access_key_id)
-            .finish_non_exhaustive()
-    }
-}
-
-/// An IAM Identity Center (SSO) role in an account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SsoRole {
-    /// The profile holding the sso_* keys.
-    pub profile: String,
-    /// `sso_session` name; `None` for the legacy form.
-    pub session: Option<String>,
-    /// The portal's start URL.
-    pub start_url: String,
-    /// Region of the Identity Center instance.
-    pub sso_region: String,
-    /// `sso_registration_scopes` of the session, if any.
-    pub registration_scopes: Option<String>,
-    /// The account to get credentials for.
-    pub account_id: String,
-    /// The permission set (role) name.
-    pub role_name: String,
-}
-
-/// Where the first credentials of a plan come from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// `aws_access_key_id` / `aws_secret_access_key` in a profile.
-    Static {
-        /// The profile holding the keys.
-        profile: String,
-        /// The keys.
-        keys: StaticKeys,
-    },
-    /// `credential_source = Environment`: AWS_ACCESS_KEY_ID etc. at run time.
-    Environment {
-        /// The profile naming the source.
-        profile: String,
-    },
-    /// `credential_process = COMMAND`.
-    Process {
-        /// The profile.
-        profile: String,
-        /// The command line, split like a shell would.
-        command: String,
-    },
-    /// IAM Identity Center role credentials.
-    Sso(SsoRole),
-}
-
-/// One STS call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// sts:GetSessionToken with MFA: the once-per-session MFA step.
-    SessionToken {
-        /// The profile whose `mfa_serial` asked for it.
-        profile: String,
-        /// The MFA device.
-        mfa_serial: String,
-        /// Session lifetime.
-        duration: u32,
-    },
-    /// sts:AssumeRole.
-    AssumeRole(AssumeRole),
-    /// sts:GetFederationToken.
-    FederationToken {
-        /// The profile whose keys call it.
-        profile: String,
-        /// Federated user name.
-        name: String,
-        /// Session policy JSON.
-        policy: Option<String>,
-        /// Lifetime, when given.
-        duration: Option<u32>,
-    },
-}
-
-/// The parameters of one sts:AssumeRole call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssumeRole {
-    /// The profile holding `role_arn`.
-    pub profile: String,
-    /// The role.
-    pub role_arn: String,
-    /// RoleSessionName.
-    pub session_name: String,
-    /// ExternalId.
-    pub external_id: Option<String>,
-    /// DurationSeconds (STS's default, 1 h, when `None`).
-    pub duration: Option<u32>,
-    /// MFA device passed to AssumeRole itself (when no MFA session step precedes).
-    pub mfa_serial: Option<String>,
-    /// SourceIdentity.
-    pub source_identity: Option<String>,
-    /// Session policy JSON.
-    pub policy: Option<String>,
 }
 
 /// Kinds shown by `stsenv profiles`.
@@ -214,11 +101,8 @@ impl Plan {
 
     /// What kind of profile this is, for listings.
     pub fn kind(&self) -> ProfileKind {
-        let has_role = self.steps.iter().any(|s| matches!(s, Step::AssumeRole(_)));
-        let has_mfa = self
-            .steps
-            .iter()
-            .any(|s| matches!(s, Step::SessionToken { .. }));
+        let has_role = self.steps.iter().any(Step::is_role);
+        let has_mfa = self.steps.iter().any(Step::is_mfa_session);
         match (&self.source, has_role, has_mfa) {
             (_, true, _) => ProfileKind::Role,
             (Source::Static { .. }, false, true) => ProfileKind::Mfa,
@@ -233,104 +117,11 @@ impl Plan {
     pub fn is_temporary(&self) -> bool {
         !self.steps.is_empty() || !matches!(self.source, Source::Static { .. })
     }
-}
 
-impl Source {
-    /// One line for `stsenv explain`.
-    pub fn describe(&self) -> String {
-        match self {
-            Source::Static { profile, keys } => format!(
-                "static keys {} of profile `{profile}`",
-                mask_key(&keys.access_key_id)
-            ),
-            Source::Environment { profile } => format!(
-                "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (credential_source of `{profile}`)"
-            ),
-            Source::Process { profile, command } => {
-                format!("credential_process of `{profile}`: {command}")
-            }
-            Source::Sso(role) => format!(
-                "sso:GetRoleCredentials {} / {} via {} ({}, token of {})",
-                role.account_id,
-                role.role_name,
-                role.start_url,
-                role.sso_region,
-                role.session
-                    .as_deref()
-                    .map(|s| format!("sso-session `{s}`"))
-                    .unwrap_or_else(|| format!("profile `{}`", role.profile)),
-            ),
-        }
+    /// The last step, whose credentials the plan delivers (`None`: the source's).
+    pub fn final_step(&self) -> Option<&Step> {
+        self.steps.last()
     }
-}
-
-impl Step {
-    /// One line for `stsenv explain`.
-    pub fn describe(&self) -> String {
-        match self {
-            Step::SessionToken {
-                mfa_serial,
-                duration,
-                ..
-            } => format!(
-                "sts:GetSessionToken with MFA device {mfa_serial} for {duration} s (one MFA code per session)"
-            ),
-            Step::AssumeRole(role) => {
-                let mut line = format!(
-                    "sts:AssumeRole {} as session `{}`",
-                    role.role_arn, role.session_name
-                );
-                match role.duration {
-                    Some(d) => line.push_str(&format!(" for {d} s")),
-                    None => line.push_str(" for 3600 s (STS default)"),
-                }
-                if let Some(id) = &role.external_id {
-                    line.push_str(&format!(", external id `{id}`"));
-                }
-                if let Some(serial) = &role.mfa_serial {
-                    line.push_str(&format!(", MFA device {serial}"));
-                }
-                if let Some(si) = &role.source_identity {
-                    line.push_str(&format!(", source identity `{si}`"));
-                }
-                if role.policy.is_some() {
-                    line.push_str(", session policy");
-                }
-                line
-            }
-            Step::FederationToken {
-                name,
-                duration,
-                policy,
-                ..
-            } => {
-                let mut line = format!("sts:GetFederationToken as `{name}`");
-                if let Some(d) = duration {
-                    line.push_str(&format!(" for {d} s"));
-                }
-                if policy.is_some() {
-                    line.push_str(", session policy");
-                }
-                line
-            }
-        }
-    }
-
-    /// The profile whose settings (endpoint_url, …) apply to this call.
-    pub fn profile(&self) -> &str {
-        match self {
-            Step::SessionToken { profile, .. } | Step::FederationToken { profile, .. } => profile,
-            Step::AssumeRole(role) => &role.profile,
-        }
-    }
-}
-
-/// `AKIA…WXYZ`: enough to recognise a key, not enough to use it.
-pub fn mask_key(key: &str) -> String {
-    if key.len() <= 8 {
-        return "…".to_string();
-    }
-    format!("{}…{}", &key[..4], &key[key.len() - 4..])
 }
 
 struct Planner<'a> {
@@ -349,8 +140,8 @@ impl Chain {
     /// Whether the credentials at the end are a role's (so AssumeRole on top is role chaining).
     fn ends_in_role(&self) -> bool {
         match self.steps.last() {
-            Some(step) => matches!(step, Step::AssumeRole(_)),
-            None => matches!(self.source, Source::Sso(_)),
+            Some(step) => step.is_role(),
+            None => self.source.is_role(),
         }
     }
 }
@@ -428,11 +219,13 @@ impl Planner<'_> {
         if let (Some(serial), Source::Static { keys, .. }) = (mfa_serial, &chain.source) {
             if keys.session_token.is_none() {
                 let duration = self.mfa_duration(name, profile, is_target)?;
-                chain.steps.push(Step::SessionToken {
-                    profile: name.to_string(),
-                    mfa_serial: serial.to_string(),
-                    duration,
-                });
+                chain.steps.push(self.step(
+                    name,
+                    Call::SessionToken {
+                        mfa_serial: serial.to_string(),
+                        duration,
+                    },
+                ));
             }
         }
         Ok(chain)
@@ -456,6 +249,7 @@ impl Planner<'_> {
             (None, Some("Environment")) => Ok(Chain {
                 source: Source::Environment {
                     profile: name.to_string(),
+                    keys: environment_keys(),
                 },
                 steps: Vec::new(),
                 warnings: Vec::new(),
@@ -530,6 +324,8 @@ impl Planner<'_> {
             })
         };
         Ok(SsoRole {
+            portal_endpoint: self.config.endpoint_url(Some(name), Service::Sso),
+            oidc_endpoint: self.config.endpoint_url(Some(name), Service::SsoOidc),
             profile: name.to_string(),
             start_url: required(
                 "sso_start_url",
@@ -603,21 +399,26 @@ impl Planner<'_> {
                 let source_profile = profile.clone();
                 let source = self.config.profile(&source_profile)?;
                 let duration = self.mfa_duration(&source_profile, source, false)?;
-                chain.steps.push(Step::SessionToken {
-                    profile: source_profile,
-                    mfa_serial: serial.clone(),
-                    duration,
-                });
+                let step = self.step(
+                    &source_profile,
+                    Call::SessionToken {
+                        mfa_serial: serial.clone(),
+                        duration,
+                    },
+                );
+                chain.steps.push(step);
                 None
             }
             // The source already is an MFA session for this device.
-            (Some(serial), _, false) if matches!(chain.steps.last(), Some(Step::SessionToken { mfa_serial, .. }) if mfa_serial == serial) => {
+            (Some(serial), _, false)
+                if chain.steps.last().and_then(|s| s.mfa_serial()) == Some(serial.as_str())
+                    && chain.steps.last().is_some_and(Step::is_mfa_session) =>
+            {
                 None
             }
             _ => mfa_serial,
         };
-        chain.steps.push(Step::AssumeRole(AssumeRole {
-            profile: name.to_string(),
+        let call = Call::AssumeRole(AssumeRole {
             role_arn: role_arn.to_string(),
             session_name,
             external_id,
@@ -627,24 +428,25 @@ impl Planner<'_> {
                 .and_then(|o| o.source_identity.clone())
                 .or_else(|| key("source_identity").map(str::to_string)),
             policy: ov.and_then(|o| o.policy.clone()),
-        }));
+        });
+        chain.steps.push(self.step(name, call));
         Ok(())
     }
 
     fn push_federation(&self, chain: &mut Chain, name: &str, federated: &str) -> Result<()> {
         match (&chain.source, chain.steps.as_slice()) {
             (Source::Static { keys, .. }, []) if keys.session_token.is_none() => {
-                chain.steps.push(Step::FederationToken {
-                    profile: name.to_string(),
+                let call = Call::FederationToken {
                     name: federated.to_string(),
                     policy: self.overrides.policy.clone(),
                     duration: self.overrides.duration,
-                });
+                };
+                chain.steps.push(self.step(name, call));
                 Ok(())
             }
             _ => Err(self.invalid(
                 name,
-                "--federation needs a profile with an IAM user's long-term keys (STS refuses GetFederationToken with temporary credentials or MFA sessions)",
+                "federated-user credentials (sts:GetFederationToken) need a profile with an IAM user's long-term keys; STS refuses them with temporary credentials or MFA sessions",
             )),
         }
     }
@@ -670,6 +472,15 @@ impl Planner<'_> {
         Ok(secs)
     }
 
+    /// A step made for profile `name`, sent to that profile's STS endpoint.
+    fn step(&self, name: &str, call: Call) -> Step {
+        Step {
+            profile: name.to_string(),
+            endpoint: self.config.endpoint_url(Some(name), Service::Sts),
+            call,
+        }
+    }
+
     fn invalid(&self, name: &str, problem: &str) -> Error {
         Error::InvalidProfile {
             profile: name.to_string(),
@@ -677,6 +488,17 @@ impl Planner<'_> {
             problem: problem.to_string(),
         }
     }
+}
+
+/// `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN` of
+/// this process, when both keys are set.
+fn environment_keys() -> Option<StaticKeys> {
+    let credentials = crate::credentials::Credentials::from_environment()?;
+    Some(StaticKeys {
+        access_key_id: credentials.access_key_id,
+        secret_access_key: credentials.secret_access_key,
+        session_token: credentials.session_token,
+    })
 }
 
 fn parse_secs(value: Option<&str>, key: &str) -> std::result::Result<Option<u32>, String> {
@@ -733,4 +555,236 @@ pub fn default_session_name() -> String {
     let mut name = format!("stsenv-{clean}");
     name.truncate(64);
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEYS: &str = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n";
+
+    fn plan(config: &str, credentials: &str, profile: &str) -> Result<Plan> {
+        let config = AwsConfig::from_texts(config, credentials).expect("parses");
+        Plan::build(&config, Some(profile), &Overrides::default())
+    }
+
+    fn plan_with(config: &str, profile: &str, overrides: Overrides) -> Result<Plan> {
+        let config = AwsConfig::from_texts(config, "").expect("parses");
+        Plan::build(&config, Some(profile), &overrides)
+    }
+
+    fn calls(plan: &Plan) -> Vec<&Call> {
+        plan.steps.iter().map(|s| &s.call).collect()
+    }
+
+    fn role(plan: &Plan, i: usize) -> &AssumeRole {
+        match &plan.steps[i].call {
+            Call::AssumeRole(role) => role,
+            other => panic!("step {i} is {other:?}"),
+        }
+    }
+
+    #[test]
+    fn static_keys_alone() {
+        let p = plan("", &format!("[base]\n{KEYS}"), "base").unwrap();
+        assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "base"));
+        assert!(p.steps.is_empty());
+        assert_eq!(p.kind(), ProfileKind::Static);
+        assert!(!p.is_temporary());
+    }
+
+    #[test]
+    fn mfa_on_keys_is_an_mfa_session() {
+        let config =
+            "[profile base]\nmfa_serial = arn:aws:iam::1:mfa/a\nstsenv_mfa_duration = 3600\n";
+        let p = plan(config, &format!("[base]\n{KEYS}"), "base").unwrap();
+        assert_eq!(
+            calls(&p),
+            [&Call::SessionToken {
+                mfa_serial: "arn:aws:iam::1:mfa/a".into(),
+                duration: 3600
+            }]
+        );
+        assert_eq!(p.kind(), ProfileKind::Mfa);
+    }
+
+    #[test]
+    fn role_with_mfa_becomes_mfa_session_then_role() {
+        let config = "[profile dev]\nrole_arn = arn:aws:iam::2:role/dev\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/a\nexternal_id = x-1\nrole_session_name = me\nduration_seconds = 1800\nregion = eu-west-1\n";
+        let p = plan(config, &format!("[base]\n{KEYS}"), "dev").unwrap();
+        assert_eq!(p.steps.len(), 2);
+        assert!(p.steps[0].is_mfa_session());
+        assert_eq!(p.steps[0].profile, "base");
+        let r = role(&p, 1);
+        assert_eq!(r.role_arn, "arn:aws:iam::2:role/dev");
+        assert_eq!(r.mfa_serial, None, "the MFA session carries the MFA");
+        assert_eq!(r.external_id.as_deref(), Some("x-1"));
+        assert_eq!(r.session_name, "me");
+        assert_eq!(r.duration, Some(1800));
+        assert_eq!(p.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(p.kind(), ProfileKind::Role);
+        assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn two_roles_share_one_mfa_session_step() {
+        let config = "[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/m\n[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/m\n";
+        let creds = format!("[base]\n{KEYS}");
+        let a = plan(config, &creds, "a").unwrap();
+        let b = plan(config, &creds, "b").unwrap();
+        assert_eq!(a.steps[0].identity(), b.steps[0].identity());
+        assert_ne!(a.steps[1].identity(), b.steps[1].identity());
+    }
+
+    #[test]
+    fn chained_roles_are_clamped_with_a_warning() {
+        let config = "[profile r1]\nrole_arn = arn:aws:iam::2:role/one\nsource_profile = base\n[profile r2]\nrole_arn = arn:aws:iam::3:role/two\nsource_profile = r1\nduration_seconds = 7200\n";
+        let p = plan(config, &format!("[base]\n{KEYS}"), "r2").unwrap();
+        assert_eq!(p.steps.len(), 2);
+        assert_eq!(role(&p, 1).duration, Some(CHAINED_ROLE_MAX_SECS));
+        assert_eq!(p.warnings.len(), 1);
+        assert!(p.warnings[0].contains("r2"), "{:?}", p.warnings);
+    }
+
+    #[test]
+    fn a_role_may_use_its_own_keys() {
+        let config = "[profile self]\nrole_arn = arn:aws:iam::2:role/s\nsource_profile = self\n";
+        let p = plan(config, &format!("[self]\n{KEYS}"), "self").unwrap();
+        assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "self"));
+        assert_eq!(p.steps.len(), 1);
+    }
+
+    #[test]
+    fn environment_and_process_sources() {
+        let config = "[profile e]\nrole_arn = arn:aws:iam::2:role/e\ncredential_source = Environment\n[profile p]\ncredential_process = /bin/creds --x 'a b'\n";
+        let e = plan(config, "", "e").unwrap();
+        assert!(matches!(e.source, Source::Environment { .. }));
+        let p = plan(config, "", "p").unwrap();
+        assert!(
+            matches!(&p.source, Source::Process { command, .. } if command == "/bin/creds --x 'a b'")
+        );
+        assert_eq!(p.kind(), ProfileKind::Process);
+    }
+
+    #[test]
+    fn sso_profiles_read_their_session() {
+        let config = "[sso-session corp]\nsso_start_url = https://corp/start\nsso_region = eu-west-1\n[profile s]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Dev\n[profile r]\nrole_arn = arn:aws:iam::2:role/r\nsource_profile = s\nduration_seconds = 7200\n";
+        let s = plan(config, "", "s").unwrap();
+        let Source::Sso(role) = &s.source else {
+            panic!("{:?}", s.source)
+        };
+        assert_eq!(role.start_url, "https://corp/start");
+        assert_eq!(role.sso_region, "eu-west-1");
+        assert_eq!(role.session.as_deref(), Some("corp"));
+        assert!(s.source.is_cached());
+        // A role on top of SSO role credentials is role chaining.
+        let r = plan(config, "", "r").unwrap();
+        assert_eq!(r.warnings.len(), 1);
+    }
+
+    #[test]
+    fn ad_hoc_role_from_the_command_line() {
+        let config = "[profile base]\nregion = us-west-2\n";
+        let config = AwsConfig::from_texts(config, &format!("[base]\n{KEYS}")).unwrap();
+        let overrides = Overrides {
+            role_arn: Some("arn:aws:iam::2:role/x".into()),
+            source_profile: Some("base".into()),
+            mfa_serial: Some("arn:aws:iam::1:mfa/m".into()),
+            session_name: Some("cli".into()),
+            ..Overrides::default()
+        };
+        let p = Plan::build(&config, None, &overrides).unwrap();
+        assert_eq!(p.profile, "base");
+        assert_eq!(p.steps.len(), 2);
+        assert!(p.steps[0].is_mfa_session());
+        assert_eq!(role(&p, 1).session_name, "cli");
+        assert_eq!(p.region.as_deref(), Some("us-west-2"));
+    }
+
+    #[test]
+    fn federation_needs_long_term_keys() {
+        let config = "[profile base]\n";
+        let overrides = Overrides {
+            federation: Some("fed".into()),
+            duration: Some(3600),
+            ..Overrides::default()
+        };
+        let config_set = AwsConfig::from_texts(config, &format!("[base]\n{KEYS}")).unwrap();
+        let p = Plan::build(&config_set, Some("base"), &overrides).unwrap();
+        assert!(
+            matches!(&p.steps[0].call, Call::FederationToken { name, duration: Some(3600), .. } if name == "fed")
+        );
+        let role = "[profile r]\nrole_arn = arn:aws:iam::2:role/r\nsource_profile = base\n";
+        let config_set = AwsConfig::from_texts(role, &format!("[base]\n{KEYS}")).unwrap();
+        let err = Plan::build(&config_set, Some("r"), &overrides).unwrap_err();
+        assert!(err.to_string().contains("GetFederationToken"), "{err}");
+        assert!(
+            !err.to_string().contains("--"),
+            "no CLI flags in core: {err}"
+        );
+    }
+
+    #[test]
+    fn every_plan_error_names_profile_and_file() {
+        let creds = format!("[base]\n{KEYS}");
+        let cases: [(&str, &str, &str); 12] = [
+            ("", "missing", "not found"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = a\n", "a", "cycle"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = nobody\n", "a", "no such profile"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\n", "a", "no source_profile"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = base\ncredential_source = Environment\n", "a", "both"),
+            ("[profile a]\nrole_arn = not-an-arn\nsource_profile = base\n", "a", "not an ARN"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = base\nduration_seconds = 60\n", "a", "900"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = base\nduration_seconds = soon\n", "a", "whole number"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\nsource_profile = base\nrole_session_name = has space\n", "a", "session name"),
+            ("[profile a]\nregion = x\n", "a", "no credentials"),
+            ("[profile a]\nsso_session = nope\nsso_account_id = 1\nsso_role_name = r\n", "a", "no [sso-session nope]"),
+            ("[profile a]\nrole_arn = arn:aws:iam::2:role/a\ncredential_source = Ec2Magic\n", "a", "Ec2Magic"),
+        ];
+        for (config, profile, needle) in cases {
+            let err = plan(config, &creds, profile).unwrap_err().to_string();
+            assert!(err.contains(needle), "{profile}: `{needle}` not in: {err}");
+            assert!(err.contains("/stsenv-in-memory/"), "no file named: {err}");
+            assert!(
+                err.contains(&format!("`{profile}`")) || err.contains(profile),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn suggestions_for_typos() {
+        let err = plan("[profile dev]\nregion = x\n", "", "dve").unwrap_err();
+        assert!(err.to_string().contains("did you mean `dev`"), "{err}");
+    }
+
+    #[test]
+    fn a_bad_region_override_is_refused() {
+        let overrides = Overrides {
+            region: Some("eu west".into()),
+            ..Overrides::default()
+        };
+        let err = plan_with(&format!("[profile base]\n{KEYS}"), "base", overrides).unwrap_err();
+        assert!(err.to_string().contains("region"), "{err}");
+    }
+
+    #[test]
+    fn endpoints_are_part_of_the_step() {
+        let config = "[profile a]\nrole_arn = arn:aws:iam::2:role/r\nsource_profile = base\nendpoint_url = http://127.0.0.1:1\n[profile b]\nrole_arn = arn:aws:iam::2:role/r\nsource_profile = base\n";
+        if std::env::var_os("AWS_ENDPOINT_URL").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_STS").is_some()
+        {
+            return; // the environment would override both profiles' endpoints
+        }
+        let creds = format!("[base]\n{KEYS}");
+        let a = plan(config, &creds, "a").unwrap();
+        let b = plan(config, &creds, "b").unwrap();
+        assert_eq!(a.steps[0].endpoint.as_deref(), Some("http://127.0.0.1:1"));
+        assert_eq!(b.steps[0].endpoint, None);
+        assert_ne!(
+            crate::resolve::final_key(&a),
+            crate::resolve::final_key(&b),
+            "different endpoints must never share a cache entry"
+        );
+    }
 }

@@ -2,29 +2,18 @@
 //! cache cannot serve, then call forward, caching each step. A cache hit on
 //! the last step reads one file and never builds a runtime or SDK client.
 
-use std::cell::OnceCell;
-
 use jiff::Timestamp;
 
+use crate::aws::LazyRuntime;
 use crate::cache::{self, Cache, Entry, CACHE_VERSION};
 use crate::credentials::Credentials;
-use crate::error::{Error, Result};
-use crate::plan::{Plan, Source, Step};
-use crate::sts::{self, CallContext};
-
-/// Role credentials are renewed when less than this is left (10 min),
-/// unless `STSENV_REFRESH_MARGIN` says otherwise.
-pub const ROLE_REFRESH_MARGIN_SECS: i64 = 600;
-/// Overrides [`ROLE_REFRESH_MARGIN_SECS`], in seconds.
-pub const REFRESH_MARGIN_VAR: &str = "STSENV_REFRESH_MARGIN";
-/// MFA sessions are renewed when less than this is left (15 min), so a role
-/// assumed from one always gets a useful lifetime.
-pub const MFA_SESSION_REFRESH_MARGIN_SECS: i64 = 900;
+use crate::error::Result;
+use crate::plan::Plan;
 
 /// Asks the human for an MFA code.
 pub trait Prompter {
-    /// A validated six-digit code for `serial`, or [`Error::MfaNeeded`] when
-    /// there is no one to ask.
+    /// A validated six-digit code for `serial`, or [`crate::Error::MfaNeeded`]
+    /// when there is no one to ask.
     fn mfa_code(&self, profile: &str, serial: &str) -> Result<String>;
 }
 
@@ -44,7 +33,7 @@ pub enum CacheMode {
 pub struct Resolution {
     /// The credentials.
     pub credentials: Credentials,
-    /// Whether they came from the cache without any call.
+    /// Whether they came from the cache without any network call.
     pub from_cache: bool,
 }
 
@@ -55,133 +44,46 @@ pub fn resolve(
     mode: CacheMode,
     prompter: &dyn Prompter,
 ) -> Result<Resolution> {
-    let resolver = Resolver::new(plan, cache, mode, prompter);
-    let credentials = resolver.run()?;
+    let resolver = Resolver {
+        plan,
+        cache,
+        mode,
+        prompter,
+        keys: cache_keys(plan),
+        runtime: LazyRuntime::default(),
+    };
+    let credentials = resolver.obtain(plan.steps.len())?;
     Ok(Resolution {
         credentials,
-        from_cache: resolver.runtime.get().is_none(),
+        from_cache: !resolver.runtime.was_used(),
     })
 }
 
 /// When the prompt hook should renew credentials that expire at `expiration`.
 pub fn refresh_at(plan: &Plan, expiration: Timestamp) -> i64 {
-    expiration.as_second() - margin_of(plan.steps.last())
+    let margin = match plan.final_step() {
+        Some(step) => step.refresh_margin(),
+        None => crate::step::role_refresh_margin(),
+    };
+    expiration.as_second() - margin
 }
 
-/// A current-thread tokio runtime for network calls; built only on a miss.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("cannot start the async runtime", "tokio", e))
-}
-
-/// The cache keys of a plan: `keys[0]` for the source, `keys[i]` for step `i`.
+/// The cache keys of a plan: `keys[0]` for the source, `keys[i]` for step
+/// `i`, each chained to the one before, so a step's key covers everything
+/// that led to it. Keys are derived from the plan, never from run-time
+/// credentials, so a hit on the last step runs nothing before it.
 pub fn cache_keys(plan: &Plan) -> Vec<String> {
-    let mut keys = vec![cache::key(&[&source_identity(&plan.source)])];
+    let mut keys = vec![cache::key(&[&plan.source.identity()])];
     for step in &plan.steps {
-        let previous = keys.last().expect("the source key is first").clone();
-        keys.push(cache::key(&[&previous, &step_identity(step)]));
+        let previous = keys.last().cloned().unwrap_or_default();
+        keys.push(cache::key(&[&previous, &step.identity()]));
     }
     keys
 }
 
 /// The cache key of the plan's final credentials.
 pub fn final_key(plan: &Plan) -> String {
-    cache_keys(plan).pop().expect("at least the source key")
-}
-
-fn margin_of(step: Option<&Step>) -> i64 {
-    match step {
-        Some(Step::SessionToken { .. }) => MFA_SESSION_REFRESH_MARGIN_SECS,
-        _ => role_refresh_margin(),
-    }
-}
-
-/// The role margin: `STSENV_REFRESH_MARGIN` when it is a number of seconds
-/// (an unusable value is warned about, not fatal), else 10 minutes.
-pub fn role_refresh_margin() -> i64 {
-    let Ok(value) = std::env::var(REFRESH_MARGIN_VAR) else {
-        return ROLE_REFRESH_MARGIN_SECS;
-    };
-    match value.trim().parse::<u32>() {
-        Ok(secs) => i64::from(secs),
-        Err(_) => {
-            crate::warn(&format!(
-                "{REFRESH_MARGIN_VAR}={value} is not a number of seconds; using {ROLE_REFRESH_MARGIN_SECS}"
-            ));
-            ROLE_REFRESH_MARGIN_SECS
-        }
-    }
-}
-
-/// Everything about the source that changes the result, and no secret.
-fn source_identity(source: &Source) -> String {
-    // The endpoints decide who answers (a local emulator or AWS).
-    let endpoint = [
-        "AWS_ENDPOINT_URL_STS",
-        "AWS_ENDPOINT_URL_SSO",
-        "AWS_ENDPOINT_URL",
-    ]
-    .iter()
-    .filter_map(|v| std::env::var(v).ok())
-    .collect::<Vec<_>>()
-    .join(",");
-    let source = match source {
-        Source::Static { keys, .. } => format!("static\0{}", keys.access_key_id),
-        Source::Environment { .. } => format!(
-            "env\0{}",
-            std::env::var("AWS_ACCESS_KEY_ID").unwrap_or_default()
-        ),
-        Source::Process { profile, command } => format!("process\0{profile}\0{command}"),
-        Source::Sso(role) => format!(
-            "sso\0{}\0{}\0{}",
-            role.start_url, role.account_id, role.role_name
-        ),
-    };
-    format!("{source}\0{endpoint}")
-}
-
-fn step_identity(step: &Step) -> String {
-    match step {
-        Step::SessionToken {
-            mfa_serial,
-            duration,
-            ..
-        } => format!("GetSessionToken\0{mfa_serial}\0{duration}"),
-        Step::AssumeRole(r) => format!(
-            "AssumeRole\0{}\0{}\0{:?}\0{:?}\0{:?}\0{:?}\0{:?}",
-            r.role_arn,
-            r.session_name,
-            r.external_id,
-            r.duration,
-            r.mfa_serial,
-            r.source_identity,
-            r.policy
-        ),
-        Step::FederationToken {
-            name,
-            policy,
-            duration,
-            ..
-        } => format!("GetFederationToken\0{name}\0{policy:?}\0{duration:?}"),
-    }
-}
-
-fn step_kind(step: &Step) -> &'static str {
-    match step {
-        Step::SessionToken { .. } => "MfaSession",
-        Step::AssumeRole(_) => "AssumeRole",
-        Step::FederationToken { .. } => "FederationToken",
-    }
-}
-
-fn step_label(step: &Step) -> String {
-    match step {
-        Step::SessionToken { mfa_serial, .. } => mfa_serial.clone(),
-        Step::AssumeRole(r) => r.role_arn.clone(),
-        Step::FederationToken { name, .. } => name.clone(),
-    }
+    cache_keys(plan).pop().unwrap_or_default()
 }
 
 struct Resolver<'a> {
@@ -190,33 +92,21 @@ struct Resolver<'a> {
     mode: CacheMode,
     prompter: &'a dyn Prompter,
     keys: Vec<String>,
-    runtime: OnceCell<tokio::runtime::Runtime>,
+    runtime: LazyRuntime,
 }
 
-impl<'a> Resolver<'a> {
-    fn new(plan: &'a Plan, cache: &'a Cache, mode: CacheMode, prompter: &'a dyn Prompter) -> Self {
-        Resolver {
-            plan,
-            cache,
-            mode,
-            prompter,
-            keys: cache_keys(plan),
-            runtime: OnceCell::new(),
-        }
-    }
-
-    fn run(&self) -> Result<Credentials> {
-        self.obtain(self.plan.steps.len())
-    }
-
+impl Resolver<'_> {
     /// Credentials after `level` steps (0 = the source).
     fn obtain(&self, level: usize) -> Result<Credentials> {
-        if level == 0 && !matches!(self.plan.source, Source::Sso(_)) {
-            return self.uncached_source();
-        }
         let step = level.checked_sub(1).map(|i| &self.plan.steps[i]);
+        if step.is_none() && !self.plan.source.is_cached() {
+            return self.plan.source.obtain(self.cache, &self.runtime);
+        }
         let key = &self.keys[level];
-        let margin = margin_of(step);
+        let margin = match step {
+            Some(step) => step.refresh_margin(),
+            None => crate::step::role_refresh_margin(),
+        };
         let may_read = match self.mode {
             CacheMode::Use => true,
             CacheMode::Refresh => level < self.plan.steps.len(),
@@ -248,123 +138,37 @@ impl<'a> Resolver<'a> {
         let credentials = match step {
             Some(step) => {
                 let input = self.obtain(level - 1)?;
-                self.call(step, &input)?
+                // Ask for the code before the runtime exists: nothing waits
+                // on the network while a human types.
+                let code = step
+                    .mfa_serial()
+                    .map(|serial| self.prompter.mfa_code(&self.plan.profile, serial))
+                    .transpose()?;
+                let runtime = self.runtime.get()?;
+                runtime.block_on(step.execute(self.plan.sts_region(), &input, code))?
             }
-            None => self.sso_source()?,
+            None => self.plan.source.obtain(self.cache, &self.runtime)?,
         };
         if self.mode != CacheMode::Bypass {
-            if let Err(err) = self.store(key, step, &credentials) {
+            let (profile, kind, label) = match step {
+                Some(step) => (step.profile.clone(), step.kind(), step.label()),
+                None => {
+                    let (kind, label) = self.plan.source.cache_label();
+                    (self.plan.source.profile().to_string(), kind, label)
+                }
+            };
+            let entry = Entry {
+                version: CACHE_VERSION,
+                profile,
+                kind: kind.to_string(),
+                label,
+                created: Timestamp::now(),
+                credentials: credentials.clone(),
+            };
+            if let Err(err) = self.cache.put(key, &entry) {
                 crate::warn(&format!("{err}; the session is not cached"));
             }
         }
         Ok(credentials)
     }
-
-    fn store(&self, key: &str, step: Option<&Step>, credentials: &Credentials) -> Result<()> {
-        let (profile, kind, label) = match (step, &self.plan.source) {
-            (Some(step), _) => (
-                step.profile().to_string(),
-                step_kind(step),
-                step_label(step),
-            ),
-            (None, Source::Sso(role)) => (
-                role.profile.clone(),
-                "SsoRole",
-                format!("{}/{}", role.account_id, role.role_name),
-            ),
-            (None, _) => return Ok(()),
-        };
-        let entry = Entry {
-            version: CACHE_VERSION,
-            profile,
-            kind: kind.to_string(),
-            label,
-            created: Timestamp::now(),
-            credentials: credentials.clone(),
-        };
-        self.cache.put(key, &entry)
-    }
-
-    fn uncached_source(&self) -> Result<Credentials> {
-        match &self.plan.source {
-            Source::Static { keys, .. } => Ok(Credentials {
-                access_key_id: keys.access_key_id.clone(),
-                secret_access_key: keys.secret_access_key.clone(),
-                session_token: keys.session_token.clone(),
-                expiration: None,
-            }),
-            Source::Environment { profile } => from_environment(profile),
-            Source::Process { profile, command } => crate::process::run(profile, command),
-            Source::Sso(_) => unreachable!("SSO sources are cached like steps"),
-        }
-    }
-
-    fn sso_source(&self) -> Result<Credentials> {
-        let Source::Sso(role) = &self.plan.source else {
-            unreachable!("only SSO sources are cached")
-        };
-        crate::sso::role_credentials(role, self.runtime()?)
-    }
-
-    fn call(&self, step: &Step, input: &Credentials) -> Result<Credentials> {
-        let ctx = CallContext {
-            profile: step.profile(),
-            region: self.plan.sts_region(),
-        };
-        // Ask for the code before the runtime exists: nothing waits on the network while a human types.
-        let code = match step {
-            Step::SessionToken { mfa_serial, .. } => {
-                Some(self.prompter.mfa_code(&self.plan.profile, mfa_serial)?)
-            }
-            Step::AssumeRole(role) => match &role.mfa_serial {
-                Some(serial) => Some(self.prompter.mfa_code(&self.plan.profile, serial)?),
-                None => None,
-            },
-            Step::FederationToken { .. } => None,
-        };
-        let runtime = self.runtime()?;
-        match step {
-            Step::SessionToken {
-                mfa_serial,
-                duration,
-                ..
-            } => runtime.block_on(sts::session_token(
-                ctx,
-                input,
-                mfa_serial,
-                code.expect("asked above"),
-                *duration,
-            )),
-            Step::AssumeRole(role) => runtime.block_on(sts::assume_role(ctx, input, role, code)),
-            Step::FederationToken {
-                name,
-                policy,
-                duration,
-                ..
-            } => runtime.block_on(sts::federation_token(
-                ctx,
-                input,
-                name,
-                policy.clone(),
-                *duration,
-            )),
-        }
-    }
-
-    fn runtime(&self) -> Result<&tokio::runtime::Runtime> {
-        if let Some(rt) = self.runtime.get() {
-            return Ok(rt);
-        }
-        let rt = runtime()?;
-        Ok(self.runtime.get_or_init(|| rt))
-    }
-}
-
-/// `credential_source = Environment`.
-fn from_environment(profile: &str) -> Result<Credentials> {
-    Credentials::from_environment().ok_or_else(|| {
-        Error::InvalidInput(format!(
-            "profile `{profile}` has credential_source = Environment, but AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set"
-        ))
-    })
 }

@@ -1,84 +1,15 @@
-//! Calls to AWS: SDK configuration shared by every client (one rustls + ring
-//! HTTPS client, bounded timeouts, explicit region and credentials so no IMDS
-//! probe ever runs) and the four STS operations.
+//! The four STS operations stsenv makes. Clients come from the shared
+//! client layer ([`crate::aws`]); responses are checked before use.
 
-use std::error::Error as StdError;
-use std::sync::OnceLock;
-use std::time::Duration;
-
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
-use aws_smithy_http_client::tls;
-use aws_smithy_runtime_api::client::http::SharedHttpClient;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use jiff::Timestamp;
 
+use crate::aws::{invalid_response, sdk_config, service_error, CallContext};
 use crate::credentials::Credentials;
 use crate::error::Error;
-use crate::plan::AssumeRole;
+use crate::step::AssumeRole;
 
-/// Where a call is made from: the profile whose settings apply, and the region.
-#[derive(Debug, Clone, Copy)]
-pub struct CallContext<'a> {
-    /// Profile for error messages and profile-level settings (endpoint_url).
-    pub profile: &'a str,
-    /// Region for signing and endpoint resolution.
-    pub region: &'a str,
-}
-
-/// The HTTPS client every AWS client shares: rustls with ring, built once.
-pub fn http_client() -> SharedHttpClient {
-    static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build_https()
-        })
-        .clone()
-}
-
-/// SDK configuration for one call: explicit region and credentials (no
-/// provider chain, no IMDS), bounded timeouts, and the endpoint the SDK would
-/// pick (AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL, profile endpoint_url).
-pub async fn sdk_config(ctx: CallContext<'_>, credentials: Option<&Credentials>) -> SdkConfig {
-    let loader = aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(ctx.region.to_string()))
-        .profile_name(ctx.profile)
-        .http_client(http_client())
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .read_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(10))
-                .operation_timeout(Duration::from_secs(20))
-                .build(),
-        )
-        .retry_config(RetryConfig::standard().with_max_attempts(2));
-    let loader = match credentials {
-        Some(creds) => loader.credentials_provider(to_sdk_credentials(creds)),
-        None => loader.no_credentials(),
-    };
-    loader.load().await
-}
-
-/// Convert to the SDK's credentials type.
-pub fn to_sdk_credentials(creds: &Credentials) -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new(
-        creds.access_key_id.clone(),
-        creds.secret_access_key.clone(),
-        creds.session_token.clone(),
-        creds.expiration.map(std::time::SystemTime::from),
-        "stsenv",
-    )
-}
-
-async fn sts_client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
-    aws_sdk_sts::Client::new(&sdk_config(ctx, Some(creds)).await)
+fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(&sdk_config(ctx, Some(creds)))
 }
 
 /// sts:AssumeRole.
@@ -88,8 +19,7 @@ pub async fn assume_role(
     role: &AssumeRole,
     token_code: Option<String>,
 ) -> Result<Credentials, Error> {
-    let output = sts_client(ctx, creds)
-        .await
+    let output = client(ctx, creds)
         .assume_role()
         .role_arn(&role.role_arn)
         .role_session_name(&role.session_name)
@@ -113,8 +43,7 @@ pub async fn session_token(
     token_code: String,
     duration: u32,
 ) -> Result<Credentials, Error> {
-    let output = sts_client(ctx, creds)
-        .await
+    let output = client(ctx, creds)
         .get_session_token()
         .serial_number(mfa_serial)
         .token_code(token_code)
@@ -133,8 +62,7 @@ pub async fn federation_token(
     policy: Option<String>,
     duration: Option<u32>,
 ) -> Result<Credentials, Error> {
-    let output = sts_client(ctx, creds)
-        .await
+    let output = client(ctx, creds)
         .get_federation_token()
         .name(name)
         .set_policy(policy)
@@ -162,8 +90,7 @@ pub async fn caller_identity(
     ctx: CallContext<'_>,
     creds: &Credentials,
 ) -> Result<CallerIdentity, Error> {
-    let output = sts_client(ctx, creds)
-        .await
+    let output = client(ctx, creds)
         .get_caller_identity()
         .send()
         .await
@@ -180,95 +107,16 @@ fn convert(
     ctx: CallContext<'_>,
     operation: &str,
 ) -> Result<Credentials, Error> {
-    let creds = creds.ok_or_else(|| Error::Service {
-        profile: ctx.profile.to_string(),
-        operation: operation.to_string(),
-        code: "InvalidResponse".to_string(),
-        message: "the response has no credentials".to_string(),
-    })?;
-    Ok(Credentials {
+    let creds =
+        creds.ok_or_else(|| invalid_response(ctx, operation, "the response has no credentials"))?;
+    let credentials = Credentials {
         access_key_id: creds.access_key_id,
         secret_access_key: creds.secret_access_key,
         session_token: Some(creds.session_token),
         expiration: Timestamp::from_second(creds.expiration.secs()).ok(),
-    })
-}
-
-/// Turn an SDK error into a message that names the profile and what to do.
-pub fn service_error<E, R>(err: SdkError<E, R>, ctx: CallContext<'_>, operation: &str) -> Error
-where
-    E: ProvideErrorMetadata + StdError + 'static,
-    R: std::fmt::Debug + 'static,
-{
-    let unreachable = |reason: String| Error::Unreachable {
-        profile: ctx.profile.to_string(),
-        operation: operation.to_string(),
-        endpoint: endpoint_hint(operation),
-        reason,
     };
-    match &err {
-        SdkError::ServiceError(service) => {
-            // The SDK reads `<ErrorResponse><Error>`; some endpoints (moto, and
-            // proxies in front of STS) nest it in `<Errors>`, which the SDK
-            // reports as an error without code. Read the body then.
-            let raw = (service.raw() as &dyn std::any::Any).downcast_ref::<HttpResponse>();
-            let body = raw.and_then(|r| r.body().bytes()).unwrap_or_default();
-            let body = String::from_utf8_lossy(body);
-            let code = service
-                .err()
-                .code()
-                .map(str::to_string)
-                .or_else(|| xml_text(&body, "Code"))
-                .or_else(|| raw.map(|r| format!("HTTP {}", r.status().as_u16())))
-                .unwrap_or_else(|| "Unknown".to_string());
-            let message = service
-                .err()
-                .message()
-                .map(str::to_string)
-                .or_else(|| xml_text(&body, "Message"))
-                .unwrap_or_else(|| "no message".to_string());
-            Error::Service {
-                profile: ctx.profile.to_string(),
-                operation: operation.to_string(),
-                code,
-                message,
-            }
-        }
-        SdkError::TimeoutError(_) => unreachable("timed out".to_string()),
-        SdkError::DispatchFailure(_) => unreachable(root_cause(&err)),
-        _ => Error::Service {
-            profile: ctx.profile.to_string(),
-            operation: operation.to_string(),
-            code: "InvalidResponse".to_string(),
-            message: root_cause(&err),
-        },
-    }
-}
-
-/// The text of the first `<tag>…</tag>` in an XML error body.
-fn xml_text(body: &str, tag: &str) -> Option<String> {
-    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
-    let len = body[start..].find(&format!("</{tag}>"))?;
-    Some(body[start..start + len].trim().to_string()).filter(|t| !t.is_empty())
-}
-
-/// The innermost cause, which is the one that says what happened.
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
-}
-
-/// The endpoint variable a user would check for this service.
-fn endpoint_hint(operation: &str) -> String {
-    let service = operation.split(':').next().unwrap_or("sts");
-    let specific = format!(
-        "AWS_ENDPOINT_URL_{}",
-        service.to_uppercase().replace('-', "_")
-    );
-    std::env::var(&specific)
-        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .unwrap_or_else(|_| format!("the {service} endpoint"))
+    credentials
+        .check_usable(Timestamp::now())
+        .map_err(|problem| invalid_response(ctx, operation, &problem))?;
+    Ok(credentials)
 }

@@ -1,11 +1,16 @@
-//! The command-line contract (DESIGN §5), as clap derive types. Nothing here
-//! runs anything: `main` parses, then hands each subcommand to its module.
+//! The command-line contract, as clap derive types. Nothing here runs
+//! anything: `main` parses, then hands each subcommand to its module.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
+use serde::Serialize;
+use stsenv_core::plan::Overrides;
+use stsenv_core::Error;
+
+use crate::shell::{OutputFormat, Shell};
 
 /// AWS temporary credentials (STS, MFA, SSO) for your shell.
 #[derive(Debug, Parser)]
@@ -51,12 +56,58 @@ pub enum Command {
     Completions(CompletionsArgs),
 }
 
-/// How the profile's credentials are obtained; shared by env, exec, whoami and credential-process.
+/// How the profile's credentials are obtained; shared by env, exec, whoami,
+/// explain and credential-process.
 #[derive(Debug, Clone, Default, Args)]
 pub struct ProfileArgs {
     /// Profile from ~/.aws/config or ~/.aws/credentials [default: $AWS_PROFILE, then this shell's session, then `default`]
     #[arg(value_name = "PROFILE", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
+    /// The profile, as an option (for names that start with `-`)
+    #[arg(
+        long = "profile",
+        short = 'p',
+        value_name = "PROFILE",
+        conflicts_with = "profile",
+        add = ArgValueCandidates::new(profile_candidates)
+    )]
+    pub profile_option: Option<String>,
+    /// What shapes the session.
+    #[command(flatten)]
+    pub session: SessionOptions,
+    /// The six-digit MFA code (otherwise you are asked on the terminal)
+    #[arg(long, value_name = "CODE")]
+    pub token_code: Option<String>,
+    /// Neither read nor write the session cache
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Ignore a cached session for this profile and get a new one
+    #[arg(long)]
+    pub refresh: bool,
+    /// Never prompt; exit 3 when an MFA code or SSO login is needed
+    #[arg(long)]
+    pub non_interactive: bool,
+}
+
+impl ProfileArgs {
+    /// The profile named by the positional argument or `--profile`.
+    pub fn profile_name(&self) -> Option<&str> {
+        self.profile.as_deref().or(self.profile_option.as_deref())
+    }
+
+    /// Whether the arguments name no profile and nothing that shapes a session.
+    pub fn names_nothing(&self) -> bool {
+        self.profile_name().is_none() && self.session == SessionOptions::default()
+    }
+}
+
+/// The options that shape a session. `env` records them (`STSENV_OPTIONS`)
+/// so the prompt hook renews the same session; the record is derived from
+/// this one struct (every field, as `--name=value`), and so is the
+/// engine's [`Overrides`], so an option added here can be forgotten in
+/// neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args, Serialize)]
+pub struct SessionOptions {
     /// Assume this role (no profile needed; the source is --source-profile or PROFILE)
     #[arg(long, value_name = "ARN")]
     pub role_arn: Option<String>,
@@ -66,9 +117,6 @@ pub struct ProfileArgs {
     /// MFA device ARN (or serial) to authenticate with
     #[arg(long, value_name = "ARN")]
     pub mfa_serial: Option<String>,
-    /// The six-digit MFA code (otherwise you are asked on the terminal)
-    #[arg(long, value_name = "CODE")]
-    pub token_code: Option<String>,
     /// Session duration in seconds
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<u32>,
@@ -90,32 +138,79 @@ pub struct ProfileArgs {
     /// Source identity to set on the role session
     #[arg(long, value_name = "ID")]
     pub source_identity: Option<String>,
-    /// Neither read nor write the session cache
-    #[arg(long)]
-    pub no_cache: bool,
-    /// Ignore a cached session for this profile and get a new one
-    #[arg(long)]
-    pub refresh: bool,
-    /// Never prompt; exit 3 when an MFA code or SSO login is needed
-    #[arg(long)]
-    pub non_interactive: bool,
 }
 
-/// Output formats of `stsenv env` and `stsenv unset`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// bash code (`export NAME='value'`)
-    Bash,
-    /// zsh code
-    Zsh,
-    /// fish code (`set -gx NAME 'value'`)
-    Fish,
-    /// PowerShell code (`$env:NAME = 'value'`)
-    Powershell,
-    /// credential_process v1 JSON
-    Json,
-    /// a .env file (`NAME="value"`)
-    Dotenv,
+impl SessionOptions {
+    /// The options as `--name=value` words, in a stable order: the `=`
+    /// form keeps a value that starts with `-` a value, and a policy file
+    /// is recorded by its absolute path so it still resolves after `cd`.
+    pub fn to_words(&self) -> Vec<String> {
+        let mut options = self.clone();
+        if let Some(policy) = &options.policy {
+            options.policy = Some(std::path::absolute(policy).unwrap_or_else(|_| policy.clone()));
+        }
+        let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&options) else {
+            return Vec::new();
+        };
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let value = match value {
+                    serde_json::Value::Null => return None,
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                Some(format!("--{}={value}", name.replace('_', "-")))
+            })
+            .collect()
+    }
+
+    /// Parse words written by [`SessionOptions::to_words`].
+    pub fn from_words(words: &[String]) -> Result<SessionOptions, clap::Error> {
+        /// The recorded options alone.
+        #[derive(Parser)]
+        #[command(no_binary_name = true)]
+        struct Recorded {
+            #[command(flatten)]
+            session: SessionOptions,
+        }
+        Recorded::try_parse_from(words).map(|recorded| recorded.session)
+    }
+
+    /// What the engine needs: the same fields, the policy file read.
+    pub fn overrides(&self) -> Result<Overrides, Error> {
+        // Destructured without `..`: a new field must be handled here.
+        let SessionOptions {
+            role_arn,
+            source_profile,
+            mfa_serial,
+            duration,
+            session_name,
+            external_id,
+            region,
+            federation,
+            policy,
+            source_identity,
+        } = self.clone();
+        let policy = policy
+            .map(|path| {
+                std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io("cannot read policy file", path, e))
+            })
+            .transpose()?;
+        Ok(Overrides {
+            role_arn,
+            source_profile,
+            mfa_serial,
+            duration,
+            session_name,
+            external_id,
+            region,
+            federation,
+            policy,
+            source_identity,
+        })
+    }
 }
 
 /// Arguments of `stsenv env`.
@@ -128,7 +223,7 @@ pub struct EnvArgs {
     #[arg(long, short, value_enum)]
     pub shell: Option<OutputFormat>,
     /// Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive
-    #[arg(long, conflicts_with = "profile")]
+    #[arg(long, conflicts_with_all = ["profile", "profile_option"])]
     pub renew: bool,
     /// Copy a one-line export to the clipboard instead of printing it
     #[arg(long)]
@@ -160,25 +255,12 @@ pub struct WhoamiArgs {
     pub json: bool,
 }
 
-/// Shells with a plugin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InitShell {
-    /// bash 3.2 and later
-    Bash,
-    /// zsh
-    Zsh,
-    /// fish 3 and later
-    Fish,
-    /// PowerShell 7 and Windows PowerShell 5.1
-    Powershell,
-}
-
 /// Arguments of `stsenv init`.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The shell to print the plugin for
     #[arg(value_enum)]
-    pub shell: InitShell,
+    pub shell: Shell,
     /// Do not define `<profile>_assume` functions or the `assume` shorthand
     #[arg(long)]
     pub no_aliases: bool,
@@ -265,12 +347,24 @@ pub struct LoginArgs {
     /// An SSO profile [default: $AWS_PROFILE, then `default`]
     #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
+    /// The profile, as an option (for names that start with `-`)
+    #[arg(long = "profile", short = 'p', value_name = "PROFILE",
+          conflicts_with_all = ["profile", "sso_session"],
+          add = ArgValueCandidates::new(profile_candidates))]
+    pub profile_option: Option<String>,
     /// An `[sso-session NAME]` section instead of a profile
     #[arg(long, value_name = "NAME")]
     pub sso_session: Option<String>,
     /// Do not open a browser; only print the URL and code
     #[arg(long)]
     pub no_browser: bool,
+}
+
+impl LoginArgs {
+    /// The profile named by the positional argument or `--profile`.
+    pub fn profile_name(&self) -> Option<&str> {
+        self.profile.as_deref().or(self.profile_option.as_deref())
+    }
 }
 
 /// `stsenv sso …`
@@ -291,7 +385,7 @@ pub enum SsoCommand {
 pub struct CompletionsArgs {
     /// The shell to generate completions for
     #[arg(value_enum)]
-    pub shell: InitShell,
+    pub shell: Shell,
 }
 
 /// Profile names for dynamic completion (`stsenv init` registers it): read
@@ -308,4 +402,33 @@ fn profile_candidates() -> Vec<CompletionCandidate> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_options_round_trip_with_dashes_and_equals() {
+        let options = SessionOptions {
+            role_arn: Some("arn:aws:iam::1:role/a b".into()),
+            session_name: Some("-dev".into()),
+            external_id: Some("--x=y".into()),
+            duration: Some(900),
+            policy: Some(PathBuf::from("policy.json")),
+            ..SessionOptions::default()
+        };
+        let words = options.to_words();
+        assert!(
+            words.iter().all(|w| w.starts_with("--") && w.contains('=')),
+            "{words:?}"
+        );
+        let back = SessionOptions::from_words(&words).unwrap();
+        assert_eq!(back.session_name.as_deref(), Some("-dev"));
+        assert_eq!(back.external_id.as_deref(), Some("--x=y"));
+        assert_eq!(back.duration, Some(900));
+        assert!(back.policy.unwrap().is_absolute());
+        assert_eq!(back.role_arn, options.role_arn);
+        assert!(SessionOptions::default().to_words().is_empty());
+    }
 }

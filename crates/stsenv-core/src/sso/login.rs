@@ -69,11 +69,12 @@ fn poll_unit() -> Duration {
 /// once open one browser tab.
 pub fn login(
     session: &SsoSession,
+    cache: &Cache,
     runtime: &tokio::runtime::Runtime,
     ui: &dyn LoginUi,
 ) -> Result<LoginOutcome> {
     let before = session.cached_token().and_then(|t| t.access_token);
-    let _lock = Cache::from_env().lock(&session.lock_key())?;
+    let _lock = cache.lock(&session.lock_key())?;
     let cached = session.cached_token();
     let now = Timestamp::now();
     if let Some(token) = &cached {
@@ -91,7 +92,7 @@ pub fn login(
             return Ok(LoginOutcome::Refreshed { expires });
         }
     }
-    let ctx = session.ctx();
+    let ctx = session.oidc_ctx();
     // Reuse a registration that stays valid; an expired one is replaced.
     let registration = match cached
         .as_ref()
@@ -163,7 +164,7 @@ fn wait_for_approval(
             ));
         }
         match runtime.block_on(oidc::poll_device_token(
-            session.ctx(),
+            session.oidc_ctx(),
             registration,
             &device.device_code,
         ))? {
@@ -196,7 +197,7 @@ pub fn refresh(
         return Ok(None);
     };
     let Some(new) = runtime.block_on(oidc::refresh(
-        session.ctx(),
+        session.oidc_ctx(),
         client_id,
         client_secret,
         refresh_token,

@@ -16,12 +16,15 @@ use std::path::PathBuf;
 use aws_sdk_sso::error::{ProvideErrorMetadata, SdkError};
 use jiff::Timestamp;
 
+use serde::Serialize;
+
+use crate::aws::{invalid_response, sdk_config, service_error, CallContext};
 use crate::cache::{self, Cache};
-use crate::config::AwsConfig;
+use crate::config::{AwsConfig, Service};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::plan::{Overrides, Plan, Source, SsoRole};
-use crate::sts::{sdk_config, service_error, CallContext};
+use crate::plan::{Overrides, Plan};
+use crate::step::Source;
 use token::CachedToken;
 
 /// A token is refreshed when less than this is left (5 min): role
@@ -29,6 +32,31 @@ use token::CachedToken;
 pub const TOKEN_REFRESH_MARGIN_SECS: i64 = 300;
 /// The scope the AWS CLI asks for when `sso_registration_scopes` is absent.
 pub const DEFAULT_SCOPE: &str = "sso:account:access";
+
+/// An IAM Identity Center (SSO) role in an account: the source of an SSO
+/// profile. Serialized as its cache identity (see [`crate::step`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SsoRole {
+    /// The profile holding the sso_* keys. Not in the identity.
+    #[serde(skip)]
+    pub profile: String,
+    /// `sso_session` name; `None` for the legacy form.
+    pub session: Option<String>,
+    /// The portal's start URL.
+    pub start_url: String,
+    /// Region of the Identity Center instance.
+    pub sso_region: String,
+    /// `sso_registration_scopes` of the session, if any.
+    pub registration_scopes: Option<String>,
+    /// The account to get credentials for.
+    pub account_id: String,
+    /// The permission set (role) name.
+    pub role_name: String,
+    /// The portal API endpoint override (`None`: AWS).
+    pub portal_endpoint: Option<String>,
+    /// The OIDC API endpoint override (`None`: AWS).
+    pub oidc_endpoint: Option<String>,
+}
 
 /// The sign-in an SSO profile uses: an `[sso-session NAME]` section, or the
 /// legacy `sso_start_url` keys of a profile.
@@ -43,8 +71,12 @@ pub struct SsoSession {
     /// Scopes to register the client with.
     pub scopes: Vec<String>,
     /// The profile the user named (error messages, endpoint_url); `None`
-    /// when the session was named with `--sso-session`.
+    /// when the session was named by its `[sso-session]` name.
     pub profile: Option<String>,
+    /// The portal API endpoint override (`None`: AWS).
+    pub portal_endpoint: Option<String>,
+    /// The OIDC API endpoint override (`None`: AWS).
+    pub oidc_endpoint: Option<String>,
 }
 
 impl SsoSession {
@@ -56,6 +88,8 @@ impl SsoSession {
             region: role.sso_region.clone(),
             scopes: parse_scopes(role.registration_scopes.as_deref()),
             profile: Some(role.profile.clone()),
+            portal_endpoint: role.portal_endpoint.clone(),
+            oidc_endpoint: role.oidc_endpoint.clone(),
         }
     }
 
@@ -76,26 +110,24 @@ impl SsoSession {
     /// The `[sso-session NAME]` section.
     pub fn named(config: &AwsConfig, name: &str) -> Result<SsoSession> {
         if !config.has_sso_session(name) {
-            let known = config.sso_session_names();
-            return Err(Error::InvalidInput(format!(
-                "there is no [sso-session {name}] section in {}{}",
-                config.config_file().display(),
-                if known.is_empty() {
-                    String::new()
-                } else {
-                    format!("; sessions: {}", known.join(", "))
-                }
-            )));
+            return Err(Error::UnknownSsoSession {
+                name: name.to_string(),
+                file: config.config_file().to_path_buf(),
+                known: config
+                    .sso_session_names()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect(),
+            });
         }
         let key = |k: &str| {
             config
                 .sso_session_key(name, k)
                 .map(str::to_string)
-                .ok_or_else(|| {
-                    Error::InvalidInput(format!(
-                        "[sso-session {name}] in {} has no {k}",
-                        config.config_file().display()
-                    ))
+                .ok_or_else(|| Error::InvalidSsoSession {
+                    name: name.to_string(),
+                    file: config.config_file().to_path_buf(),
+                    problem: format!("has no {k}"),
                 })
         };
         Ok(SsoSession {
@@ -104,6 +136,8 @@ impl SsoSession {
             region: key("sso_region")?,
             scopes: parse_scopes(config.sso_session_key(name, "sso_registration_scopes")),
             profile: None,
+            portal_endpoint: config.endpoint_url(None, Service::Sso),
+            oidc_endpoint: config.endpoint_url(None, Service::SsoOidc),
         })
     }
 
@@ -146,11 +180,21 @@ impl SsoSession {
         }
     }
 
-    /// The call context for this session's API calls.
-    pub fn ctx(&self) -> CallContext<'_> {
+    /// The call context for the portal API (role credentials, listings).
+    pub fn portal_ctx(&self) -> CallContext<'_> {
         CallContext {
             profile: self.profile.as_deref().unwrap_or("default"),
             region: &self.region,
+            endpoint: self.portal_endpoint.as_deref(),
+        }
+    }
+
+    /// The call context for the OIDC API (login, token refresh).
+    pub fn oidc_ctx(&self) -> CallContext<'_> {
+        CallContext {
+            profile: self.profile.as_deref().unwrap_or("default"),
+            region: &self.region,
+            endpoint: self.oidc_endpoint.as_deref(),
         }
     }
 
@@ -185,7 +229,11 @@ pub fn parse_scopes(value: Option<&str>) -> Vec<String> {
 /// An access token usable now: the cached one, refreshed first (under the
 /// session's lock) when it is within [`TOKEN_REFRESH_MARGIN_SECS`] of expiry
 /// and a refresh token and a valid registration exist.
-pub fn usable_token(session: &SsoSession, runtime: &tokio::runtime::Runtime) -> Result<String> {
+pub fn usable_token(
+    session: &SsoSession,
+    cache: &Cache,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<String> {
     let now = Timestamp::now();
     let token = session.cached_token();
     if let Some(token) = &token {
@@ -200,7 +248,7 @@ pub fn usable_token(session: &SsoSession, runtime: &tokio::runtime::Runtime) -> 
         // Still valid, just not refreshable: use what is left.
         return Ok(token.access_token.expect("valid implies present"));
     }
-    let _lock = Cache::from_env().lock(&session.lock_key())?;
+    let _lock = cache.lock(&session.lock_key())?;
     // Another process may have refreshed (or logged in) while we waited.
     let token = session.cached_token().unwrap_or(token);
     if token.fresh_for(TOKEN_REFRESH_MARGIN_SECS, Timestamp::now()) {
@@ -216,12 +264,16 @@ pub fn usable_token(session: &SsoSession, runtime: &tokio::runtime::Runtime) -> 
 }
 
 /// sso:GetRoleCredentials for `role` with the cached token.
-pub fn role_credentials(role: &SsoRole, runtime: &tokio::runtime::Runtime) -> Result<Credentials> {
+pub fn role_credentials(
+    role: &SsoRole,
+    cache: &Cache,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Credentials> {
     let session = SsoSession::of_role(role);
-    let access_token = usable_token(&session, runtime)?;
-    let ctx = session.ctx();
+    let access_token = usable_token(&session, cache, runtime)?;
+    let ctx = session.portal_ctx();
     runtime.block_on(async {
-        let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None).await);
+        let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None));
         let output = client
             .get_role_credentials()
             .account_id(&role.account_id)
@@ -230,29 +282,30 @@ pub fn role_credentials(role: &SsoRole, runtime: &tokio::runtime::Runtime) -> Re
             .send()
             .await
             .map_err(|e| portal_error(e, &session, "sso:GetRoleCredentials"))?;
-        let creds = output.role_credentials.ok_or_else(|| Error::Service {
-            profile: role.profile.clone(),
-            operation: "sso:GetRoleCredentials".to_string(),
-            code: "InvalidResponse".to_string(),
-            message: "the response has no credentials".to_string(),
-        })?;
+        const OPERATION: &str = "sso:GetRoleCredentials";
+        let creds = output
+            .role_credentials
+            .ok_or_else(|| invalid_response(ctx, OPERATION, "the response has no credentials"))?;
         let (Some(access_key_id), Some(secret_access_key)) =
             (creds.access_key_id, creds.secret_access_key)
         else {
-            return Err(Error::Service {
-                profile: role.profile.clone(),
-                operation: "sso:GetRoleCredentials".to_string(),
-                code: "InvalidResponse".to_string(),
-                message: "the response has no access key".to_string(),
-            });
+            return Err(invalid_response(
+                ctx,
+                OPERATION,
+                "the response has no access key",
+            ));
         };
-        Ok(Credentials {
+        let credentials = Credentials {
             access_key_id,
             secret_access_key,
             session_token: creds.session_token,
             // The portal gives milliseconds since the epoch.
             expiration: Timestamp::from_millisecond(creds.expiration).ok(),
-        })
+        };
+        credentials
+            .check_usable(Timestamp::now())
+            .map_err(|problem| invalid_response(ctx, OPERATION, &problem))?;
+        Ok(credentials)
     })
 }
 
@@ -271,11 +324,12 @@ pub struct Assignment {
 /// name then role.
 pub fn assignments(
     session: &SsoSession,
+    cache: &Cache,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Vec<Assignment>> {
-    let access_token = usable_token(session, runtime)?;
+    let access_token = usable_token(session, cache, runtime)?;
     runtime.block_on(async {
-        let client = aws_sdk_sso::Client::new(&sdk_config(session.ctx(), None).await);
+        let client = aws_sdk_sso::Client::new(&sdk_config(session.portal_ctx(), None));
         let mut accounts = Vec::new();
         let mut next = None;
         loop {
@@ -342,9 +396,9 @@ pub fn logout(session: &SsoSession, runtime: Option<&tokio::runtime::Runtime>) -
     if let (Some(runtime), Some(access_token)) =
         (runtime, session.cached_token().and_then(|t| t.access_token))
     {
-        let ctx = session.ctx();
+        let ctx = session.portal_ctx();
         let result = runtime.block_on(async {
-            let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None).await);
+            let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None));
             client.logout().access_token(access_token).send().await
         });
         if let Err(err) = result {
@@ -369,7 +423,7 @@ where
     if err.as_service_error().and_then(|e| e.code()) == Some("UnauthorizedException") {
         return session.login_needed();
     }
-    service_error(err, session.ctx(), operation)
+    service_error(err, session.portal_ctx(), operation)
 }
 
 #[cfg(test)]

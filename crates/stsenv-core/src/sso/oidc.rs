@@ -4,8 +4,8 @@
 use aws_sdk_ssooidc::error::{ProvideErrorMetadata, SdkError};
 use jiff::Timestamp;
 
+use crate::aws::{invalid_response, sdk_config, service_error, CallContext};
 use crate::error::{Error, Result};
-use crate::sts::{sdk_config, service_error, CallContext};
 
 /// The client name shown in the Identity Center console.
 pub const CLIENT_NAME: &str = "stsenv";
@@ -64,7 +64,7 @@ pub enum Poll {
 }
 
 async fn client(ctx: CallContext<'_>) -> aws_sdk_ssooidc::Client {
-    aws_sdk_ssooidc::Client::new(&sdk_config(ctx, None).await)
+    aws_sdk_ssooidc::Client::new(&sdk_config(ctx, None))
 }
 
 /// sso-oidc:RegisterClient, public client, with the refresh-token grant so
@@ -204,10 +204,5 @@ fn token(
 }
 
 fn invalid(ctx: CallContext<'_>, operation: &str, what: &str) -> Error {
-    Error::Service {
-        profile: ctx.profile.to_string(),
-        operation: operation.to_string(),
-        code: "InvalidResponse".to_string(),
-        message: format!("the response has {what}"),
-    }
+    invalid_response(ctx, operation, &format!("the response has {what}"))
 }

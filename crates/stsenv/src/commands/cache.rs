@@ -5,28 +5,28 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use serde_json::json;
 use stsenv_core::cache::Cache;
-use stsenv_core::Result;
 
-use super::human_duration;
 use crate::cli::CacheCommand;
+use crate::error::CliResult;
+use crate::output::{self, human_duration, note};
 
 /// Run `stsenv cache …`.
-pub fn run(command: CacheCommand) -> Result<ExitCode> {
+pub fn run(command: CacheCommand) -> CliResult {
     let cache = Cache::from_env();
     match command {
         CacheCommand::List { json } => list(&cache, json),
         CacheCommand::Clear { profile } => {
             let removed = cache.clear(profile.as_deref())?;
-            eprintln!(
+            note(&format!(
                 "removed {removed} cached session(s) from {}",
                 cache.dir().display()
-            );
+            ));
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-fn list(cache: &Cache, as_json: bool) -> Result<ExitCode> {
+fn list(cache: &Cache, as_json: bool) -> CliResult {
     let now = Timestamp::now();
     let entries = cache.list();
     if as_json {
@@ -42,19 +42,21 @@ fn list(cache: &Cache, as_json: bool) -> Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{:#}", serde_json::Value::Array(rows));
+        output::print(&format!("{:#}\n", serde_json::Value::Array(rows)))?;
         return Ok(ExitCode::SUCCESS);
     }
+    let mut text = String::new();
     for (_, entry) in &entries {
         let left = match entry.credentials.seconds_left(now) {
             Some(left) if left > 0 => format!("expires in {}", human_duration(left)),
             Some(_) => "expired".to_string(),
             None => "no expiry".to_string(),
         };
-        println!(
-            "{:20} {:16} {:16} {}",
+        text += &format!(
+            "{:20} {:16} {:16} {}\n",
             entry.profile, entry.kind, left, entry.label
         );
     }
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,19 +8,20 @@
 use std::process::ExitCode;
 
 use clap::CommandFactory;
-use clap_complete::Shell;
-use stsenv_core::Result;
 
-use crate::cli::{Cli, CompletionsArgs, InitShell};
+use crate::cli::{Cli, CompletionsArgs};
+use crate::error::CliResult;
+use crate::output;
 
 /// Run `stsenv completions`.
-pub fn run(args: CompletionsArgs) -> Result<ExitCode> {
-    let shell = match args.shell {
-        InitShell::Bash => Shell::Bash,
-        InitShell::Zsh => Shell::Zsh,
-        InitShell::Fish => Shell::Fish,
-        InitShell::Powershell => Shell::PowerShell,
-    };
-    clap_complete::generate(shell, &mut Cli::command(), "stsenv", &mut std::io::stdout());
+pub fn run(args: CompletionsArgs) -> CliResult {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        args.shell.completion_shell(),
+        &mut Cli::command(),
+        "stsenv",
+        &mut script,
+    );
+    output::print(&String::from_utf8_lossy(&script))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,15 +4,16 @@
 use std::process::ExitCode;
 
 use serde_json::json;
-use stsenv_core::{Credentials, Result};
+use stsenv_core::Credentials;
 
-use super::session;
 use crate::cli::CredentialProcessArgs;
+use crate::error::CliResult;
+use crate::{obtain, output};
 
 /// Run `stsenv credential-process`.
-pub fn run(args: CredentialProcessArgs) -> Result<ExitCode> {
-    let session = session(&args.profile)?;
-    print!("{}", json(&session.credentials));
+pub fn run(args: CredentialProcessArgs) -> CliResult {
+    let resolved = obtain::resolve(&args.profile)?;
+    output::print(&json(&resolved.credentials))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -2,18 +2,17 @@
 
 use std::process::ExitCode;
 
-use clap::ValueEnum;
-use stsenv_core::{Error, Result};
-
-use super::{credential_process, recorded_session, renewal_options, session};
-use crate::cli::{EnvArgs, OutputFormat};
-use crate::{clipboard, emit, session_env};
+use crate::cli::EnvArgs;
+use crate::error::{CliError, CliResult};
+use crate::output::{self, note};
+use crate::shell::OutputFormat;
+use crate::{clipboard, obtain, session};
 
 /// Run `stsenv env`.
-pub fn run(args: EnvArgs) -> Result<ExitCode> {
+pub fn run(args: EnvArgs) -> CliResult {
     let profile_args = if args.renew {
-        let mut recorded = recorded_session()?.ok_or_else(|| {
-            Error::InvalidInput(
+        let mut recorded = session::recorded()?.ok_or_else(|| {
+            CliError::Refused(
                 "no stsenv session in this shell to renew (STSENV_PROFILE is not set)".to_string(),
             )
         })?;
@@ -22,43 +21,33 @@ pub fn run(args: EnvArgs) -> Result<ExitCode> {
     } else {
         args.profile
     };
-    let format = args.shell.unwrap_or_else(emit::format_from_env);
-    let session = session(&profile_args)?;
-    let change = emit::emitter(format).map(|emitter| {
-        (
-            emitter,
-            session_env::activate(
-                &session.plan,
-                &session.credentials,
-                renewal_options(&session.args),
-            ),
-        )
-    });
+    let format = args.shell.unwrap_or_else(OutputFormat::from_env);
+    let resolved = obtain::resolve(&profile_args)?;
+    let text = match format.syntax() {
+        None => super::credential_process::json(&resolved.credentials),
+        Some(syntax) => {
+            let change = session::activate(
+                &resolved.plan,
+                &resolved.credentials,
+                Some(&resolved.args.session),
+            );
+            if args.clipboard {
+                change.render_one_line(syntax)
+            } else {
+                change.render(syntax)
+            }
+        }
+    };
     if args.clipboard {
-        let text = match &change {
-            None => credential_process::json(&session.credentials),
-            Some((emitter, change)) => change.render_one_line(*emitter),
-        };
         let tool = clipboard::copy(&text)?;
         // Confirmation only: the secret is never written to stdout or stderr.
-        eprintln!(
+        note(&format!(
             "stsenv: copied {} code for {} to the clipboard ({tool})",
-            format_name(format),
-            session.plan.profile
-        );
+            format.name(),
+            resolved.plan.profile
+        ));
         return Ok(ExitCode::SUCCESS);
     }
-    let output = match &change {
-        None => credential_process::json(&session.credentials),
-        Some((emitter, change)) => change.render(*emitter),
-    };
-    print!("{output}");
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn format_name(format: OutputFormat) -> String {
-    format
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default()
 }

@@ -3,28 +3,29 @@
 
 use std::process::{Command, ExitCode};
 
-use stsenv_core::{Error, Result};
-
-use super::session;
 use crate::cli::ExecArgs;
-use crate::session_env;
+use crate::error::{CliError, CliResult};
+use crate::output::note;
+use crate::{obtain, session};
 
 /// Set in the command's environment so a nested `stsenv exec` can refuse.
 const NESTING_VAR: &str = "STSENV_EXEC";
 
 /// Run `stsenv exec`.
-pub fn run(args: ExecArgs) -> Result<ExitCode> {
+pub fn run(args: ExecArgs) -> CliResult {
     if let Some(outer) = std::env::var_os(NESTING_VAR) {
         if !args.force {
-            return Err(Error::InvalidInput(format!(
+            return Err(CliError::Refused(format!(
                 "already inside `stsenv exec` for profile `{}`; exit that shell first or pass --force",
                 outer.to_string_lossy()
             )));
         }
     }
-    let session = session(&args.profile)?;
-    let change = session_env::activate(&session.plan, &session.credentials, None);
-    let (program, rest) = args.command.split_first().expect("clap requires a command");
+    let resolved = obtain::resolve(&args.profile)?;
+    let change = session::activate(&resolved.plan, &resolved.credentials, None);
+    let Some((program, rest)) = args.command.split_first() else {
+        return Err(CliError::Usage("no command given after `--`".to_string()));
+    };
     let mut command = Command::new(program);
     command.args(rest);
     for (name, value) in &change.set {
@@ -33,12 +34,12 @@ pub fn run(args: ExecArgs) -> Result<ExitCode> {
     for name in &change.unset {
         command.env_remove(name);
     }
-    command.env(NESTING_VAR, &session.plan.profile);
+    command.env(NESTING_VAR, &resolved.plan.profile);
     let error = replace_process(&mut command);
-    eprintln!(
+    note(&format!(
         "stsenv: error: cannot run `{}`: {error}",
         program.to_string_lossy()
-    );
+    ));
     // The shell's conventions: 127 not found, 126 found but not runnable.
     let code = if error.kind() == std::io::ErrorKind::NotFound {
         127

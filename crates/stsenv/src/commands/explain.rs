@@ -5,14 +5,15 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use stsenv_core::cache::Cache;
 use stsenv_core::resolve::cache_keys;
-use stsenv_core::Result;
 
-use super::{human_duration, plan};
 use crate::cli::ExplainArgs;
+use crate::error::CliResult;
+use crate::obtain;
+use crate::output::{self, human_duration};
 
 /// Run `stsenv explain`.
-pub fn run(args: ExplainArgs) -> Result<ExitCode> {
-    let plan = plan(&args.profile)?;
+pub fn run(args: ExplainArgs) -> CliResult {
+    let plan = obtain::plan(&args.profile)?;
     let cache = Cache::from_env();
     let keys = cache_keys(&plan);
     let now = Timestamp::now();
@@ -24,32 +25,23 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
             .map(|left| format!("  [cached, {} left]", human_duration(left)))
             .unwrap_or_default()
     };
-    println!(
-        "profile `{}` ({}), {}",
+    let mut text = format!(
+        "profile `{}` ({}), {}\n",
         plan.profile,
         plan.file.display(),
         plan.kind().as_str()
     );
-    println!("  1. {}{}", plan.source.describe(), cached(0));
+    text += &format!("  1. {}{}\n", plan.source.describe(), cached(0));
     for (i, step) in plan.steps.iter().enumerate() {
-        println!("  {}. {}{}", i + 2, step.describe(), cached(i + 1));
+        text += &format!("  {}. {}{}\n", i + 2, step.describe(), cached(i + 1));
     }
     match &plan.region {
-        Some(region) => println!("region: {region}"),
-        None => println!("region: none set (STS calls use us-east-1; AWS_REGION is left alone)"),
-    }
-    // The first thing to check when calls go somewhere unexpected.
-    for var in [
-        "AWS_ENDPOINT_URL_STS",
-        "AWS_ENDPOINT_URL_SSO",
-        "AWS_ENDPOINT_URL",
-    ] {
-        if let Some(url) = std::env::var(var).ok().filter(|u| !u.is_empty()) {
-            println!("endpoint: {url} ({var})");
-        }
+        Some(region) => text += &format!("region: {region}\n"),
+        None => text += "region: none set (STS calls use us-east-1; AWS_REGION is left alone)\n",
     }
     for warning in &plan.warnings {
-        println!("warning: {warning}");
+        text += &format!("warning: {warning}\n");
     }
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,49 +7,51 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use stsenv_core::aws::runtime;
 use stsenv_core::cache::Cache;
 use stsenv_core::config::{default_profile_name, AwsConfig};
-use stsenv_core::plan::{Overrides, Plan, Source};
-use stsenv_core::resolve;
+use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::sso::{self, populate, SsoSession};
-use stsenv_core::{Error, Result};
+use stsenv_core::step::Source;
 
 use crate::cli::{LoginArgs, SsoCommand};
+use crate::error::{CliError, CliResult};
+use crate::output::{self, note};
 
 /// Run `stsenv login`.
-pub fn login(args: LoginArgs) -> Result<ExitCode> {
+pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
     let session = target(&config, &args)?;
-    let runtime = resolve::runtime()?;
+    let runtime = runtime()?;
     catch_ctrl_c();
     let ui = TerminalUi {
         session: &session,
         browser: !args.no_browser && can_open_browser(),
         spinner: std::io::stderr().is_terminal(),
     };
-    let outcome = sso::login::login(&session, &runtime, &ui)?;
+    let outcome = sso::login::login(&session, &Cache::from_env(), &runtime, &ui)?;
     let (what, expires) = match outcome {
         LoginOutcome::AlreadyValid { expires } => ("Logged in (by another stsenv)", expires),
         LoginOutcome::Refreshed { expires } => ("Token refreshed", expires),
         LoginOutcome::LoggedIn { expires } => ("Logged in", expires),
     };
-    eprintln!(
+    note(&format!(
         "{what} to {} ({}); the token is valid until {}.",
         session.start_url,
         session.display(),
         stsenv_core::credentials::format_rfc3339(expires)
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
 /// Run `stsenv logout`.
-pub fn logout(args: LoginArgs) -> Result<ExitCode> {
+pub fn logout(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
     let session = target(&config, &args)?;
     // Revoking the token server-side needs a runtime; a failure to build
     // one must not keep the local token alive.
-    let runtime = resolve::runtime().ok();
+    let runtime = runtime().ok();
     let removed = sso::logout(&session, runtime.as_ref())?;
     // Role credentials already obtained stay valid at AWS until they expire;
     // dropping them makes the next use ask for a login, as the user expects.
@@ -67,24 +69,24 @@ pub fn logout(args: LoginArgs) -> Result<ExitCode> {
         }
     }
     if removed {
-        eprintln!(
+        note(&format!(
             "Logged out of {} ({}): token {} removed, {cleared} cached role session(s) cleared.",
             session.start_url,
             session.display(),
             session.token_path().display()
-        );
+        ));
     } else {
-        eprintln!(
+        note(&format!(
             "No SSO token for {} ({}); {cleared} cached role session(s) cleared.",
             session.start_url,
             session.display()
-        );
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Run `stsenv sso …`.
-pub fn sso(command: SsoCommand) -> Result<ExitCode> {
+pub fn sso(command: SsoCommand) -> CliResult {
     match command {
         SsoCommand::Populate {
             sso_session,
@@ -93,20 +95,20 @@ pub fn sso(command: SsoCommand) -> Result<ExitCode> {
     }
 }
 
-fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> Result<ExitCode> {
+fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> CliResult {
     let config = AwsConfig::load()?;
     let name = match sso_session {
         Some(name) => name,
         None => match config.sso_session_names().as_slice() {
             [one] => one.to_string(),
             [] => {
-                return Err(Error::InvalidInput(format!(
+                return Err(CliError::Refused(format!(
                     "there is no [sso-session NAME] section in {}; add one (sso_start_url, sso_region) and run `stsenv login --sso-session NAME`",
                     config.config_file().display()
                 )))
             }
             many => {
-                return Err(Error::InvalidInput(format!(
+                return Err(CliError::Usage(format!(
                     "several sso-sessions exist ({}); name one: `stsenv sso populate NAME`",
                     many.join(", ")
                 )))
@@ -114,63 +116,62 @@ fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> Result<ExitC
         },
     };
     let session = SsoSession::named(&config, &name)?;
-    let runtime = resolve::runtime()?;
-    let assignments = sso::assignments(&session, &runtime)?;
+    let runtime = runtime()?;
+    let assignments = sso::assignments(&session, &Cache::from_env(), &runtime)?;
     let additions = populate::additions(&config, &session, &name, &assignments);
     let path = config.config_file();
     if additions.is_empty() {
-        eprintln!(
+        note(&format!(
             "Nothing to add: every one of the {} account/role pair(s) of sso-session `{name}` already has a profile in {}.",
             assignments.len(),
             path.display()
-        );
+        ));
         return Ok(ExitCode::SUCCESS);
     }
     let text = populate::render(&additions);
     if dry_run {
-        eprintln!(
+        note(&format!(
             "Would append {} profile(s) to {} (nothing written):",
             additions.len(),
             path.display()
-        );
-        println!("--- {}", path.display());
-        println!("+++ {}", path.display());
+        ));
+        let mut diff = format!("--- {}\n+++ {}\n", path.display(), path.display());
         for line in text.lines() {
-            println!("+{line}");
+            diff += &format!("+{line}\n");
         }
+        output::print(&diff)?;
         return Ok(ExitCode::SUCCESS);
     }
     let backup = populate::append(path, &text)?;
-    for profile in &additions {
-        println!("{}", profile.name);
-    }
-    eprintln!(
+    let names: String = additions.iter().map(|p| format!("{}\n", p.name)).collect();
+    output::print(&names)?;
+    note(&format!(
         "Added {} profile(s) to {}{}.",
         additions.len(),
         path.display(),
         backup
             .map(|b| format!(" (the previous version is in {})", b.display()))
             .unwrap_or_default()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
 /// The session to log in to: `--sso-session`, the profile, else the
 /// default profile, else the only sso-session when there is no default.
-fn target(config: &AwsConfig, args: &LoginArgs) -> Result<SsoSession> {
+fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
     if let Some(name) = &args.sso_session {
-        return SsoSession::named(config, name);
+        return Ok(SsoSession::named(config, name)?);
     }
-    if let Some(profile) = &args.profile {
-        return SsoSession::of_profile(config, profile);
+    if let Some(profile) = args.profile_name() {
+        return Ok(SsoSession::of_profile(config, profile)?);
     }
     let profile = default_profile_name();
     if !config.has_profile(&profile) {
         if let [only] = config.sso_session_names().as_slice() {
-            return SsoSession::named(config, only);
+            return Ok(SsoSession::named(config, only)?);
         }
     }
-    SsoSession::of_profile(config, &profile)
+    Ok(SsoSession::of_profile(config, &profile)?)
 }
 
 static CANCELLED: AtomicBool = AtomicBool::new(false);
@@ -258,7 +259,8 @@ impl LoginUi for TerminalUi<'_> {
         if self.spinner {
             const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
             let frame = FRAMES[(elapsed.as_millis() / 100) as usize % FRAMES.len()];
-            eprint!(
+            let _ = write!(
+                std::io::stderr(),
                 "\r{frame} Waiting for the approval in the browser… {}s (Ctrl-C cancels)",
                 elapsed.as_secs()
             );
@@ -268,7 +270,7 @@ impl LoginUi for TerminalUi<'_> {
 
     fn finished(&self) {
         if self.spinner {
-            eprint!("\r\x1b[2K");
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
     }
 }

@@ -8,18 +8,21 @@ use stsenv_core::cache::Cache;
 use stsenv_core::config::AwsConfig;
 use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::resolve::final_key;
-use stsenv_core::Result;
 
-use super::human_duration;
 use crate::cli::ProfilesArgs;
+use crate::error::CliResult;
+use crate::output::{self, human_duration};
 
 /// Run `stsenv profiles`.
-pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
+pub fn run(args: ProfilesArgs) -> CliResult {
     let config = AwsConfig::load()?;
     if args.names {
-        for name in config.profile_names() {
-            println!("{name}");
-        }
+        let names: String = config
+            .profile_names()
+            .into_iter()
+            .map(|name| format!("{name}\n"))
+            .collect();
+        output::print(&names)?;
         return Ok(ExitCode::SUCCESS);
     }
     let cache = Cache::from_env();
@@ -41,7 +44,7 @@ pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
         })
         .collect();
     if args.json {
-        println!("{:#}", serde_json::Value::Array(rows));
+        output::print(&format!("{:#}\n", serde_json::Value::Array(rows)))?;
         return Ok(ExitCode::SUCCESS);
     }
     let width = rows
@@ -49,6 +52,7 @@ pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
         .map(|r| r["name"].as_str().unwrap_or_default().len())
         .max()
         .unwrap_or(0);
+    let mut text = String::new();
     for row in &rows {
         let state = match (&row["cached_seconds_left"], &row["error"]) {
             (serde_json::Value::Number(n), _) => {
@@ -57,12 +61,13 @@ pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
             (_, serde_json::Value::String(err)) => err.clone(),
             _ => String::new(),
         };
-        println!(
-            "{:width$}  {:8} {}",
+        text += &format!(
+            "{:width$}  {:8} {}\n",
             row["name"].as_str().unwrap_or_default(),
             row["kind"].as_str().unwrap_or_default(),
             state
         );
     }
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,19 +2,19 @@
 
 use std::process::ExitCode;
 
-use stsenv_core::{Error, Result};
-
 use crate::cli::UnsetArgs;
-use crate::{emit, session_env};
+use crate::error::{CliError, CliResult};
+use crate::shell::OutputFormat;
+use crate::{output, session};
 
 /// Run `stsenv unset`.
-pub fn run(args: UnsetArgs) -> Result<ExitCode> {
-    let format = args.shell.unwrap_or_else(emit::format_from_env);
-    let emitter = emit::emitter(format).ok_or_else(|| {
-        Error::InvalidInput(
-            "`unset` prints shell code; choose bash, zsh, fish or powershell".to_string(),
+pub fn run(args: UnsetArgs) -> CliResult {
+    let format = args.shell.unwrap_or_else(OutputFormat::from_env);
+    let syntax = format.syntax().ok_or_else(|| {
+        CliError::Usage(
+            "`unset` prints shell code; choose bash, zsh, fish, powershell or dotenv".to_string(),
         )
     })?;
-    print!("{}", session_env::deactivate().render(emitter));
+    output::print(&session::deactivate().render(syntax))?;
     Ok(ExitCode::SUCCESS)
 }

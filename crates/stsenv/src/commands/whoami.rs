@@ -4,37 +4,59 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
-use stsenv_core::resolve::runtime;
-use stsenv_core::sts::{caller_identity, CallContext};
-use stsenv_core::{Credentials, Result};
+use stsenv_core::aws::{runtime, CallContext};
+use stsenv_core::config::{AwsConfig, Service};
+use stsenv_core::sts::caller_identity;
+use stsenv_core::Credentials;
 
-use super::{human_duration, renewal_options, session};
-use crate::cli::{ProfileArgs, WhoamiArgs};
+use crate::cli::WhoamiArgs;
+use crate::error::CliResult;
+use crate::obtain;
+use crate::output::{self, human_duration};
+use crate::session::Status;
 
 /// Run `stsenv whoami`.
-pub fn run(args: WhoamiArgs) -> Result<ExitCode> {
-    let (profile, region, credentials) = match exported(&args.profile) {
+pub fn run(args: WhoamiArgs) -> CliResult {
+    // With no profile named, whoami answers for the keys exported in this
+    // shell, as the AWS CLI would (environment credentials come first).
+    let exported = args
+        .profile
+        .names_nothing()
+        .then(Credentials::from_environment)
+        .flatten();
+    let (profile, region, endpoint, credentials) = match exported {
         Some(credentials) => (
-            std::env::var("STSENV_PROFILE").unwrap_or_else(|_| "(environment)".to_string()),
+            Status::profile_or("(environment)"),
             ["AWS_REGION", "AWS_DEFAULT_REGION"]
                 .iter()
-                .find_map(|v| std::env::var(v).ok())
+                .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
                 .unwrap_or_else(|| "us-east-1".to_string()),
+            AwsConfig::load()
+                .ok()
+                .and_then(|config| config.endpoint_url(None, Service::Sts)),
             credentials,
         ),
         None => {
-            let session = session(&args.profile)?;
-            let region = session.plan.sts_region().to_string();
-            (session.plan.profile, region, session.credentials)
+            let resolved = obtain::resolve(&args.profile)?;
+            let config = AwsConfig::load()?;
+            let endpoint = config.endpoint_url(Some(&resolved.plan.profile), Service::Sts);
+            let region = resolved.plan.sts_region().to_string();
+            (
+                resolved.plan.profile,
+                region,
+                endpoint,
+                resolved.credentials,
+            )
         }
     };
     let ctx = CallContext {
         profile: &profile,
         region: &region,
+        endpoint: endpoint.as_deref(),
     };
     let identity = runtime()?.block_on(caller_identity(ctx, &credentials))?;
     let expiration = credentials.expiration_rfc3339();
-    if args.json {
+    let text = if args.json {
         let doc = json!({
             "Account": identity.account,
             "Arn": identity.arn,
@@ -42,22 +64,17 @@ pub fn run(args: WhoamiArgs) -> Result<ExitCode> {
             "Profile": profile,
             "Expiration": expiration,
         });
-        println!("{doc:#}");
+        format!("{doc:#}\n")
     } else {
-        println!("Account  {}", identity.account);
-        println!("Arn      {}", identity.arn);
-        println!("UserId   {}", identity.user_id);
-        println!("Profile  {profile}");
+        let mut text = format!(
+            "Account  {}\nArn      {}\nUserId   {}\nProfile  {profile}\n",
+            identity.account, identity.arn, identity.user_id
+        );
         if let (Some(at), Some(left)) = (expiration, credentials.seconds_left(Timestamp::now())) {
-            println!("Expires  {at} (in {})", human_duration(left));
+            text += &format!("Expires  {at} (in {})\n", human_duration(left));
         }
-    }
+        text
+    };
+    output::print(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// With no profile named, whoami answers for the keys exported in this
-/// shell, as the AWS CLI would (environment credentials come first).
-fn exported(args: &ProfileArgs) -> Option<Credentials> {
-    let names_nothing = args.profile.is_none() && renewal_options(args).is_none();
-    names_nothing.then(Credentials::from_environment).flatten()
 }

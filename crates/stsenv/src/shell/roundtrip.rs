@@ -12,7 +12,7 @@ use std::process::Command;
 
 use proptest::prelude::*;
 
-use super::{fish, posix, Emitter};
+use super::{fish, posix, EnvSyntax};
 
 /// Fragments that break naive quoting, and code that must stay inert.
 const NASTY: [&str; 24] = [
@@ -52,7 +52,7 @@ fn value() -> impl Strategy<Value = String> {
 }
 
 /// Evaluate `values` in `shell` through `emitter`; return what read back.
-fn round_trip(shell: &str, emitter: &dyn Emitter, values: &[String], dir: &Path) -> Vec<Vec<u8>> {
+fn round_trip(shell: &str, emitter: &dyn EnvSyntax, values: &[String], dir: &Path) -> Vec<Vec<u8>> {
     let mut script = String::new();
     for (i, value) in values.iter().enumerate() {
         script += &emitter.set(&format!("STSENV_RT_{i}"), value);
@@ -82,7 +82,7 @@ fn round_trip(shell: &str, emitter: &dyn Emitter, values: &[String], dir: &Path)
         .collect()
 }
 
-fn check(shell: &str, emitter: &dyn Emitter, values: &[String]) -> Result<(), TestCaseError> {
+fn check(shell: &str, emitter: &dyn EnvSyntax, values: &[String]) -> Result<(), TestCaseError> {
     let dir = tempfile_dir();
     let back = round_trip(shell, emitter, values, &dir);
     let pwned = dir.join("pwned").exists();
@@ -112,12 +112,12 @@ proptest! {
 
     #[test]
     fn posix_quoting_round_trips_in_bash(values in proptest::collection::vec(value(), 8)) {
-        check("bash", &posix::Posix, &values)?;
+        check("bash", &posix::PosixShell { template: "" }, &values)?;
     }
 
     #[test]
     fn posix_quoting_round_trips_in_zsh(values in proptest::collection::vec(value(), 8)) {
-        check("zsh", &posix::Posix, &values)?;
+        check("zsh", &posix::PosixShell { template: "" }, &values)?;
     }
 
     #[test]

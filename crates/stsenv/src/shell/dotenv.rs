@@ -1,6 +1,6 @@
 //! `.env` files: double quotes with `\`, `"`, `$` and newline escaped.
 
-use super::Emitter;
+use super::EnvSyntax;
 
 /// The dotenv emitter.
 pub struct Dotenv;
@@ -22,7 +22,11 @@ pub fn quote(value: &str) -> String {
     out
 }
 
-impl Emitter for Dotenv {
+impl EnvSyntax for Dotenv {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
     fn set(&self, name: &str, value: &str) -> String {
         format!("{name}={}\n", quote(value))
     }

@@ -1,9 +1,11 @@
 //! PowerShell: single-quoted strings where `'` and the smart quotes
-//! U+2018–U+201B (which PowerShell also treats as quotes) are doubled.
+//! U+2018–U+201B (which PowerShell also treats as quotes) are doubled,
+//! `$env:` assignments, global functions, and its plugin template
+//! (`shell/stsenv.ps1`).
 
-use super::Emitter;
+use super::{AssumeFunction, EnvSyntax, Plugin};
 
-/// The PowerShell emitter.
+/// The PowerShell plugin.
 pub struct PowerShell;
 
 /// Quote `value` for PowerShell so that it reads back byte for byte.
@@ -20,13 +22,31 @@ pub fn quote(value: &str) -> String {
     out
 }
 
-impl Emitter for PowerShell {
+impl EnvSyntax for PowerShell {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
     fn set(&self, name: &str, value: &str) -> String {
         format!("$env:{name} = {}\n", quote(value))
     }
 
     fn unset(&self, name: &str) -> String {
         format!("Remove-Item Env:{name} -ErrorAction SilentlyContinue\n")
+    }
+}
+
+impl Plugin for PowerShell {
+    fn template(&self) -> &'static str {
+        include_str!("../../../../shell/stsenv.ps1")
+    }
+
+    fn assume_function(&self, function: &AssumeFunction) -> String {
+        let AssumeFunction { name, profile } = function;
+        format!(
+            "function global:{name} {{ stsenv_assume {} @args }}\n",
+            quote(&format!("--profile={profile}"))
+        )
     }
 }
 

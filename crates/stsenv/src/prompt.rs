@@ -1,0 +1,99 @@
+//! Asking the human for an MFA code: on the terminal (`/dev/tty`, never
+//! stdout, which may be `eval`ed), or the code given with `--token-code`.
+
+use std::io::IsTerminal;
+
+use stsenv_core::resolve::Prompter;
+use stsenv_core::{Error, Result};
+
+use crate::error::CliError;
+use crate::output::note;
+
+/// An MFA code as typed: exactly six ASCII digits (surrounding blanks allowed).
+pub fn validate_token_code(code: &str) -> std::result::Result<String, &'static str> {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err("the MFA code must be the six digits your device shows")
+    }
+}
+
+/// Asks for MFA codes on the terminal, or hands out `--token-code`.
+pub struct TerminalPrompter {
+    token_code: Option<String>,
+    interactive: bool,
+}
+
+impl TerminalPrompter {
+    /// A prompter for these options; a malformed `--token-code` is refused
+    /// before any call is made.
+    pub fn new(
+        token_code: Option<&str>,
+        non_interactive: bool,
+    ) -> std::result::Result<Self, CliError> {
+        let token_code = token_code
+            .map(validate_token_code)
+            .transpose()
+            .map_err(|problem| CliError::Refused(format!("--token-code: {problem}")))?;
+        Ok(TerminalPrompter {
+            token_code,
+            interactive: !non_interactive,
+        })
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn mfa_code(&self, profile: &str, serial: &str) -> Result<String> {
+        if let Some(code) = &self.token_code {
+            return Ok(code.clone());
+        }
+        let needed = || Error::MfaNeeded {
+            profile: profile.to_string(),
+            serial: serial.to_string(),
+        };
+        if !self.interactive || !has_terminal() {
+            return Err(needed());
+        }
+        for _ in 0..3 {
+            let prompt = format!("MFA code for {profile} ({serial}): ");
+            let answer = rpassword::prompt_password(prompt).map_err(|_| needed())?;
+            match validate_token_code(&answer) {
+                Ok(code) => return Ok(code),
+                Err(problem) => note(&format!("stsenv: {problem}")),
+            }
+        }
+        Err(Error::MfaNotEntered {
+            profile: profile.to_string(),
+        })
+    }
+}
+
+/// Whether a controlling terminal can be opened (stdin may be a pipe even so).
+pub fn has_terminal() -> bool {
+    if std::io::stdin().is_terminal() {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        std::fs::File::open("/dev/tty").is_ok()
+    }
+    #[cfg(not(unix))]
+    {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_codes_are_six_digits() {
+        assert_eq!(validate_token_code(" 123456\n").unwrap(), "123456");
+        assert!(validate_token_code("12345").is_err());
+        assert!(validate_token_code("12345a").is_err());
+        assert!(validate_token_code("1234567").is_err());
+        assert!(validate_token_code("１２３４５６").is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! The shell session contract: the `STSENV_*` variables (and the AWS ones
+//! beside them) that `stsenv env` writes, and everything that reads them
+//! back — renewal, a bare `stsenv exec`, `unset`, `status`. No other module
+//! reads or writes these variables.
+//!
+//! - `STSENV_PROFILE`: the profile of the session.
+//! - `STSENV_OPTIONS`: the session-shaping options, as `--name=value` shell
+//!   words (never the MFA code), so renewal asks for the same session.
+//! - `STSENV_REFRESH_AT`: epoch seconds when the prompt hook renews.
+//! - `STSENV_VARS`: the names the last `env` set, so `unset` removes
+//!   exactly those.
+
+use jiff::Timestamp;
+use stsenv_core::plan::Plan;
+use stsenv_core::resolve::refresh_at;
+use stsenv_core::Credentials;
+
+use crate::cli::{ProfileArgs, SessionOptions};
+use crate::error::{CliError, CliResult};
+use crate::shell::EnvChange;
+
+const PROFILE: &str = "STSENV_PROFILE";
+const OPTIONS: &str = "STSENV_OPTIONS";
+const REFRESH_AT: &str = "STSENV_REFRESH_AT";
+const VARS: &str = "STSENV_VARS";
+const EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
+
+/// Removed by `env` because a stale profile or token would win over the fresh keys.
+const SHADOWING: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
+/// Names `env` may set; `STSENV_VARS` lists the ones it did.
+const MANAGED: [&str; 9] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    EXPIRATION,
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    PROFILE,
+    REFRESH_AT,
+    OPTIONS,
+];
+
+/// The change that activates `credentials` of `plan`, recording `options`
+/// for renewal (`None` for a process that will not renew, like `exec`'s child).
+pub fn activate(
+    plan: &Plan,
+    credentials: &Credentials,
+    options: Option<&SessionOptions>,
+) -> EnvChange {
+    let mut set: Vec<(&'static str, String)> = vec![
+        ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            credentials.secret_access_key.clone(),
+        ),
+    ];
+    if let Some(token) = &credentials.session_token {
+        set.push(("AWS_SESSION_TOKEN", token.clone()));
+    }
+    if let Some(expiration) = credentials.expiration_rfc3339() {
+        set.push((EXPIRATION, expiration));
+    }
+    if let Some(region) = &plan.region {
+        set.push(("AWS_REGION", region.clone()));
+        set.push(("AWS_DEFAULT_REGION", region.clone()));
+    }
+    set.push((PROFILE, plan.profile.clone()));
+    if let Some(expiration) = credentials.expiration {
+        set.push((REFRESH_AT, refresh_at(plan, expiration).to_string()));
+    }
+    let words = options.map(SessionOptions::to_words).unwrap_or_default();
+    if !words.is_empty() {
+        set.push((OPTIONS, join_words(&words)));
+    }
+    let names: Vec<&str> = set.iter().map(|(name, _)| *name).collect();
+    let vars = names.join(" ");
+    let unset = MANAGED
+        .iter()
+        .chain(SHADOWING.iter())
+        // A region the profile does not name is the user's own: left alone.
+        .filter(|name| !names.contains(name) && !name.ends_with("_REGION"))
+        .copied()
+        .collect();
+    set.push((VARS, vars));
+    EnvChange { set, unset }
+}
+
+/// Shell words joined with spaces, each quoted only when it needs to be:
+/// `--role-arn=arn:aws:iam::1:role/x` stays readable in `env` output.
+fn join_words(words: &[String]) -> String {
+    let plain = |word: &str| {
+        !word.is_empty()
+            && word
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_=.:/@,+%".contains(c))
+    };
+    let quoted: Vec<String> = words
+        .iter()
+        .map(|word| match plain(word) {
+            true => word.clone(),
+            false => shell_words::quote(word).into_owned(),
+        })
+        .collect();
+    quoted.join(" ")
+}
+
+/// The change that removes what the last `env` set, read from `STSENV_VARS`
+/// (all credential variables when it is missing).
+pub fn deactivate() -> EnvChange {
+    let recorded = std::env::var(VARS).unwrap_or_default();
+    let mut unset: Vec<&'static str> = MANAGED
+        .iter()
+        .filter(|name| {
+            recorded.split_whitespace().any(|r| r == **name)
+                || (recorded.is_empty() && !name.ends_with("_REGION"))
+        })
+        .copied()
+        .collect();
+    unset.push(VARS);
+    EnvChange {
+        set: Vec::new(),
+        unset,
+    }
+}
+
+/// The session recorded in this shell by the last `env`, as the arguments
+/// that make it again; `None` when there is none.
+pub fn recorded() -> CliResult<Option<ProfileArgs>> {
+    let Some(profile) = std::env::var(PROFILE).ok().filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let options = std::env::var(OPTIONS).unwrap_or_default();
+    let words = shell_words::split(&options)
+        .map_err(|e| CliError::Usage(format!("{OPTIONS} is not valid shell words: {e}")))?;
+    let session = SessionOptions::from_words(&words).map_err(|e| {
+        CliError::Usage(format!(
+            "{OPTIONS} does not hold stsenv options ({}); run `stsenv_unassume` and assume the profile again",
+            e.kind()
+        ))
+    })?;
+    // The profile is taken as it is, never parsed: a name like `-h` stays a name.
+    Ok(Some(ProfileArgs {
+        profile_option: Some(profile),
+        session,
+        ..ProfileArgs::default()
+    }))
+}
+
+/// What the environment says about the active session (for `status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    /// `STSENV_PROFILE`.
+    pub profile: String,
+    /// `AWS_CREDENTIAL_EXPIRATION`, when set and valid.
+    pub expiration: Option<Timestamp>,
+    /// `STSENV_REFRESH_AT`, when set and valid.
+    pub refresh_at: Option<i64>,
+}
+
+impl Status {
+    /// Read the session from the environment; `None` when `STSENV_PROFILE`
+    /// is unset or empty.
+    pub fn from_env() -> Option<Status> {
+        let profile = std::env::var(PROFILE).ok().filter(|p| !p.is_empty())?;
+        let expiration = std::env::var(EXPIRATION)
+            .ok()
+            .and_then(|e| e.parse::<Timestamp>().ok());
+        let refresh_at = std::env::var(REFRESH_AT)
+            .ok()
+            .and_then(|r| r.parse::<i64>().ok());
+        Some(Status {
+            profile,
+            expiration,
+            refresh_at,
+        })
+    }
+
+    /// The profile, as the environment has it (for whoami's answer).
+    pub fn profile_or(default: &str) -> String {
+        std::env::var(PROFILE)
+            .ok()
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| default.to_string())
+    }
+}

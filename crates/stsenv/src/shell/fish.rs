@@ -1,0 +1,54 @@
+//! fish: single quotes where `\` and `'` are escaped with a backslash
+//! (POSIX `'\''` quoting is wrong in fish), `set -gx`/`set -e`, fish
+//! functions, and its plugin template (`shell/stsenv.fish`).
+
+use super::{AssumeFunction, EnvSyntax, Plugin};
+
+/// The fish plugin.
+pub struct Fish;
+
+/// Quote `value` for fish so that it reads back byte for byte.
+pub fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', r"\\").replace('\'', r"\'"))
+}
+
+impl EnvSyntax for Fish {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
+    fn set(&self, name: &str, value: &str) -> String {
+        format!("set -gx {name} {}\n", quote(value))
+    }
+
+    /// `set -e` of a variable that is not set returns 4; `or true` keeps
+    /// `stsenv env … | source` (and the plugin) at status 0.
+    fn unset(&self, name: &str) -> String {
+        format!("set -e {name}; or true\n")
+    }
+}
+
+impl Plugin for Fish {
+    fn template(&self) -> &'static str {
+        include_str!("../../../../shell/stsenv.fish")
+    }
+
+    fn assume_function(&self, function: &AssumeFunction) -> String {
+        let AssumeFunction { name, profile } = function;
+        format!(
+            "function {name} --description {}\n    stsenv_assume {} $argv\nend\n",
+            quote(&format!("stsenv_assume {profile}")),
+            quote(&format!("--profile={profile}"))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_backslash_before_quote() {
+        assert_eq!(quote(r"a\'b\"), r"'a\\\'b\\'");
+    }
+}

@@ -1,0 +1,352 @@
+//! Everything about writing shell code: the shells stsenv knows, the env
+//! code each understands (quoting, set, unset), the plugin `stsenv init`
+//! prints (one template file per shell in `shell/` at the repository root,
+//! filled in here), the `<alias>_assume` functions and their names.
+//!
+//! One file per shell. Adding a shell means one file here, one template,
+//! and one variant in [`Shell`] (and in [`OutputFormat`]).
+
+mod bash;
+mod dotenv;
+mod fish;
+mod posix;
+mod powershell;
+#[cfg(test)]
+mod roundtrip;
+mod zsh;
+
+use std::collections::BTreeSet;
+
+use clap::ValueEnum;
+
+/// Shells with a plugin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    /// bash 3.2 and later
+    Bash,
+    /// zsh
+    Zsh,
+    /// fish 3.1 and later
+    Fish,
+    /// PowerShell 7 and Windows PowerShell 5.1
+    Powershell,
+}
+
+/// What `stsenv env` and `stsenv unset` can print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// bash code (`export NAME='value'`)
+    Bash,
+    /// zsh code
+    Zsh,
+    /// fish code (`set -gx NAME 'value'`)
+    Fish,
+    /// PowerShell code (`$env:NAME = 'value'`)
+    Powershell,
+    /// credential_process v1 JSON
+    Json,
+    /// a .env file (`NAME='value'`)
+    Dotenv,
+}
+
+/// Code that sets and removes environment variables in one language.
+pub trait EnvSyntax {
+    /// `value` quoted so that the shell reads it back byte for byte and
+    /// runs nothing in it.
+    fn quote(&self, value: &str) -> String;
+    /// Code setting `name` to `value`, ending with a newline.
+    fn set(&self, name: &str, value: &str) -> String;
+    /// Code removing `name`, ending with a newline (empty where the format
+    /// cannot remove).
+    fn unset(&self, name: &str) -> String;
+    /// What joins two statements on one line.
+    fn separator(&self) -> &'static str {
+        "; "
+    }
+}
+
+/// A shell's plugin: its template and the code generated into it.
+pub trait Plugin: EnvSyntax {
+    /// The template file, embedded at build time.
+    fn template(&self) -> &'static str;
+    /// One `<alias>_assume` function. The profile travels as one quoted
+    /// `--profile=NAME` word, so a name like `-h` is never read as a flag.
+    fn assume_function(&self, function: &AssumeFunction) -> String;
+}
+
+impl Shell {
+    /// The shell's plugin.
+    pub fn plugin(self) -> &'static dyn Plugin {
+        match self {
+            Shell::Bash => &bash::BASH,
+            Shell::Zsh => &zsh::ZSH,
+            Shell::Fish => &fish::Fish,
+            Shell::Powershell => &powershell::PowerShell,
+        }
+    }
+
+    /// clap_complete's name for the shell (static completion scripts).
+    pub fn completion_shell(self) -> clap_complete::Shell {
+        match self {
+            Shell::Bash => clap_complete::Shell::Bash,
+            Shell::Zsh => clap_complete::Shell::Zsh,
+            Shell::Fish => clap_complete::Shell::Fish,
+            Shell::Powershell => clap_complete::Shell::PowerShell,
+        }
+    }
+}
+
+impl OutputFormat {
+    /// The env-code syntax of the format; `None` for JSON, which is not env code.
+    pub fn syntax(self) -> Option<&'static dyn EnvSyntax> {
+        match self {
+            OutputFormat::Bash => Some(&bash::BASH),
+            OutputFormat::Zsh => Some(&zsh::ZSH),
+            OutputFormat::Fish => Some(&fish::Fish),
+            OutputFormat::Powershell => Some(&powershell::PowerShell),
+            OutputFormat::Dotenv => Some(&dotenv::Dotenv),
+            OutputFormat::Json => None,
+        }
+    }
+
+    /// The format matching the user's login shell (`$SHELL`), bash when unknown.
+    pub fn from_env() -> OutputFormat {
+        let shell = std::env::var("SHELL").unwrap_or_default();
+        match shell.rsplit('/').next().unwrap_or_default() {
+            "zsh" => OutputFormat::Zsh,
+            "fish" => OutputFormat::Fish,
+            "pwsh" | "powershell" => OutputFormat::Powershell,
+            _ => OutputFormat::Bash,
+        }
+    }
+
+    /// The name the user types (`--shell NAME`).
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+}
+
+/// A change to the environment: variables to set, then variables to remove.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EnvChange {
+    /// Names and values to set, in order.
+    pub set: Vec<(&'static str, String)>,
+    /// Names to remove.
+    pub unset: Vec<&'static str>,
+}
+
+impl EnvChange {
+    /// The change as code, one statement per line.
+    pub fn render(&self, syntax: &dyn EnvSyntax) -> String {
+        self.statements(syntax).collect()
+    }
+
+    /// The same code on one line (for the clipboard: one paste, one history
+    /// entry). dotenv keeps its lines: the format has no separator.
+    pub fn render_one_line(&self, syntax: &dyn EnvSyntax) -> String {
+        let statements: Vec<String> = self
+            .statements(syntax)
+            .map(|s| s.trim_end_matches('\n').to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        statements.join(syntax.separator()) + "\n"
+    }
+
+    fn statements<'a>(&'a self, syntax: &'a dyn EnvSyntax) -> impl Iterator<Item = String> + 'a {
+        let sets = self.set.iter().map(|(name, value)| {
+            debug_assert!(is_valid_name(name), "invalid env name {name}");
+            syntax.set(name, value)
+        });
+        sets.chain(self.unset.iter().map(|name| syntax.unset(name)))
+    }
+}
+
+/// Whether `name` is a portable identifier: `[A-Za-z_][A-Za-z0-9_]*`.
+/// Names (variables, functions) are validated, never escaped.
+pub fn is_valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// One `<alias>_assume` function: its name and the profile it assumes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeFunction {
+    /// The function name, a valid identifier ending in `_assume`.
+    pub name: String,
+    /// The profile it passes to `stsenv_assume`.
+    pub profile: String,
+}
+
+/// Function names the plugin defines itself; a profile alias never takes them.
+const RESERVED: [&str; 3] = ["stsenv_assume", "stsenv_unassume", "assume"];
+
+/// Name the `<alias>_assume` functions of `profiles` (name and explicit
+/// `stsenv_alias`, if any). Deterministic: explicit aliases claim their
+/// names first, then the others in the order given; a name already taken
+/// gets `_2`, `_3`, … so every shell gets the same functions.
+pub fn assume_functions<'a>(
+    profiles: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> Vec<AssumeFunction> {
+    let mut candidates: Vec<(bool, String, &str)> = profiles
+        .into_iter()
+        .map(
+            |(profile, alias)| match alias.map(str::trim).filter(|a| !a.is_empty()) {
+                Some(alias) => (false, identifier(alias), profile),
+                None => (true, identifier(profile), profile),
+            },
+        )
+        .collect();
+    // `false` (explicit alias) sorts first; the sort is stable.
+    candidates.sort_by_key(|(derived, _, _)| *derived);
+    let mut taken: BTreeSet<String> = RESERVED.iter().map(|s| s.to_string()).collect();
+    let mut functions = Vec::new();
+    for (_, alias, profile) in candidates {
+        let mut name = format!("{alias}_assume");
+        let mut n = 2;
+        while taken.contains(&name) {
+            name = format!("{alias}_{n}_assume");
+            n += 1;
+        }
+        taken.insert(name.clone());
+        functions.push(AssumeFunction {
+            name,
+            profile: profile.to_string(),
+        });
+    }
+    functions.sort_by(|a, b| a.profile.cmp(&b.profile));
+    functions
+}
+
+/// `text` as an identifier: every character outside `[A-Za-z0-9_]` becomes
+/// `_`, and a name not starting with a letter or `_` gets a `_` in front.
+pub fn identifier(text: &str) -> String {
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if !out.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+        out.insert(0, '_');
+    }
+    out
+}
+
+/// What `stsenv init` fills into a template.
+#[derive(Debug, Clone)]
+pub struct InitOptions {
+    /// The absolute path of the stsenv binary.
+    pub bin: String,
+    /// Now, in epoch seconds (bash 3.2's clock counts from it).
+    pub epoch: i64,
+    /// The `<alias>_assume` functions and the `assume` shorthand, when wanted.
+    pub functions: Option<Vec<AssumeFunction>>,
+    /// Whether to register the prompt hook.
+    pub hook: bool,
+}
+
+/// The whole plugin for `shell`.
+pub fn render_init(shell: Shell, options: &InitOptions) -> String {
+    let plugin = shell.plugin();
+    let functions = match &options.functions {
+        Some(functions) => {
+            let mut code: String = functions
+                .iter()
+                .filter(|f| is_valid_name(&f.name))
+                .map(|f| plugin.assume_function(f))
+                .collect();
+            code.push_str("__stsenv_define_shorthand\n");
+            code
+        }
+        None => String::new(),
+    };
+    let hook = if options.hook {
+        "__stsenv_register_hook\n"
+    } else {
+        ""
+    };
+    plugin
+        .template()
+        .replace("'@STSENV_BIN@'", &plugin.quote(&options.bin))
+        .replace("'@STSENV_EPOCH@'", &options.epoch.to_string())
+        .replace("# @STSENV_FUNCTIONS@\n", &functions)
+        .replace("# @STSENV_HOOK@\n", hook)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_validated() {
+        assert!(is_valid_name("AWS_REGION"));
+        assert!(is_valid_name("_x1"));
+        assert!(!is_valid_name("1x"));
+        assert!(!is_valid_name("A-B"));
+        assert!(!is_valid_name(""));
+    }
+
+    #[test]
+    fn identifiers_are_valid() {
+        assert_eq!(identifier("foo-bar.baz"), "foo_bar_baz");
+        assert_eq!(identifier("9lives"), "_9lives");
+        assert_eq!(identifier("prod ü"), "prod__");
+        for text in ["a", "-", "1", "é", "a b", "--no-cache", "-h"] {
+            assert!(is_valid_name(&identifier(text)), "{text}");
+        }
+    }
+
+    #[test]
+    fn aliases_first_then_clashes_numbered() {
+        let functions = assume_functions([
+            ("a-b", None),
+            ("a_b", None),
+            ("x", Some("a_b")),
+            ("assume", None),
+        ]);
+        let names: Vec<(&str, &str)> = functions
+            .iter()
+            .map(|f| (f.profile.as_str(), f.name.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("a-b", "a_b_2_assume"),
+                ("a_b", "a_b_3_assume"),
+                ("assume", "assume_assume"),
+                ("x", "a_b_assume"),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_template_is_filled_in() {
+        for shell in Shell::value_variants() {
+            let out = render_init(
+                *shell,
+                &InitOptions {
+                    bin: "/opt/st's $(x)/stsenv".into(),
+                    epoch: 1,
+                    functions: Some(vec![AssumeFunction {
+                        name: "dev_assume".into(),
+                        profile: "-h".into(),
+                    }]),
+                    hook: true,
+                },
+            );
+            assert!(!out.contains("@STSENV"), "{shell:?}: {out}");
+            for name in [
+                "stsenv_assume",
+                "stsenv_unassume",
+                "__stsenv_hook",
+                "dev_assume",
+            ] {
+                assert!(out.contains(name), "{shell:?} lacks {name}");
+            }
+            assert!(out.contains("__stsenv_register_hook\n"));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! What bash and zsh share: single-quote quoting (each `'` written as
+//! `'\''`), `export`/`unset`, and POSIX function syntax. Each of the two
+//! has its own file for its template.
+
+use super::{AssumeFunction, EnvSyntax, Plugin};
+
+/// Quote `value` for bash/zsh so that it reads back byte for byte.
+pub fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+/// A POSIX-family shell: bash or zsh, told apart by their templates.
+pub struct PosixShell {
+    /// The plugin template.
+    pub template: &'static str,
+}
+
+impl EnvSyntax for PosixShell {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
+    fn set(&self, name: &str, value: &str) -> String {
+        format!("export {name}={}\n", quote(value))
+    }
+
+    fn unset(&self, name: &str) -> String {
+        format!("unset {name}\n")
+    }
+}
+
+impl Plugin for PosixShell {
+    fn template(&self) -> &'static str {
+        self.template
+    }
+
+    fn assume_function(&self, function: &AssumeFunction) -> String {
+        let AssumeFunction { name, profile } = function;
+        format!(
+            "{name}() {{ stsenv_assume {} \"$@\"; }}\n",
+            quote(&format!("--profile={profile}"))
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_single_quotes() {
+        assert_eq!(quote("a'b"), r"'a'\''b'");
+        assert_eq!(quote("$x `y` \\"), r"'$x `y` \'");
+    }
+}
