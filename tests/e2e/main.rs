@@ -3,10 +3,12 @@
 
 mod cache;
 mod chains;
+mod cli_robustness;
 mod errors;
 mod formats;
 mod shell_commands;
 mod shell_hook;
+mod shell_init;
 mod shell_plugins;
 mod shell_support;
 mod shell_tmux;

@@ -1,4 +1,4 @@
-//! The prompt hook, measured rather than assumed (DESIGN §6): with fresh
+//! The prompt hook, measured rather than assumed: with fresh
 //! credentials 200 prompts start no process; when due exactly one renewal;
 //! on failure one stderr line and a minute of back-off. bash and zsh run
 //! real prompts (interactive, reading from a pipe); fish has no prompt

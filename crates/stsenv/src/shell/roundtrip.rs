@@ -1,4 +1,4 @@
-//! Property test of the escapers in the real shells (DESIGN §7): random
+//! Property test of the escapers in the real shells: random
 //! strings full of quotes, backslashes (trailing ones too), `$`, backticks,
 //! newlines, UTF-8 and smart quotes go through an emitter, the real shell
 //! evaluates the code and writes each value back to a file with
