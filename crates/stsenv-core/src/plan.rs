@@ -9,10 +9,11 @@ use aws_config::profile::Profile;
 
 use crate::config::{default_profile_name, AwsConfig, Service};
 use crate::error::{Error, Result};
-use crate::sso::SsoRole;
+use crate::sso::{SsoRole, SsoSession};
 use crate::step::{
-    AssumeRole, Call, Source, StaticKeys, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS,
+    Call, Source, StaticKeys, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS,
 };
+use crate::sts::AssumeRole;
 
 /// What the user asked for on top of the profile (from the command line,
 /// or recorded for renewal).
@@ -487,6 +488,20 @@ impl Planner<'_> {
             file: self.config.file_of(name).to_path_buf(),
             problem: problem.to_string(),
         }
+    }
+}
+
+/// The IAM Identity Center session of `profile`: an SSO profile's, or that
+/// of the SSO profile a role's chain starts at.
+pub fn sso_session_of(config: &AwsConfig, profile: &str) -> Result<SsoSession> {
+    let plan = Plan::build(config, Some(profile), &Overrides::default())?;
+    match &plan.source {
+        Source::Sso(role) => Ok(SsoSession::of_role(role)),
+        _ => Err(Error::InvalidProfile {
+            profile: profile.to_string(),
+            file: plan.file.clone(),
+            problem: "does not use IAM Identity Center: add sso_session (or sso_start_url), sso_account_id and sso_role_name".to_string(),
+        }),
     }
 }
 

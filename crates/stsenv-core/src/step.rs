@@ -20,7 +20,7 @@ use crate::cache::Cache;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::sso::SsoRole;
-use crate::sts;
+use crate::sts::{self, AssumeRole};
 
 /// STS's limit for a role assumed with another role's credentials.
 pub const CHAINED_ROLE_MAX_SECS: u32 = 3600;
@@ -231,25 +231,6 @@ pub enum Call {
         /// Lifetime, when given.
         duration: Option<u32>,
     },
-}
-
-/// The parameters of one sts:AssumeRole call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AssumeRole {
-    /// The role.
-    pub role_arn: String,
-    /// RoleSessionName.
-    pub session_name: String,
-    /// ExternalId.
-    pub external_id: Option<String>,
-    /// DurationSeconds (STS's default, 1 h, when `None`).
-    pub duration: Option<u32>,
-    /// MFA device passed to AssumeRole itself (when no MFA session step precedes).
-    pub mfa_serial: Option<String>,
-    /// SourceIdentity.
-    pub source_identity: Option<String>,
-    /// Session policy JSON.
-    pub policy: Option<String>,
 }
 
 impl Step {

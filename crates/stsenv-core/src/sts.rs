@@ -6,10 +6,29 @@ use jiff::Timestamp;
 use crate::aws::{invalid_response, sdk_config, service_error, CallContext};
 use crate::credentials::Credentials;
 use crate::error::Error;
-use crate::step::AssumeRole;
 
+/// An STS client with `creds`.
 fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(&sdk_config(ctx, Some(creds)))
+}
+
+/// The parameters of one sts:AssumeRole call.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AssumeRole {
+    /// The role.
+    pub role_arn: String,
+    /// RoleSessionName.
+    pub session_name: String,
+    /// ExternalId.
+    pub external_id: Option<String>,
+    /// DurationSeconds (STS's default, 1 h, when `None`).
+    pub duration: Option<u32>,
+    /// MFA device passed to AssumeRole itself (when no MFA session step precedes).
+    pub mfa_serial: Option<String>,
+    /// SourceIdentity.
+    pub source_identity: Option<String>,
+    /// Session policy JSON.
+    pub policy: Option<String>,
 }
 
 /// sts:AssumeRole.

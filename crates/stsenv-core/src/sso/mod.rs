@@ -23,8 +23,6 @@ use crate::cache::{self, Cache};
 use crate::config::{AwsConfig, Service};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
-use crate::plan::{Overrides, Plan};
-use crate::step::Source;
 use token::CachedToken;
 
 /// A token is refreshed when less than this is left (5 min): role
@@ -90,20 +88,6 @@ impl SsoSession {
             profile: Some(role.profile.clone()),
             portal_endpoint: role.portal_endpoint.clone(),
             oidc_endpoint: role.oidc_endpoint.clone(),
-        }
-    }
-
-    /// The session of `profile` (an SSO profile, or a role whose chain
-    /// starts at one).
-    pub fn of_profile(config: &AwsConfig, profile: &str) -> Result<SsoSession> {
-        let plan = Plan::build(config, Some(profile), &Overrides::default())?;
-        match &plan.source {
-            Source::Sso(role) => Ok(SsoSession::of_role(role)),
-            _ => Err(Error::InvalidProfile {
-                profile: profile.to_string(),
-                file: plan.file.clone(),
-                problem: "does not use IAM Identity Center: add sso_session (or sso_start_url), sso_account_id and sso_role_name".to_string(),
-            }),
         }
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use stsenv_core::aws::runtime;
 use stsenv_core::cache::Cache;
 use stsenv_core::config::{default_profile_name, AwsConfig};
-use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::plan::{sso_session_of, Overrides, Plan};
 use stsenv_core::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::sso::{self, populate, SsoSession};
 use stsenv_core::step::Source;
@@ -163,7 +163,7 @@ fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
         return Ok(SsoSession::named(config, name)?);
     }
     if let Some(profile) = args.profile_name() {
-        return Ok(SsoSession::of_profile(config, profile)?);
+        return Ok(sso_session_of(config, profile)?);
     }
     let profile = default_profile_name();
     if !config.has_profile(&profile) {
@@ -171,7 +171,7 @@ fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
             return Ok(SsoSession::named(config, only)?);
         }
     }
-    Ok(SsoSession::of_profile(config, &profile)?)
+    Ok(sso_session_of(config, &profile)?)
 }
 
 static CANCELLED: AtomicBool = AtomicBool::new(false);
