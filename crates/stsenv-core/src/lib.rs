@@ -15,6 +15,7 @@ pub mod process;
 pub mod resolve;
 pub mod sso;
 pub mod sts;
+pub mod untrusted;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};
