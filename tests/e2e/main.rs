@@ -5,6 +5,8 @@ mod cache;
 mod chains;
 mod errors;
 mod formats;
+mod hardening_cache;
+mod hardening_process;
 mod hardening_sso;
 mod shell_commands;
 mod shell_hook;

@@ -6,7 +6,7 @@ use std::cell::OnceCell;
 
 use jiff::Timestamp;
 
-use crate::cache::{self, Cache, Entry, CACHE_VERSION};
+use crate::cache::{self, Cache, Entry, LockWait, CACHE_VERSION};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::{Plan, Source, Step};
@@ -26,6 +26,13 @@ pub trait Prompter {
     /// A validated six-digit code for `serial`, or [`Error::MfaNeeded`] when
     /// there is no one to ask.
     fn mfa_code(&self, profile: &str, serial: &str) -> Result<String>;
+
+    /// Whether this caller may wait for another process that is waiting
+    /// for a human (an MFA prompt). A caller that cannot prompt itself
+    /// answers `false` and fails at once instead ([`Error::PeerPrompting`]).
+    fn may_wait_for_human(&self) -> bool {
+        true
+    }
 }
 
 /// How the cache is used.
@@ -168,6 +175,26 @@ fn step_identity(step: &Step) -> String {
     }
 }
 
+/// Where a step's credentials come from, for error messages.
+fn step_origin(step: Option<&Step>) -> &'static str {
+    match step {
+        Some(Step::SessionToken { .. }) => "sts:GetSessionToken",
+        Some(Step::AssumeRole(_)) => "sts:AssumeRole",
+        Some(Step::FederationToken { .. }) => "sts:GetFederationToken",
+        None => "sso:GetRoleCredentials",
+    }
+}
+
+/// Where an uncached source's credentials come from, for error messages.
+fn source_origin(source: &Source) -> &'static str {
+    match source {
+        Source::Static { .. } => "the profile's keys",
+        Source::Environment { .. } => "the environment",
+        Source::Process { .. } => "credential_process",
+        Source::Sso(_) => "sso:GetRoleCredentials",
+    }
+}
+
 fn step_kind(step: &Step) -> &'static str {
     match step {
         Step::SessionToken { .. } => "MfaSession",
@@ -212,7 +239,10 @@ impl<'a> Resolver<'a> {
     /// Credentials after `level` steps (0 = the source).
     fn obtain(&self, level: usize) -> Result<Credentials> {
         if level == 0 && !matches!(self.plan.source, Source::Sso(_)) {
-            return self.uncached_source();
+            // hardening: what a source gives is checked like any outside value.
+            return self
+                .uncached_source()?
+                .checked(&self.plan.profile, source_origin(&self.plan.source));
         }
         let step = level.checked_sub(1).map(|i| &self.plan.steps[i]);
         let key = &self.keys[level];
@@ -229,15 +259,23 @@ impl<'a> Resolver<'a> {
         }
         // A cache that cannot be locked or written costs speed, never the
         // session: the credentials are still obtained and returned.
+        // hardening: a caller that cannot prompt does not queue behind one that does.
+        let wait = match self.prompter.may_wait_for_human() {
+            true => LockWait::Patient,
+            false => LockWait::NotBehindPrompt {
+                profile: &self.plan.profile,
+            },
+        };
         let _lock = match self.mode {
             CacheMode::Bypass => None,
-            _ => self
-                .cache
-                .lock(key)
-                .inspect_err(|err| {
-                    crate::warn(&format!("{err}; continuing without the cache lock"))
-                })
-                .ok(),
+            _ => match self.cache.lock_with(key, wait) {
+                Ok(lock) => Some(lock),
+                Err(err @ Error::PeerPrompting { .. }) => return Err(err),
+                Err(err) => {
+                    crate::warn(&format!("{err}; continuing without the cache lock"));
+                    None
+                }
+            },
         };
         // Another process may have refreshed while we waited for the lock.
         if may_read {
@@ -252,6 +290,8 @@ impl<'a> Resolver<'a> {
             }
             None => self.sso_source()?,
         };
+        // hardening: never cache or emit what STS or the portal should not have said.
+        let credentials = credentials.checked(&self.plan.profile, step_origin(step))?;
         if self.mode != CacheMode::Bypass {
             if let Err(err) = self.store(key, step, &credentials) {
                 crate::warn(&format!("{err}; the session is not cached"));
@@ -312,6 +352,8 @@ impl<'a> Resolver<'a> {
             region: self.plan.sts_region(),
         };
         // Ask for the code before the runtime exists: nothing waits on the network while a human types.
+        // hardening: the locks held say so meanwhile, for callers that cannot wait.
+        let prompting = self.cache.mark_prompting();
         let code = match step {
             Step::SessionToken { mfa_serial, .. } => {
                 Some(self.prompter.mfa_code(&self.plan.profile, mfa_serial)?)
@@ -322,6 +364,7 @@ impl<'a> Resolver<'a> {
             },
             Step::FederationToken { .. } => None,
         };
+        drop(prompting);
         let runtime = self.runtime()?;
         match step {
             Step::SessionToken {

@@ -247,6 +247,11 @@ impl Prompter for TerminalPrompter {
             "no valid MFA code entered for {profile}"
         )))
     }
+
+    /// Only a caller that could prompt (or has its code) waits behind another prompt.
+    fn may_wait_for_human(&self) -> bool {
+        self.token_code.is_some() || (self.interactive && has_terminal())
+    }
 }
 
 /// Whether a controlling terminal can be opened (stdin may be a pipe even so).
