@@ -6,6 +6,7 @@ mod chains;
 mod errors;
 mod formats;
 mod hardening_cache;
+mod hardening_config;
 mod hardening_process;
 mod hardening_sso;
 mod shell_commands;

@@ -51,6 +51,14 @@ pub enum Error {
     /// The config or credentials file cannot be parsed.
     #[error("cannot read AWS config: {0}")]
     ConfigFile(String),
+    /// An AWS config or credentials file exists but cannot be read.
+    #[error("cannot read {path}: {problem}", path = path.display())]
+    UnreadableFile {
+        /// The file.
+        path: PathBuf,
+        /// Why, starting with e.g. `permission denied`, and what to do.
+        problem: String,
+    },
     /// A command-line value is unusable.
     #[error("{0}")]
     InvalidInput(String),
