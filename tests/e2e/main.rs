@@ -7,6 +7,7 @@ mod errors;
 mod formats;
 mod hardening_cache;
 mod hardening_config;
+mod hardening_dotenv;
 mod hardening_process;
 mod hardening_sso;
 mod shell_commands;

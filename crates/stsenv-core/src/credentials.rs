@@ -94,11 +94,12 @@ impl Credentials {
     }
 }
 
-/// Printable ASCII except space, quotes and backslash: AWS issues key ids
-/// in `[A-Z0-9]` and secrets and tokens in base64, so anything else (a
-/// control character, a quote, non-ASCII) means the value was tampered with.
+/// Printable ASCII except space, quotes, backslash and `$`: AWS issues key
+/// ids in `[A-Z0-9]` and secrets and tokens in base64, so anything else (a
+/// control character, a quote, shell syntax, non-ASCII) means the value was
+/// tampered with.
 fn is_credential_byte(b: u8) -> bool {
-    b.is_ascii_graphic() && !matches!(b, b'\'' | b'"' | b'`' | b'\\')
+    b.is_ascii_graphic() && !matches!(b, b'\'' | b'"' | b'`' | b'\\' | b'$')
 }
 
 /// Why a set of credentials cannot be used ([`Credentials::check`]). The
@@ -119,7 +120,7 @@ impl std::fmt::Display for Unusable {
             Unusable::Empty(field) => write!(f, "the {field} is empty"),
             Unusable::Character(field) => write!(
                 f,
-                "the {field} contains a character AWS credentials never have (a control character, space, quote, backslash or non-ASCII)"
+                "the {field} contains a character AWS credentials never have (a control character, space, quote, backslash, `$` or non-ASCII)"
             ),
             Unusable::Expired(at) => write!(
                 f,
@@ -190,7 +191,9 @@ mod tests {
             with(|c| c.session_token = Some(String::new())),
             Err(Unusable::Empty("session token"))
         );
-        for bad in ["a\nb", "a'b", "a\"b", "a b", "a`b", "a\\b", "é", "a\u{1b}"] {
+        for bad in [
+            "a\nb", "a'b", "a\"b", "a b", "a`b", "a\\b", "é", "a\u{1b}", "$(x)",
+        ] {
             let mut c = creds();
             c.secret_access_key = bad.to_string();
             assert_eq!(
