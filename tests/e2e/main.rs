@@ -8,6 +8,7 @@ mod formats;
 mod hardening_cache;
 mod hardening_config;
 mod hardening_dotenv;
+mod hardening_fuzz;
 mod hardening_process;
 mod hardening_sso;
 mod shell_commands;
