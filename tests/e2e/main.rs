@@ -10,6 +10,7 @@ mod hardening_config;
 mod hardening_dotenv;
 mod hardening_fuzz;
 mod hardening_process;
+mod hardening_secrets;
 mod hardening_sso;
 mod shell_commands;
 mod shell_hook;
