@@ -186,12 +186,14 @@ fn step_origin(step: Option<&Step>) -> &'static str {
 }
 
 /// Where an uncached source's credentials come from, for error messages.
-fn source_origin(source: &Source) -> &'static str {
+fn source_origin(source: &Source) -> String {
     match source {
-        Source::Static { .. } => "the profile's keys",
-        Source::Environment { .. } => "the environment",
-        Source::Process { .. } => "credential_process",
-        Source::Sso(_) => "sso:GetRoleCredentials",
+        Source::Static { profile, .. } => format!("the keys of profile `{profile}`"),
+        Source::Environment { profile } => {
+            format!("the environment (credential_source of profile `{profile}`)")
+        }
+        Source::Process { profile, .. } => format!("the credential_process of profile `{profile}`"),
+        Source::Sso(_) => "sso:GetRoleCredentials".to_string(),
     }
 }
 
@@ -242,7 +244,7 @@ impl<'a> Resolver<'a> {
             // hardening: what a source gives is checked like any outside value.
             return self
                 .uncached_source()?
-                .checked(&self.plan.profile, source_origin(&self.plan.source));
+                .checked(&self.plan.profile, &source_origin(&self.plan.source));
         }
         let step = level.checked_sub(1).map(|i| &self.plan.steps[i]);
         let key = &self.keys[level];
