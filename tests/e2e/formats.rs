@@ -48,9 +48,10 @@ fn dotenv_lines_are_quoted_and_complete() {
         .lines()
         .map(|line| {
             let (name, value) = line.split_once('=').unwrap_or_else(|| panic!("{line}"));
+            let quoted = |q: char| value.len() >= 2 && value.starts_with(q) && value.ends_with(q);
             assert!(
-                value.starts_with('"') && value.ends_with('"'),
-                "dotenv values are double-quoted: {line}"
+                quoted('\'') || quoted('"'),
+                "dotenv values are quoted: {line}"
             );
             (name, &value[1..value.len() - 1])
         })

@@ -24,7 +24,7 @@ fn setup() -> (SsoStub, Sandbox) {
             (
                 "222222222222".into(),
                 "Dev".into(),
-                vec!["Developer".into(), "Power User".into()],
+                vec!["Developer".into(), "Power.User".into()],
             ),
         ];
         state.access_tokens.insert("tok".into());
@@ -40,10 +40,10 @@ fn setup() -> (SsoStub, Sandbox) {
 }
 
 const EXPECTED_ADDITION: &str = "
-[profile dev/power-user]
+[profile dev/power.user]
 sso_session = corp
 sso_account_id = 222222222222
-sso_role_name = Power User
+sso_role_name = Power.User
 region = eu-west-1
 
 [profile prod-account/administratoraccess]

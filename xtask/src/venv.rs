@@ -38,8 +38,9 @@ impl Tools {
     }
 }
 
-/// The Python packages the tests use.
-const PACKAGES: [&str; 3] = ["moto[server]==5.2.1", "awscli", "boto3"];
+/// The Python packages the tests use (python-dotenv: the dotenv output is
+/// checked against it).
+const PACKAGES: [&str; 4] = ["moto[server]==5.2.1", "awscli", "boto3", "python-dotenv"];
 
 /// Make sure moto_server and aws exist; install them into target/venv if not.
 pub fn ensure() -> util::Result<Tools> {

@@ -27,11 +27,17 @@ pub struct AwsConfig {
 
 impl AwsConfig {
     /// Load the files named by `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`,
-    /// else `~/.aws/config` / `~/.aws/credentials`. Missing files are empty.
+    /// else `~/.aws/config` / `~/.aws/credentials`. Missing files are empty;
+    /// a file that exists but cannot be read (no permission, a directory)
+    /// is an error naming it, never "profile not found".
     pub fn load() -> Result<Self> {
         let config_file = config_file_path();
         let credentials_file = credentials_file_path();
-        let config_text = std::fs::read_to_string(&config_file).unwrap_or_default();
+        check_readable(&config_file)?;
+        check_readable(&credentials_file)?;
+        let config_text = std::fs::read(&config_file)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+            .unwrap_or_default();
         Self::parse(
             Fs::real(),
             Env::real(),
@@ -277,6 +283,33 @@ fn env_path(var: &str) -> Option<PathBuf> {
         Some(rest) => Some(home().join(rest)),
         None => Some(PathBuf::from(value)),
     }
+}
+
+/// Fail when `path` exists but cannot be read. The AWS SDK's loader
+/// treats such a file as empty, which would turn "permission denied" into
+/// "profile not found". Opened non-blocking, so a FIFO (a `<(…)` process
+/// substitution) is neither blocked on nor consumed.
+fn check_readable(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let problem = match options.open(path) {
+        Ok(file) => match file.metadata() {
+            Ok(meta) if meta.is_dir() => "it is a directory, not a file".to_string(),
+            Ok(_) => return Ok(()),
+            Err(e) => e.to_string(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied; check its owner and mode (`ls -l` it)".to_string()
+        }
+        Err(e) => e.to_string(),
+    };
+    Err(Error::UnreadableFile {
+        path: path.to_path_buf(),
+        problem,
+    })
 }
 
 /// An error and its causes on one line: the loader's own message is only

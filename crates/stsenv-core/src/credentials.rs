@@ -3,6 +3,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
+
 /// A set of AWS credentials as returned by STS, SSO or a static profile.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
@@ -29,27 +31,44 @@ impl Credentials {
         self.seconds_left(now).is_none_or(|left| left > margin_secs)
     }
 
-    /// Why these credentials must not be used at `now`, if anything: an
-    /// empty key, a character that no AWS key has (they come from servers
-    /// and processes, and end up in shell code and HTTP headers), or an
-    /// expiry already past — the AWS SDKs refuse those too.
-    pub fn check_usable(&self, now: Timestamp) -> Result<(), String> {
-        let plain = |value: &str| !value.is_empty() && value.chars().all(|c| c.is_ascii_graphic());
-        if !plain(&self.access_key_id) {
-            return Err("the access key id is empty or has characters no AWS key has".into());
+    /// Whether these credentials can be used at `now`: key id and secret
+    /// present, every field made only of characters AWS credentials have,
+    /// and not expired. Everything that enters stsenv from outside (STS,
+    /// the SSO portal, a `credential_process`, a cache file, the
+    /// environment) goes through this before it is cached or emitted: a
+    /// newline or a quote in a key is tampering, never a credential.
+    pub fn check(&self, now: Timestamp) -> std::result::Result<(), Unusable> {
+        let fields = [
+            ("access key id", Some(&self.access_key_id)),
+            ("secret access key", Some(&self.secret_access_key)),
+            ("session token", self.session_token.as_ref()),
+        ];
+        for (field, value) in fields {
+            let Some(value) = value else { continue };
+            if value.is_empty() {
+                return Err(Unusable::Empty(field));
+            }
+            if !value.bytes().all(is_credential_byte) {
+                return Err(Unusable::Character(field));
+            }
         }
-        if !plain(&self.secret_access_key) {
-            return Err("the secret access key is empty or has characters no AWS key has".into());
-        }
-        if self.session_token.as_deref().is_some_and(|t| !plain(t)) {
-            return Err("the session token is empty or has characters no AWS token has".into());
-        }
-        match self.seconds_left(now) {
-            Some(left) if left <= 0 => Err(format!(
-                "the credentials expired at {}",
-                self.expiration_rfc3339().unwrap_or_default()
-            )),
+        match self.expiration {
+            Some(expiration) if expiration <= now => Err(Unusable::Expired(expiration)),
             _ => Ok(()),
+        }
+    }
+
+    /// [`Credentials::check`] now, as an [`Error::InvalidCredentials`]
+    /// naming `profile` and where they came from (`origin`, e.g.
+    /// `sts:AssumeRole`).
+    pub fn checked(self, profile: &str, origin: &str) -> Result<Credentials> {
+        match self.check(Timestamp::now()) {
+            Ok(()) => Ok(self),
+            Err(problem) => Err(Error::InvalidCredentials {
+                profile: profile.to_string(),
+                origin: origin.to_string(),
+                problem,
+            }),
         }
     }
 
@@ -75,6 +94,43 @@ impl Credentials {
     }
 }
 
+/// Printable ASCII except space, quotes, backslash and `$`: AWS issues key
+/// ids in `[A-Z0-9]` and secrets and tokens in base64, so anything else (a
+/// control character, a quote, shell syntax, non-ASCII) means the value was
+/// tampered with.
+fn is_credential_byte(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b'\'' | b'"' | b'`' | b'\\' | b'$')
+}
+
+/// Why a set of credentials cannot be used ([`Credentials::check`]). The
+/// message names the field, never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// A field is empty.
+    Empty(&'static str),
+    /// A field holds a character no AWS credential has.
+    Character(&'static str),
+    /// They expired at this time.
+    Expired(Timestamp),
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Empty(field) => write!(f, "the {field} is empty"),
+            Unusable::Character(field) => write!(
+                f,
+                "the {field} contains a character AWS credentials never have (a control character, space, quote, backslash, `$` or non-ASCII)"
+            ),
+            Unusable::Expired(at) => write!(
+                f,
+                "they expired at {} (check the system clock)",
+                format_rfc3339(*at)
+            ),
+        }
+    }
+}
+
 /// Format a timestamp as `2026-11-23T12:00:00Z`.
 pub fn format_rfc3339(ts: Timestamp) -> String {
     ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -91,5 +147,67 @@ impl std::fmt::Debug for Credentials {
             )
             .field("expiration", &self.expiration)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds() -> Credentials {
+        Credentials {
+            access_key_id: "ASIAEXAMPLE".into(),
+            secret_access_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCY=".into(),
+            session_token: Some("FwoGZXIvYXdzE/+=".into()),
+            expiration: Some(Timestamp::from_second(2_000_000_000).unwrap()),
+        }
+    }
+
+    #[test]
+    fn check_accepts_aws_shaped_credentials() {
+        let now = Timestamp::from_second(1_900_000_000).unwrap();
+        assert_eq!(creds().check(now), Ok(()));
+        let long_term = Credentials {
+            session_token: None,
+            expiration: None,
+            ..creds()
+        };
+        assert_eq!(long_term.check(now), Ok(()));
+    }
+
+    #[test]
+    fn check_refuses_tampering_and_expiry() {
+        let now = Timestamp::from_second(1_900_000_000).unwrap();
+        let with = |f: fn(&mut Credentials)| {
+            let mut c = creds();
+            f(&mut c);
+            c.check(now)
+        };
+        assert_eq!(
+            with(|c| c.access_key_id.clear()),
+            Err(Unusable::Empty("access key id"))
+        );
+        assert_eq!(
+            with(|c| c.session_token = Some(String::new())),
+            Err(Unusable::Empty("session token"))
+        );
+        for bad in [
+            "a\nb", "a'b", "a\"b", "a b", "a`b", "a\\b", "é", "a\u{1b}", "$(x)",
+        ] {
+            let mut c = creds();
+            c.secret_access_key = bad.to_string();
+            assert_eq!(
+                c.check(now),
+                Err(Unusable::Character("secret access key")),
+                "{bad:?}"
+            );
+        }
+        let expired = Timestamp::from_second(1_800_000_000).unwrap();
+        assert_eq!(
+            with(|c| c.expiration = Some(Timestamp::from_second(1_800_000_000).unwrap())),
+            Err(Unusable::Expired(expired))
+        );
+        let message = Unusable::Character("secret access key").to_string();
+        assert!(!message.contains("wJalr"));
     }
 }

@@ -77,6 +77,14 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// An AWS config or credentials file exists but cannot be read.
+    #[error("cannot read {path}: {problem}", path = path.display())]
+    UnreadableFile {
+        /// The file.
+        path: PathBuf,
+        /// Why, starting with e.g. `permission denied`, and what to do.
+        problem: String,
+    },
     /// An MFA code is needed and there is no terminal to ask on.
     #[error("MFA code needed for {profile} ({serial}) and there is no terminal to ask on")]
     MfaNeeded {
@@ -146,6 +154,27 @@ pub enum Error {
         /// What happened, including the command's stderr.
         reason: String,
     },
+    /// Credentials that came from outside cannot be used as they are.
+    #[error("credentials for profile `{profile}` from {origin} are unusable: {problem}")]
+    InvalidCredentials {
+        /// The profile being resolved.
+        profile: String,
+        /// Where they came from: `sts:AssumeRole`, `credential_process`, ….
+        origin: String,
+        /// What is wrong (never the value).
+        problem: crate::credentials::Unusable,
+    },
+    /// A process that cannot prompt found the lock it needs held by
+    /// another stsenv that waits for an MFA code.
+    #[error("another stsenv is waiting for an MFA code for {profile}; finish it there or pass --token-code")]
+    PeerPrompting {
+        /// The profile being resolved.
+        profile: String,
+    },
+    /// The cache directory cannot be trusted (a link, another user's, open
+    /// to others); the message says which and what to do.
+    #[error("{0}")]
+    CacheDir(String),
     /// A local file operation failed.
     #[error("{action} {path}: {source}", path = path.display())]
     Io {
@@ -164,6 +193,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::MfaNeeded { .. }
+            | Error::PeerPrompting { .. }
             | Error::LoginNeeded { .. }
             | Error::SessionLoginNeeded { .. } => 3,
             // The shell convention for a process ended by SIGINT.

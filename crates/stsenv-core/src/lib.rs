@@ -19,6 +19,7 @@ pub mod resolve;
 pub mod sso;
 pub mod step;
 pub mod sts;
+pub mod untrusted;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

@@ -5,9 +5,9 @@
 use jiff::Timestamp;
 
 use crate::aws::LazyRuntime;
-use crate::cache::{self, Cache, Entry, CACHE_VERSION};
+use crate::cache::{self, Cache, Entry, LockWait, CACHE_VERSION};
 use crate::credentials::Credentials;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::plan::Plan;
 
 /// Asks the human for an MFA code.
@@ -15,6 +15,13 @@ pub trait Prompter {
     /// A validated six-digit code for `serial`, or [`crate::Error::MfaNeeded`]
     /// when there is no one to ask.
     fn mfa_code(&self, profile: &str, serial: &str) -> Result<String>;
+
+    /// Whether this caller may wait for another process that is waiting
+    /// for a human (an MFA prompt). A caller that cannot prompt itself
+    /// answers `false` and fails at once instead ([`Error::PeerPrompting`]).
+    fn may_wait_for_human(&self) -> bool {
+        true
+    }
 }
 
 /// How the cache is used.
@@ -100,7 +107,12 @@ impl Resolver<'_> {
     fn obtain(&self, level: usize) -> Result<Credentials> {
         let step = level.checked_sub(1).map(|i| &self.plan.steps[i]);
         if step.is_none() && !self.plan.source.is_cached() {
-            return self.plan.source.obtain(self.cache, &self.runtime);
+            // What a source gives is checked like any outside value.
+            return self
+                .plan
+                .source
+                .obtain(self.cache, &self.runtime)?
+                .checked(&self.plan.profile, &self.plan.source.origin());
         }
         let key = &self.keys[level];
         let margin = match step {
@@ -118,16 +130,24 @@ impl Resolver<'_> {
             }
         }
         // A cache that cannot be locked or written costs speed, never the
-        // session: the credentials are still obtained and returned.
+        // session: the credentials are still obtained and returned. A caller
+        // that cannot prompt does not queue behind one that does.
+        let wait = match self.prompter.may_wait_for_human() {
+            true => LockWait::Patient,
+            false => LockWait::NotBehindPrompt {
+                profile: &self.plan.profile,
+            },
+        };
         let _lock = match self.mode {
             CacheMode::Bypass => None,
-            _ => self
-                .cache
-                .lock(key)
-                .inspect_err(|err| {
-                    crate::warn(&format!("{err}; continuing without the cache lock"))
-                })
-                .ok(),
+            _ => match self.cache.lock_with(key, wait) {
+                Ok(lock) => Some(lock),
+                Err(err @ Error::PeerPrompting { .. }) => return Err(err),
+                Err(err) => {
+                    crate::warn(&format!("{err}; continuing without the cache lock"));
+                    None
+                }
+            },
         };
         // Another process may have refreshed while we waited for the lock.
         if may_read {
@@ -139,16 +159,25 @@ impl Resolver<'_> {
             Some(step) => {
                 let input = self.obtain(level - 1)?;
                 // Ask for the code before the runtime exists: nothing waits
-                // on the network while a human types.
+                // on the network while a human types. The locks held say so
+                // meanwhile, for callers that cannot wait.
+                let prompting = self.cache.mark_prompting();
                 let code = step
                     .mfa_serial()
                     .map(|serial| self.prompter.mfa_code(&self.plan.profile, serial))
                     .transpose()?;
+                drop(prompting);
                 let runtime = self.runtime.get()?;
                 runtime.block_on(step.execute(self.plan.sts_region(), &input, code))?
             }
             None => self.plan.source.obtain(self.cache, &self.runtime)?,
         };
+        // Never cache or emit what STS or the portal should not have said.
+        let origin = match step {
+            Some(step) => step.origin(),
+            None => self.plan.source.origin(),
+        };
+        let credentials = credentials.checked(&self.plan.profile, &origin)?;
         if self.mode != CacheMode::Bypass {
             let (profile, kind, label) = match step {
                 Some(step) => (step.profile.clone(), step.kind(), step.label()),

@@ -151,6 +151,20 @@ impl Source {
         }
     }
 
+    /// Where the source's credentials come from, for error messages.
+    pub fn origin(&self) -> String {
+        match self {
+            Source::Static { profile, .. } => format!("the keys of profile `{profile}`"),
+            Source::Environment { profile, .. } => {
+                format!("the environment (credential_source of profile `{profile}`)")
+            }
+            Source::Process { profile, .. } => {
+                format!("the credential_process of profile `{profile}`")
+            }
+            Source::Sso(_) => "sso:GetRoleCredentials".to_string(),
+        }
+    }
+
     /// Whether the source's credentials are cached like a step's: only
     /// those that cost a network call (SSO); keys, the environment and a
     /// credential_process are read afresh every time.
@@ -294,6 +308,16 @@ impl Step {
             Call::AssumeRole(_) => "AssumeRole",
             Call::FederationToken { .. } => "FederationToken",
         }
+    }
+
+    /// The STS operation, for error messages.
+    pub fn origin(&self) -> String {
+        match self.call {
+            Call::SessionToken { .. } => "sts:GetSessionToken",
+            Call::AssumeRole(_) => "sts:AssumeRole",
+            Call::FederationToken { .. } => "sts:GetFederationToken",
+        }
+        .to_string()
     }
 
     /// What the step is, without secrets (for `cache list`).

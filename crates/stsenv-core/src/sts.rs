@@ -135,7 +135,7 @@ fn convert(
         expiration: Timestamp::from_second(creds.expiration.secs()).ok(),
     };
     credentials
-        .check_usable(Timestamp::now())
-        .map_err(|problem| invalid_response(ctx, operation, &problem))?;
+        .check(Timestamp::now())
+        .map_err(|problem| invalid_response(ctx, operation, &problem.to_string()))?;
     Ok(credentials)
 }

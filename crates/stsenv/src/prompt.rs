@@ -44,6 +44,12 @@ impl TerminalPrompter {
 }
 
 impl Prompter for TerminalPrompter {
+    /// Only a caller that can end a wait itself (a code in hand, or a
+    /// terminal to ask on) queues behind another process's prompt.
+    fn may_wait_for_human(&self) -> bool {
+        self.token_code.is_some() || (self.interactive && has_terminal())
+    }
+
     fn mfa_code(&self, profile: &str, serial: &str) -> Result<String> {
         if let Some(code) = &self.token_code {
             return Ok(code.clone());

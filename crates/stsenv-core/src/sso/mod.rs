@@ -287,8 +287,8 @@ pub fn role_credentials(
             expiration: Timestamp::from_millisecond(creds.expiration).ok(),
         };
         credentials
-            .check_usable(Timestamp::now())
-            .map_err(|problem| invalid_response(ctx, OPERATION, &problem))?;
+            .check(Timestamp::now())
+            .map_err(|problem| invalid_response(ctx, OPERATION, &problem.to_string()))?;
         Ok(credentials)
     })
 }

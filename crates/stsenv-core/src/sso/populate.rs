@@ -10,6 +10,7 @@ use super::{Assignment, SsoSession};
 use crate::config::AwsConfig;
 use crate::error::{Error, Result};
 use crate::fsutil::write_atomic;
+use crate::untrusted::{is_account_id, is_role_name, shown};
 
 /// A profile section to add.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,22 +27,49 @@ pub struct NewProfile {
     pub region: String,
 }
 
-/// `<account name>/<role>`, lower-cased, spaces as `-`, only `[a-z0-9._/-]`.
+/// `<account name>/<role>`, lower-cased, spaces as `-`, only `[a-z0-9._/-]`,
+/// neither part starting with `-`, `.` or `/` (a name must never read as
+/// an option). An account name with nothing left is replaced by its id.
 pub fn profile_name(account_name: &str, role_name: &str) -> String {
     let clean = |s: &str| -> String {
-        s.to_lowercase()
+        let kept: String = s
+            .to_lowercase()
             .chars()
             .map(|c| if c.is_whitespace() { '-' } else { c })
             .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'))
-            .collect()
+            .collect();
+        kept.trim_start_matches(['-', '.', '/']).to_string()
     };
     format!("{}/{}", clean(account_name), clean(role_name))
+}
+
+/// Why the portal's `assignment` cannot be written to a config file, if
+/// it cannot. The account id and role name are written as they are, so
+/// they must be exactly what AWS allows; the account name only ever
+/// reaches the file through [`profile_name`].
+fn unusable(assignment: &Assignment) -> Option<String> {
+    if !is_account_id(&assignment.account_id) {
+        return Some(format!(
+            "account id {} is not 12 digits",
+            shown(&assignment.account_id)
+        ));
+    }
+    if !is_role_name(&assignment.role_name) {
+        return Some(format!(
+            "role {} of account {} is not an IAM role name ([A-Za-z0-9_+=,.@-], 1 to 64, not starting with =)",
+            shown(&assignment.role_name),
+            assignment.account_id
+        ));
+    }
+    None
 }
 
 /// The profiles to add for `assignments`: pairs a profile already covers
 /// (same session or start URL, account and role) are skipped, so running
 /// populate twice adds nothing. A name already taken by another profile
-/// gets the account id appended.
+/// gets the account id appended. Pairs whose account id or role name is
+/// not what AWS allows are left out with a warning naming them: the portal
+/// is a server, and what it says must not become config syntax.
 pub fn additions(
     config: &AwsConfig,
     session: &SsoSession,
@@ -62,10 +90,23 @@ pub fn additions(
         })
     };
     let mut out: Vec<NewProfile> = Vec::new();
-    for a in assignments.iter().filter(|a| !covered(a)) {
+    for a in assignments {
+        if let Some(problem) = unusable(a) {
+            crate::warn(&format!(
+                "skipping what the portal listed for sso-session `{session_name}`: {problem}"
+            ));
+            continue;
+        }
+        if covered(a) {
+            continue;
+        }
         let taken =
             |n: &str| config.has_profile(n) || out.iter().any(|p| p.name == n) || n.is_empty();
-        let base = profile_name(&a.account_name, &a.role_name);
+        let account = match profile_name(&a.account_name, "") {
+            name if name == "/" => a.account_id.as_str(),
+            _ => a.account_name.as_str(),
+        };
+        let base = profile_name(account, &a.role_name);
         let mut name = base.clone();
         if taken(&name) {
             name = format!("{base}-{}", a.account_id);
@@ -155,6 +196,8 @@ mod tests {
             profile_name("Ünïcode & co", "Read Only"),
             "ncode--co/read-only"
         );
+        assert_eq!(profile_name("-h", "--x"), "h/x");
+        assert_eq!(profile_name("../[x]", "a\n[default]"), "x/a-default");
     }
 
     #[test]

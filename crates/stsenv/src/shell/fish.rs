@@ -13,10 +13,6 @@ pub fn quote(value: &str) -> String {
 }
 
 impl EnvSyntax for Fish {
-    fn quote(&self, value: &str) -> String {
-        quote(value)
-    }
-
     fn set(&self, name: &str, value: &str) -> String {
         format!("set -gx {name} {}\n", quote(value))
     }
@@ -29,6 +25,10 @@ impl EnvSyntax for Fish {
 }
 
 impl Plugin for Fish {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
     fn template(&self) -> &'static str {
         include_str!("../../../../shell/stsenv.fish")
     }

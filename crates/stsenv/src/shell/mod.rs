@@ -51,9 +51,6 @@ pub enum OutputFormat {
 
 /// Code that sets and removes environment variables in one language.
 pub trait EnvSyntax {
-    /// `value` quoted so that the shell reads it back byte for byte and
-    /// runs nothing in it.
-    fn quote(&self, value: &str) -> String;
     /// Code setting `name` to `value`, ending with a newline.
     fn set(&self, name: &str, value: &str) -> String;
     /// Code removing `name`, ending with a newline (empty where the format
@@ -67,6 +64,9 @@ pub trait EnvSyntax {
 
 /// A shell's plugin: its template and the code generated into it.
 pub trait Plugin: EnvSyntax {
+    /// `value` quoted so that the shell reads it back byte for byte and
+    /// runs nothing in it.
+    fn quote(&self, value: &str) -> String;
     /// The template file, embedded at build time.
     fn template(&self) -> &'static str;
     /// One `<alias>_assume` function. The profile travels as one quoted

@@ -16,10 +16,6 @@ pub struct PosixShell {
 }
 
 impl EnvSyntax for PosixShell {
-    fn quote(&self, value: &str) -> String {
-        quote(value)
-    }
-
     fn set(&self, name: &str, value: &str) -> String {
         format!("export {name}={}\n", quote(value))
     }
@@ -30,6 +26,10 @@ impl EnvSyntax for PosixShell {
 }
 
 impl Plugin for PosixShell {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
     fn template(&self) -> &'static str {
         self.template
     }

@@ -23,10 +23,6 @@ pub fn quote(value: &str) -> String {
 }
 
 impl EnvSyntax for PowerShell {
-    fn quote(&self, value: &str) -> String {
-        quote(value)
-    }
-
     fn set(&self, name: &str, value: &str) -> String {
         format!("$env:{name} = {}\n", quote(value))
     }
@@ -37,6 +33,10 @@ impl EnvSyntax for PowerShell {
 }
 
 impl Plugin for PowerShell {
+    fn quote(&self, value: &str) -> String {
+        quote(value)
+    }
+
     fn template(&self) -> &'static str {
         include_str!("../../../../shell/stsenv.ps1")
     }
