@@ -111,6 +111,16 @@ pub enum Error {
         /// What happened.
         reason: String,
     },
+    /// The console's federation endpoint failed or answered something unusable.
+    #[error("console sign-in for profile `{profile}` through {endpoint} failed: {reason}")]
+    Federation {
+        /// The profile.
+        profile: String,
+        /// The federation endpoint (no query: never the credentials).
+        endpoint: String,
+        /// What happened.
+        reason: String,
+    },
     /// A `credential_process` command failed or printed something unusable.
     #[error("credential_process for profile `{profile}` failed: {reason}")]
     CredentialProcess {

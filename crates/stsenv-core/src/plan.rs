@@ -10,6 +10,7 @@ use aws_config::profile::Profile;
 
 use crate::config::{default_profile_name, AwsConfig};
 use crate::error::{Error, Result};
+use crate::partition::Partition;
 
 /// STS's limit for a role assumed with another role's credentials.
 pub const CHAINED_ROLE_MAX_SECS: u32 = 3600;
@@ -144,6 +145,8 @@ pub enum Step {
         name: String,
         /// Session policy JSON.
         policy: Option<String>,
+        /// Managed session policies (PolicyArns).
+        policy_arns: Vec<String>,
         /// Lifetime, when given.
         duration: Option<u32>,
     },
@@ -302,6 +305,7 @@ impl Step {
                 name,
                 duration,
                 policy,
+                policy_arns,
                 ..
             } => {
                 let mut line = format!("sts:GetFederationToken as `{name}`");
@@ -310,6 +314,9 @@ impl Step {
                 }
                 if policy.is_some() {
                     line.push_str(", session policy");
+                }
+                for arn in policy_arns {
+                    line.push_str(&format!(", session policy {arn}"));
                 }
                 line
             }
@@ -370,13 +377,13 @@ impl Planner<'_> {
         } else {
             self.walk(&name, &mut Vec::new(), true)?
         };
-        if let Some(federated) = &ov.federation {
-            self.push_federation(&mut chain, &name, federated)?;
-        }
         let region = match &ov.region {
             Some(region) => Some(validate_region(region, &name, self.config)?),
             None => self.region_of(&name),
         };
+        if let Some(federated) = &ov.federation {
+            self.push_federation(&mut chain, &name, federated, region.as_deref())?;
+        }
         Ok(Plan {
             profile: name.clone(),
             file: self.config.file_of(&name).to_path_buf(),
@@ -631,13 +638,31 @@ impl Planner<'_> {
         Ok(())
     }
 
-    fn push_federation(&self, chain: &mut Chain, name: &str, federated: &str) -> Result<()> {
+    fn push_federation(
+        &self,
+        chain: &mut Chain,
+        name: &str,
+        federated: &str,
+        region: Option<&str>,
+    ) -> Result<()> {
         match (&chain.source, chain.steps.as_slice()) {
             (Source::Static { keys, .. }, []) if keys.session_token.is_none() => {
+                let policy = self.overrides.policy.clone();
+                // Without any session policy a federated user can do nothing;
+                // AdministratorAccess as the session policy leaves exactly the
+                // IAM user's own permissions (the intersection of the two).
+                let policy_arns = match policy {
+                    Some(_) => Vec::new(),
+                    None => vec![region
+                        .map(Partition::of_region)
+                        .unwrap_or(Partition::Aws)
+                        .administrator_access_arn()],
+                };
                 chain.steps.push(Step::FederationToken {
                     profile: name.to_string(),
                     name: federated.to_string(),
-                    policy: self.overrides.policy.clone(),
+                    policy,
+                    policy_arns,
                     duration: self.overrides.duration,
                 });
                 Ok(())

@@ -162,9 +162,10 @@ fn step_identity(step: &Step) -> String {
         Step::FederationToken {
             name,
             policy,
+            policy_arns,
             duration,
             ..
-        } => format!("GetFederationToken\0{name}\0{policy:?}\0{duration:?}"),
+        } => format!("GetFederationToken\0{name}\0{policy:?}\0{duration:?}\0{policy_arns:?}"),
     }
 }
 
@@ -339,6 +340,7 @@ impl<'a> Resolver<'a> {
             Step::FederationToken {
                 name,
                 policy,
+                policy_arns,
                 duration,
                 ..
             } => runtime.block_on(sts::federation_token(
@@ -346,6 +348,7 @@ impl<'a> Resolver<'a> {
                 input,
                 name,
                 policy.clone(),
+                policy_arns,
                 *duration,
             )),
         }
