@@ -3,6 +3,8 @@
 
 mod cache;
 mod chains;
+mod console;
+mod eks;
 mod errors;
 mod formats;
 mod shell_commands;
