@@ -4,6 +4,8 @@
 mod cache;
 mod chains;
 mod cli_robustness;
+mod console;
+mod eks;
 mod errors;
 mod formats;
 mod hardening_cache;

@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: whole-process timings of stsenv against local moto,
 //! side by side with what a user would otherwise run (the AWS CLI + jq
-//! function of a hand-written `.bash_profile`, and awsume). Prints a
-//! markdown table of medians.
+//! function of a hand-written `.bash_profile`, awsume, and `aws eks
+//! get-token` for kubectl tokens). Prints a markdown table of medians.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -66,6 +66,24 @@ pub fn run(_args: &[String]) -> util::Result {
             scenario: "role from cached MFA session",
             stsenv: bench.direct(&[&s, "env", "dev", "--refresh", "--non-interactive"]),
             peer: None,
+        },
+        // kubectl runs the exec plugin on every command. Both sign locally
+        // from cached role credentials (the AWS CLI keeps them in ~/.aws/cli/cache).
+        Row {
+            scenario: "`eks-token` (cache hit)",
+            stsenv: bench.direct(&[&s, "eks-token", "plain", "--cluster-name", "bench"]),
+            peer: Some((
+                "aws eks get-token",
+                bench.direct(&[
+                    "aws",
+                    "eks",
+                    "get-token",
+                    "--cluster-name",
+                    "bench",
+                    "--profile",
+                    "plain",
+                ]),
+            )),
         },
         Row {
             scenario: "`exec -- true` (cache hit)",

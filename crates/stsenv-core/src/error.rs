@@ -85,6 +85,10 @@ pub enum Error {
         /// Why, starting with e.g. `permission denied`, and what to do.
         problem: String,
     },
+    /// A value given to stsenv (a console destination, a cluster name, an
+    /// endpoint setting) cannot be used; the message names it and says why.
+    #[error("{0}")]
+    Unusable(String),
     /// An MFA code is needed and there is no terminal to ask on.
     #[error("MFA code needed for {profile} ({serial}) and there is no terminal to ask on")]
     MfaNeeded {
@@ -142,6 +146,16 @@ pub enum Error {
         /// The API call.
         operation: String,
         /// The endpoint tried, or `the AWS endpoint` when unknown.
+        endpoint: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The console's federation endpoint failed or answered something unusable.
+    #[error("console sign-in for profile `{profile}` through {endpoint} failed: {reason}")]
+    Federation {
+        /// The profile.
+        profile: String,
+        /// The federation endpoint (no query: never the credentials).
         endpoint: String,
         /// What happened.
         reason: String,

@@ -10,9 +10,12 @@
 pub mod aws;
 pub mod cache;
 pub mod config;
+pub mod console;
 pub mod credentials;
+pub mod eks;
 pub mod error;
 pub mod fsutil;
+pub mod partition;
 pub mod plan;
 pub mod process;
 pub mod resolve;

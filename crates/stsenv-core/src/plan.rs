@@ -9,6 +9,7 @@ use aws_config::profile::Profile;
 
 use crate::config::{default_profile_name, AwsConfig, Service};
 use crate::error::{Error, Result};
+use crate::partition::Partition;
 use crate::sso::{SsoRole, SsoSession};
 use crate::step::{
     Call, Source, StaticKeys, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS,
@@ -162,13 +163,13 @@ impl Planner<'_> {
         } else {
             self.walk(&name, &mut Vec::new(), true)?
         };
-        if let Some(federated) = &ov.federation {
-            self.push_federation(&mut chain, &name, federated)?;
-        }
         let region = match &ov.region {
             Some(region) => Some(validate_region(region, &name, self.config)?),
             None => self.region_of(&name),
         };
+        if let Some(federated) = &ov.federation {
+            self.push_federation(&mut chain, &name, federated, region.as_deref())?;
+        }
         Ok(Plan {
             profile: name.clone(),
             file: self.config.file_of(&name).to_path_buf(),
@@ -434,12 +435,30 @@ impl Planner<'_> {
         Ok(())
     }
 
-    fn push_federation(&self, chain: &mut Chain, name: &str, federated: &str) -> Result<()> {
+    fn push_federation(
+        &self,
+        chain: &mut Chain,
+        name: &str,
+        federated: &str,
+        region: Option<&str>,
+    ) -> Result<()> {
         match (&chain.source, chain.steps.as_slice()) {
             (Source::Static { keys, .. }, []) if keys.session_token.is_none() => {
+                let policy = self.overrides.policy.clone();
+                // Without any session policy a federated user can do nothing;
+                // AdministratorAccess as the session policy leaves exactly the
+                // IAM user's own permissions (the intersection of the two).
+                let policy_arns = match policy {
+                    Some(_) => Vec::new(),
+                    None => vec![region
+                        .map(Partition::of_region)
+                        .unwrap_or(Partition::Aws)
+                        .administrator_access_arn()],
+                };
                 let call = Call::FederationToken {
                     name: federated.to_string(),
-                    policy: self.overrides.policy.clone(),
+                    policy,
+                    policy_arns,
                     duration: self.overrides.duration,
                 };
                 chain.steps.push(self.step(name, call));

@@ -242,6 +242,8 @@ pub enum Call {
         name: String,
         /// Session policy JSON.
         policy: Option<String>,
+        /// Managed session policies (PolicyArns).
+        policy_arns: Vec<String>,
         /// Lifetime, when given.
         duration: Option<u32>,
     },
@@ -284,6 +286,7 @@ impl Step {
                 name,
                 duration,
                 policy,
+                policy_arns,
             } => {
                 let mut line = format!("sts:GetFederationToken as `{name}`");
                 if let Some(d) = duration {
@@ -291,6 +294,9 @@ impl Step {
                 }
                 if policy.is_some() {
                     line.push_str(", session policy");
+                }
+                for arn in policy_arns {
+                    line.push_str(&format!(", session policy {arn}"));
                 }
                 line
             }
@@ -390,8 +396,12 @@ impl Step {
             Call::FederationToken {
                 name,
                 policy,
+                policy_arns,
                 duration,
-            } => sts::federation_token(ctx, input, name, policy.clone(), *duration).await,
+            } => {
+                sts::federation_token(ctx, input, name, policy.clone(), policy_arns, *duration)
+                    .await
+            }
         }
     }
 }
@@ -523,13 +533,20 @@ mod tests {
                             })
                         }
                     ),
-                (small(), maybe(small()), maybe(secs())).prop_map(|(name, policy, duration)| {
-                    Call::FederationToken {
-                        name,
-                        policy,
-                        duration,
-                    }
-                }),
+                (
+                    small(),
+                    maybe(small()),
+                    proptest::collection::vec(small(), 0..2),
+                    maybe(secs())
+                )
+                    .prop_map(|(name, policy, policy_arns, duration)| {
+                        Call::FederationToken {
+                            name,
+                            policy,
+                            policy_arns,
+                            duration,
+                        }
+                    }),
             ]
         }
 

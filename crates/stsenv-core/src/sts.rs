@@ -79,12 +79,22 @@ pub async fn federation_token(
     creds: &Credentials,
     name: &str,
     policy: Option<String>,
+    policy_arns: &[String],
     duration: Option<u32>,
 ) -> Result<Credentials, Error> {
+    let policy_arns = policy_arns
+        .iter()
+        .map(|arn| {
+            aws_sdk_sts::types::PolicyDescriptorType::builder()
+                .arn(arn)
+                .build()
+        })
+        .collect::<Vec<_>>();
     let output = client(ctx, creds)
         .get_federation_token()
         .name(name)
         .set_policy(policy)
+        .set_policy_arns((!policy_arns.is_empty()).then_some(policy_arns))
         .set_duration_seconds(duration.map(|d| d as i32))
         .send()
         .await

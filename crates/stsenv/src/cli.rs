@@ -52,6 +52,10 @@ pub enum Command {
     /// IAM Identity Center helpers
     #[command(subcommand)]
     Sso(SsoCommand),
+    /// Open the AWS console signed in with a profile's credentials (federation endpoint)
+    Console(ConsoleArgs),
+    /// Print an EKS token for kubectl's exec credential plugin (like `aws eks get-token`)
+    EksToken(EksTokenArgs),
     /// Print a static completion script
     Completions(CompletionsArgs),
 }
@@ -378,6 +382,37 @@ pub enum SsoCommand {
         #[arg(long)]
         dry_run: bool,
     },
+}
+
+/// Arguments of `stsenv console`.
+#[derive(Debug, Args)]
+#[command(mut_arg("duration", |a| a.help(
+    "Console session length, 900–43200 s [default: what the credentials have left]"
+)))]
+pub struct ConsoleArgs {
+    /// How the credentials are obtained.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Print the sign-in URL instead of opening a browser (anyone with it is signed in for 15 minutes)
+    #[arg(long, conflicts_with = "clipboard")]
+    pub print: bool,
+    /// Copy the sign-in URL to the clipboard instead of opening a browser
+    #[arg(long)]
+    pub clipboard: bool,
+    /// The console page to open: an https:// URL, or a service name such as s3 or ec2 [default: the console home]
+    #[arg(long, value_name = "URL|SERVICE")]
+    pub destination: Option<String>,
+}
+
+/// Arguments of `stsenv eks-token`.
+#[derive(Debug, Args)]
+pub struct EksTokenArgs {
+    /// How the credentials are obtained.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// The EKS cluster's name
+    #[arg(long, value_name = "NAME")]
+    pub cluster_name: String,
 }
 
 /// Arguments of `stsenv completions`.

@@ -4,7 +4,9 @@
 
 mod cache;
 mod completions;
+mod console;
 mod credential_process;
+mod eks_token;
 mod env;
 mod exec;
 mod explain;
@@ -34,6 +36,8 @@ pub fn run(command: Command) -> CliResult {
         Command::Login(args) => login::login(args),
         Command::Logout(args) => login::logout(args),
         Command::Sso(command) => login::sso(command),
+        Command::Console(args) => console::run(args),
+        Command::EksToken(args) => eks_token::run(args),
         Command::Completions(args) => completions::run(args),
     }
 }

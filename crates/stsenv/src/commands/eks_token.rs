@@ -1,0 +1,48 @@
+//! `stsenv eks-token`: an ExecCredential for kubectl, the shape `aws eks
+//! get-token` prints, signed locally from the profile's (cached) credentials.
+
+use std::process::ExitCode;
+use std::time::SystemTime;
+
+use jiff::Timestamp;
+use stsenv_core::config::AwsConfig;
+use stsenv_core::eks;
+
+use crate::cli::EksTokenArgs;
+use crate::error::CliResult;
+use crate::obtain::resolve;
+use crate::output;
+
+/// Run `stsenv eks-token`.
+pub fn run(args: EksTokenArgs) -> CliResult {
+    // A bad name fails before any credentials are resolved (or MFA asked for).
+    eks::validate_cluster_name(&args.cluster_name)?;
+    let (api_version, warning) =
+        eks::api_version(std::env::var(eks::EXEC_INFO_VAR).ok().as_deref());
+    if let Some(warning) = warning {
+        stsenv_core::warn(&warning);
+    }
+    let session = resolve(&args.profile)?;
+    let region = session.plan.sts_region();
+    // The profile's endpoint_url counts like the SDKs' (read again here: the
+    // config was parsed inside `session`, which keeps nothing of it).
+    let config = AwsConfig::load().ok();
+    let profile = config
+        .as_ref()
+        .and_then(|c| c.profile(&session.plan.profile).ok());
+    let endpoint = eks::sts_endpoint(region, profile)?;
+    let url = eks::presigned_url(
+        &session.credentials,
+        &args.cluster_name,
+        region,
+        &endpoint,
+        SystemTime::now(),
+    )?;
+    output::print(&eks::exec_credential(
+        &eks::token(&url),
+        api_version,
+        Timestamp::now(),
+        session.credentials.expiration,
+    ))?;
+    Ok(ExitCode::SUCCESS)
+}
