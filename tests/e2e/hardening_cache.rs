@@ -318,7 +318,7 @@ fn non_interactive_callers_do_not_queue_behind_a_prompt() {
         assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
         assert!(out.stdout.is_empty());
         assert!(
-            stderr.contains("another stsenv is waiting for an MFA code for dev; finish it there or pass --token-code"),
+            stderr.contains("another stsenv is waiting for an MFA code or a login for dev; finish it there or pass --token-code"),
             "{stderr}"
         );
     }

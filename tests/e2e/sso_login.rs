@@ -492,3 +492,58 @@ fn browser_opens_only_with_a_display_and_without_no_browser() {
         "{opened}"
     );
 }
+
+#[test]
+fn a_refresh_that_cannot_prompt_does_not_queue_behind_a_login() {
+    let stub = SsoStub::start();
+    stub.state().pending_polls = 10_000;
+    let sandbox = sandbox();
+    let mut login = sandbox
+        .command(stsenv_tests::stsenv_bin())
+        .envs(stub.env())
+        .args(["login", "ssodev", "--no-browser"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while stub.calls_of("CreateToken").is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the login never polled"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // A token that needs refreshing, which takes the session's lock.
+    write_cli_token(
+        &sandbox,
+        &json!({
+            "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+            "accessToken": "access-token-1", "expiresAt": cli_time(60),
+            "clientId": "cli-client", "clientSecret": "cli-secret",
+            "registrationExpiresAt": cli_time(86_400), "refreshToken": "refresh-token-1"
+        }),
+    );
+    let started = std::time::Instant::now();
+    let out = sandbox
+        .stsenv()
+        .envs(stub.env())
+        .args(["env", "ssodev", "--non-interactive", "--shell", "bash"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(3);
+    let waited = started.elapsed();
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(login.id() as i32, libc::SIGINT) };
+    let _ = login.wait();
+    assert!(out.get_output().stdout.is_empty());
+    assert!(
+        stderr(&out).contains("another stsenv is waiting for an MFA code or a login for ssodev"),
+        "{}",
+        stderr(&out)
+    );
+    // Not a timing assertion on speed, only that it did not sit out the
+    // three-minute lock wait.
+    assert!(waited < Duration::from_secs(60), "{waited:?}");
+}

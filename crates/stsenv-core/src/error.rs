@@ -180,7 +180,7 @@ pub enum Error {
     },
     /// A process that cannot prompt found the lock it needs held by
     /// another stsenv that waits for an MFA code.
-    #[error("another stsenv is waiting for an MFA code for {profile}; finish it there or pass --token-code")]
+    #[error("another stsenv is waiting for an MFA code or a login for {profile}")]
     PeerPrompting {
         /// The profile being resolved.
         profile: String,

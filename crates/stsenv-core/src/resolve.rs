@@ -103,6 +103,17 @@ struct Resolver<'a> {
 }
 
 impl Resolver<'_> {
+    /// How this caller waits for a lock another process holds: a caller
+    /// that cannot prompt does not queue behind one that is prompting.
+    fn lock_wait(&self) -> LockWait<'_> {
+        match self.prompter.may_wait_for_human() {
+            true => LockWait::Patient,
+            false => LockWait::NotBehindPrompt {
+                profile: &self.plan.profile,
+            },
+        }
+    }
+
     /// Credentials after `level` steps (0 = the source).
     fn obtain(&self, level: usize) -> Result<Credentials> {
         let step = level.checked_sub(1).map(|i| &self.plan.steps[i]);
@@ -111,7 +122,7 @@ impl Resolver<'_> {
             return self
                 .plan
                 .source
-                .obtain(self.cache, &self.runtime)?
+                .obtain(self.cache, &self.runtime, self.lock_wait())?
                 .checked(&self.plan.profile, &self.plan.source.origin());
         }
         let key = &self.keys[level];
@@ -132,15 +143,9 @@ impl Resolver<'_> {
         // A cache that cannot be locked or written costs speed, never the
         // session: the credentials are still obtained and returned. A caller
         // that cannot prompt does not queue behind one that does.
-        let wait = match self.prompter.may_wait_for_human() {
-            true => LockWait::Patient,
-            false => LockWait::NotBehindPrompt {
-                profile: &self.plan.profile,
-            },
-        };
         let _lock = match self.mode {
             CacheMode::Bypass => None,
-            _ => match self.cache.lock_with(key, wait) {
+            _ => match self.cache.lock_with(key, self.lock_wait()) {
                 Ok(lock) => Some(lock),
                 Err(err @ Error::PeerPrompting { .. }) => return Err(err),
                 Err(err) => {
@@ -170,7 +175,10 @@ impl Resolver<'_> {
                 let runtime = self.runtime.get()?;
                 runtime.block_on(step.execute(self.plan.sts_region(), &input, code))?
             }
-            None => self.plan.source.obtain(self.cache, &self.runtime)?,
+            None => self
+                .plan
+                .source
+                .obtain(self.cache, &self.runtime, self.lock_wait())?,
         };
         // Never cache or emit what STS or the portal should not have said.
         let origin = match step {

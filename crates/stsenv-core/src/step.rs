@@ -16,7 +16,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::aws::{CallContext, LazyRuntime};
-use crate::cache::Cache;
+use crate::cache::{Cache, LockWait};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::sso::SsoRole;
@@ -193,9 +193,15 @@ impl Source {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Get the source's credentials. `cache` and `runtime` serve SSO, which
-    /// takes the session's lock and may refresh its token.
-    pub fn obtain(&self, cache: &Cache, runtime: &LazyRuntime) -> Result<Credentials> {
+    /// Get the source's credentials. `cache`, `runtime` and `wait` serve
+    /// SSO, which takes the session's lock (as `wait` says) and may refresh
+    /// its token.
+    pub fn obtain(
+        &self,
+        cache: &Cache,
+        runtime: &LazyRuntime,
+        wait: LockWait<'_>,
+    ) -> Result<Credentials> {
         match self {
             Source::Static { keys, .. } => Ok(keys.credentials()),
             Source::Environment { profile, keys } => keys
@@ -205,7 +211,7 @@ impl Source {
                     profile: profile.clone(),
                 }),
             Source::Process { profile, command } => crate::process::run(profile, command),
-            Source::Sso(role) => crate::sso::role_credentials(role, cache, runtime.get()?),
+            Source::Sso(role) => crate::sso::role_credentials(role, cache, runtime.get()?, wait),
         }
     }
 }

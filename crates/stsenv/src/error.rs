@@ -58,6 +58,7 @@ impl CliError {
 fn hint(err: &Error) -> Option<String> {
     match err {
         Error::MfaNeeded { .. } => Some("pass --token-code CODE, or run it in a terminal".into()),
+        Error::PeerPrompting { .. } => Some("finish it there or pass --token-code".into()),
         Error::LoginNeeded { profile } if profile.starts_with('-') => Some(format!(
             "run `stsenv login --profile={}`",
             shell_words::quote(profile)

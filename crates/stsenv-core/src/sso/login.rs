@@ -115,7 +115,10 @@ pub fn login(
         device.verification_uri_complete.as_deref(),
         &device.user_code,
     );
+    // Waiting for a human: callers that cannot prompt must not queue behind us.
+    let prompting = cache.mark_prompting();
     let result = wait_for_approval(session, runtime, ui, &registration, &device);
+    drop(prompting);
     ui.finished();
     let approved = result?;
     let expires = Timestamp::now() + jiff::SignedDuration::from_secs(approved.expires_in);

@@ -19,7 +19,7 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::aws::{invalid_response, sdk_config, service_error, CallContext};
-use crate::cache::{self, Cache};
+use crate::cache::{self, Cache, LockWait};
 use crate::config::{AwsConfig, Service};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -217,6 +217,7 @@ pub fn usable_token(
     session: &SsoSession,
     cache: &Cache,
     runtime: &tokio::runtime::Runtime,
+    wait: LockWait<'_>,
 ) -> Result<String> {
     let now = Timestamp::now();
     let token = session.cached_token();
@@ -232,7 +233,9 @@ pub fn usable_token(
         // Still valid, just not refreshable: use what is left.
         return Ok(token.access_token.expect("valid implies present"));
     }
-    let _lock = cache.lock(&session.lock_key())?;
+    // A `stsenv login` holding the lock waits for a human in the browser:
+    // a caller that cannot prompt does not queue behind it (`wait`).
+    let _lock = cache.lock_with(&session.lock_key(), wait)?;
     // Another process may have refreshed (or logged in) while we waited.
     let token = session.cached_token().unwrap_or(token);
     if token.fresh_for(TOKEN_REFRESH_MARGIN_SECS, Timestamp::now()) {
@@ -252,9 +255,10 @@ pub fn role_credentials(
     role: &SsoRole,
     cache: &Cache,
     runtime: &tokio::runtime::Runtime,
+    wait: LockWait<'_>,
 ) -> Result<Credentials> {
     let session = SsoSession::of_role(role);
-    let access_token = usable_token(&session, cache, runtime)?;
+    let access_token = usable_token(&session, cache, runtime, wait)?;
     let ctx = session.portal_ctx();
     runtime.block_on(async {
         let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None));
@@ -311,7 +315,7 @@ pub fn assignments(
     cache: &Cache,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<Vec<Assignment>> {
-    let access_token = usable_token(session, cache, runtime)?;
+    let access_token = usable_token(session, cache, runtime, LockWait::Patient)?;
     runtime.block_on(async {
         let client = aws_sdk_sso::Client::new(&sdk_config(session.portal_ctx(), None));
         let mut accounts = Vec::new();

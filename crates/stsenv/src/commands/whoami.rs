@@ -23,7 +23,9 @@ pub fn run(args: WhoamiArgs) -> CliResult {
         .profile
         .names_nothing()
         .then(Credentials::from_environment)
-        .flatten();
+        .flatten()
+        .map(|credentials| credentials.checked("(environment)", "AWS_* variables of this shell"))
+        .transpose()?;
     let (profile, region, endpoint, credentials) = match exported {
         Some(credentials) => (
             Status::profile_or("(environment)"),
