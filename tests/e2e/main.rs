@@ -6,6 +6,7 @@ mod chains;
 mod cli_robustness;
 mod errors;
 mod formats;
+mod mfa_process;
 mod shell_commands;
 mod shell_hook;
 mod shell_init;

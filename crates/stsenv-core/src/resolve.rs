@@ -10,11 +10,12 @@ use crate::credentials::Credentials;
 use crate::error::Result;
 use crate::plan::Plan;
 
-/// Asks the human for an MFA code.
+/// Asks the human (or the profile's `mfa_process`) for an MFA code.
 pub trait Prompter {
     /// A validated six-digit code for `serial`, or [`crate::Error::MfaNeeded`]
-    /// when there is no one to ask.
-    fn mfa_code(&self, profile: &str, serial: &str) -> Result<String>;
+    /// when there is no one to ask. `mfa_process` is the command the profile
+    /// names to print the code, tried before any human.
+    fn mfa_code(&self, profile: &str, serial: &str, mfa_process: Option<&str>) -> Result<String>;
 }
 
 /// How the cache is used.
@@ -142,7 +143,13 @@ impl Resolver<'_> {
                 // on the network while a human types.
                 let code = step
                     .mfa_serial()
-                    .map(|serial| self.prompter.mfa_code(&self.plan.profile, serial))
+                    .map(|serial| {
+                        self.prompter.mfa_code(
+                            &self.plan.profile,
+                            serial,
+                            step.mfa_process.as_deref(),
+                        )
+                    })
                     .transpose()?;
                 let runtime = self.runtime.get()?;
                 runtime.block_on(step.execute(self.plan.sts_region(), &input, code))?
