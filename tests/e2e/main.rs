@@ -7,6 +7,7 @@ mod cli_robustness;
 mod errors;
 mod formats;
 mod mfa_process;
+mod picker;
 mod shell_commands;
 mod shell_hook;
 mod shell_init;

@@ -228,6 +228,9 @@ pub struct EnvArgs {
     /// Copy a one-line export to the clipboard instead of printing it
     #[arg(long)]
     pub clipboard: bool,
+    /// Pick the profile in a fuzzy finder on the terminal (most recently used first)
+    #[arg(long, conflicts_with_all = ["profile", "profile_option", "renew"])]
+    pub pick: bool,
 }
 
 /// Arguments of `stsenv exec`.

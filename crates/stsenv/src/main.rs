@@ -12,6 +12,7 @@ mod error;
 mod mfa_process;
 mod obtain;
 mod output;
+mod picker;
 mod prompt;
 mod session;
 mod shell;
