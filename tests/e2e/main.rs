@@ -8,6 +8,7 @@ mod errors;
 mod formats;
 mod mfa_process;
 mod picker;
+mod release;
 mod shell_commands;
 mod shell_hook;
 mod shell_init;
