@@ -66,6 +66,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l refresh -d 'Ignore
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l renew -d 'Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l clipboard -d 'Copy a one-line export to the clipboard instead of printing it'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l pick -d 'Pick the profile in a fuzzy finder on the terminal (most recently used first)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r

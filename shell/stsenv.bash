@@ -15,6 +15,10 @@ _STSENV_EPOCH0='@STSENV_EPOCH@'
 # evaluated: help and version text then go to stderr, never into `eval`.
 stsenv_assume() {
     local __stsenv_code
+    # No argument at a terminal: pick the profile (drawn on /dev/tty).
+    if (($# == 0)) && [[ -t 0 ]]; then
+        set -- --pick
+    fi
     __stsenv_code="$(_STSENV_EVAL=1 "${_STSENV_BIN}" env --shell bash "$@")" || return
     eval "${__stsenv_code}"
 }

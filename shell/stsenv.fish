@@ -13,6 +13,10 @@ set -g __stsenv_bin '@STSENV_BIN@'
 # current credentials alone. _STSENV_EVAL tells stsenv that its stdout is
 # evaluated: help and version text then go to stderr, never into `source`.
 function stsenv_assume --description 'Export AWS credentials for a profile (stsenv)'
+    # No argument at a terminal: pick the profile (drawn on /dev/tty).
+    if test (count $argv) -eq 0; and isatty stdin
+        set argv --pick
+    end
     set -l code (_STSENV_EVAL=1 $__stsenv_bin env --shell fish $argv | string collect)
     set -l rc $pipestatus[1]
     test $rc -eq 0; or return $rc

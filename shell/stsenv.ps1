@@ -25,7 +25,10 @@ function global:__stsenv_code {
 # `stsenv env` succeeded, so a failure (wrong MFA code, typo) leaves the
 # current credentials alone.
 function global:stsenv_assume {
-    $code = __stsenv_code env --shell powershell @args
+    # No argument at a terminal: pick the profile (drawn on the terminal).
+    $words = $args
+    if ($args.Count -eq 0 -and -not [Console]::IsInputRedirected) { $words = @('--pick') }
+    $code = __stsenv_code env --shell powershell @words
     if ($LASTEXITCODE -ne 0) { return }
     Invoke-Expression $code
 }

@@ -17,6 +17,10 @@ zmodload zsh/datetime 2>/dev/null || true
 # evaluated: help and version text then go to stderr, never into `eval`.
 stsenv_assume() {
     local __stsenv_code
+    # No argument at a terminal: pick the profile (drawn on /dev/tty).
+    if (($# == 0)) && [[ -t 0 ]]; then
+        set -- --pick
+    fi
     __stsenv_code="$(_STSENV_EVAL=1 "$_STSENV_BIN" env --shell zsh "$@")" || return
     eval "$__stsenv_code"
 }

@@ -14,13 +14,13 @@ use crate::shell_support::{shell_command, SHELLS};
 const WAIT: Duration = Duration::from_secs(30);
 
 /// A tmux server on a private socket, killed on drop.
-struct Tmux<'a> {
+pub(crate) struct Tmux<'a> {
     sandbox: &'a Sandbox,
     socket: PathBuf,
 }
 
 impl<'a> Tmux<'a> {
-    fn start(sandbox: &'a Sandbox, command: &str) -> Tmux<'a> {
+    pub(crate) fn start(sandbox: &'a Sandbox, command: &str) -> Tmux<'a> {
         let tmux = Tmux {
             sandbox,
             socket: sandbox.path().join("tmux.sock"),
@@ -53,26 +53,26 @@ impl<'a> Tmux<'a> {
         cmd.output().expect("tmux runs")
     }
 
-    fn send(&self, keys: &[&str]) {
+    pub(crate) fn send(&self, keys: &[&str]) {
         let mut args = vec!["send-keys", "-t", "0"];
         args.extend(keys);
         assert!(self.run(&args).status.success());
     }
 
     /// Type `text` literally (no key-name lookup).
-    fn type_text(&self, text: &str) {
+    pub(crate) fn type_text(&self, text: &str) {
         assert!(self
             .run(&["send-keys", "-t", "0", "-l", text])
             .status
             .success());
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0", "-J"]).stdout)
             .into_owned()
     }
 
-    fn wait_for(&self, what: &str, needle: &str) -> String {
+    pub(crate) fn wait_for(&self, what: &str, needle: &str) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let screen = self.screen();
@@ -95,7 +95,7 @@ impl Drop for Tmux<'_> {
 }
 
 /// The command starting `shell` with an rc file that loads the plugin.
-fn start_command(sandbox: &Sandbox, shell: &str) -> String {
+pub(crate) fn start_command(sandbox: &Sandbox, shell: &str) -> String {
     let dir = sandbox.path();
     match shell {
         "bash" => {

@@ -108,8 +108,69 @@ pub fn run(_args: &[String]) -> util::Result {
             peer: on_path("curl").then_some(("curl", bench.shell(&moto_curl))),
         },
     ];
+    let mut rows = rows;
+    let new_bash = |bin: &str| {
+        format!("bash --norc --noprofile -c 'eval \"$({bin} init bash)\" && type plain_assume >/dev/null'")
+    };
+    rows.push(Row {
+        scenario: "new bash with the plugin",
+        stsenv: bench.shell(&new_bash(&s)),
+        peer: None,
+    });
+
+    // The same, with 5,000 role profiles (what `sso populate` makes for a
+    // large organisation): a second home with its own config and cache.
+    let big_env = big_config_env(&work, &env)?;
+    let big = Bench {
+        env: &big_env,
+        hyperfine: bench.hyperfine,
+    };
+    big.check(&[&s, "env", "plain"])?;
+    rows.extend([
+        Row {
+            scenario: "5,000 profiles: `env` cache hit",
+            stsenv: big.direct(&[&s, "env", "plain", "--shell", "bash"]),
+            peer: None,
+        },
+        Row {
+            scenario: "5,000 profiles: `init bash`",
+            stsenv: big.direct(&[&s, "init", "bash"]),
+            peer: None,
+        },
+        Row {
+            scenario: "5,000 profiles: new bash with the plugin",
+            stsenv: big.shell(&new_bash(&s)),
+            peer: None,
+        },
+    ]);
     print_table(&rows, bench.hyperfine);
     Ok(())
+}
+
+/// How many role profiles the large-config rows use.
+const BIG_PROFILES: usize = 5000;
+
+/// An environment like `env` whose config has [`BIG_PROFILES`] role
+/// profiles besides the usual ones, and a cache of its own.
+fn big_config_env(work: &Path, env: &[(String, String)]) -> util::Result<Vec<(String, String)>> {
+    let aws = work.join("home/.aws");
+    let mut config = std::fs::read_to_string(aws.join("config")).map_err(|e| e.to_string())?;
+    for i in 0..BIG_PROFILES {
+        config += &format!(
+            "\n[profile team-{i:04}-admin]\nrole_arn = arn:aws:iam::{:012}:role/admin\nsource_profile = base\nregion = eu-west-1\n",
+            100_000_000_000u64 + i as u64
+        );
+    }
+    let big = aws.join("config-5000");
+    std::fs::write(&big, config).map_err(|e| e.to_string())?;
+    Ok(env
+        .iter()
+        .map(|(k, v)| match k.as_str() {
+            "AWS_CONFIG_FILE" => (k.clone(), big.display().to_string()),
+            "STSENV_CACHE_DIR" => (k.clone(), work.join("cache-5000").display().to_string()),
+            _ => (k.clone(), v.clone()),
+        })
+        .collect())
 }
 
 fn stsenv_str(path: &Path) -> String {

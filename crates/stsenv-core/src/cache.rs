@@ -336,7 +336,8 @@ impl Cache {
                 continue;
             }
             // A writer killed between creating its temp file and renaming it leaves one behind.
-            if name.starts_with(".tmp-") || (profile.is_none() && name.ends_with(".lock")) {
+            let forgotten_by_full_clear = name.ends_with(".lock") || name.ends_with(NOTE_SUFFIX);
+            if name.starts_with(".tmp-") || (profile.is_none() && forgotten_by_full_clear) {
                 remove(&path)?;
                 continue;
             }
@@ -354,6 +355,32 @@ impl Cache {
             }
         }
         Ok(removed)
+    }
+
+    /// A small note kept beside the entries (e.g. the recently used
+    /// profiles), read with the entries' care: only from a trusted
+    /// directory, never through a link, at most `max` bytes. `None` when
+    /// absent or unusable.
+    pub fn read_note(&self, name: &str, max: u64) -> Option<Vec<u8>> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        read_private(&self.note_path(name), max).ok().flatten()
+    }
+
+    /// Replace a note atomically (0600), only in a trusted directory.
+    /// `cache clear` without a profile removes notes too.
+    pub fn write_note(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        if !is_note_name(name) || !self.writable() {
+            return Ok(());
+        }
+        let path = self.note_path(name);
+        fsutil::write_atomic(&path, bytes, None)
+            .map_err(|e| Error::io("cannot write cache file", &path, e))
+    }
+
+    fn note_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}{NOTE_SUFFIX}"))
     }
 
     fn entry_path(&self, key: &str) -> PathBuf {
@@ -488,6 +515,18 @@ fn entry_problem(entry: &Entry) -> Option<String> {
 /// absent; an error (as a sentence) for a symbolic link, a FIFO or device
 /// (opened non-blocking, so a FIFO never hangs), a file of another user,
 /// or a file larger than `max`.
+/// The file-name suffix of notes (see [`Cache::write_note`]).
+const NOTE_SUFFIX: &str = ".note";
+
+/// A note's name: a plain word, so it can never name a path elsewhere.
+fn is_note_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
     let mut options = OpenOptions::new();
     options.read(true);

@@ -475,6 +475,7 @@ mod tests {
         Step {
             profile: "p".into(),
             endpoint: None,
+            mfa_process: None,
             call,
         }
     }
@@ -483,6 +484,7 @@ mod tests {
         Step {
             profile: "base".into(),
             endpoint: None,
+            mfa_process: None,
             call: Call::SessionToken {
                 mfa_serial: "arn:aws-us-gov:iam::1:mfa/a".into(),
                 duration: 3600,

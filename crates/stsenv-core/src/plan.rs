@@ -221,13 +221,15 @@ impl Planner<'_> {
         if let (Some(serial), Source::Static { keys, .. }) = (mfa_serial, &chain.source) {
             if keys.session_token.is_none() {
                 let duration = self.mfa_duration(name, profile, is_target)?;
-                chain.steps.push(self.step(
+                let mut step = self.step(
                     name,
                     Call::SessionToken {
                         mfa_serial: serial.to_string(),
                         duration,
                     },
-                ));
+                );
+                step.mfa_process = profile.get("mfa_process").map(str::to_string);
+                chain.steps.push(step);
             }
         }
         Ok(chain)
@@ -401,13 +403,17 @@ impl Planner<'_> {
                 let source_profile = profile.clone();
                 let source = self.config.profile(&source_profile)?;
                 let duration = self.mfa_duration(&source_profile, source, false)?;
-                let step = self.step(
+                let mut step = self.step(
                     &source_profile,
                     Call::SessionToken {
                         mfa_serial: serial.clone(),
                         duration,
                     },
                 );
+                // The role names the device, so its mfa_process comes first.
+                step.mfa_process = key("mfa_process")
+                    .or(source.get("mfa_process"))
+                    .map(str::to_string);
                 chain.steps.push(step);
                 None
             }
@@ -431,7 +437,11 @@ impl Planner<'_> {
                 .or_else(|| key("source_identity").map(str::to_string)),
             policy: ov.and_then(|o| o.policy.clone()),
         });
-        chain.steps.push(self.step(name, call));
+        let mut step = self.step(name, call);
+        if step.mfa_serial().is_some() {
+            step.mfa_process = key("mfa_process").map(str::to_string);
+        }
+        chain.steps.push(step);
         Ok(())
     }
 
@@ -498,6 +508,7 @@ impl Planner<'_> {
             profile: name.to_string(),
             endpoint: self.config.endpoint_url(Some(name), Service::Sts),
             call,
+            mfa_process: None,
         }
     }
 
@@ -658,6 +669,26 @@ mod tests {
         assert_eq!(p.region.as_deref(), Some("eu-west-1"));
         assert_eq!(p.kind(), ProfileKind::Role);
         assert!(p.warnings.is_empty());
+    }
+
+    #[test]
+    fn mfa_process_rides_on_the_step_that_asks_for_the_code() {
+        let creds = format!("[base]\n{KEYS}");
+        let config = "[profile base]\nmfa_process = base-otp\n[profile dev]\nrole_arn = arn:aws:iam::2:role/dev\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/a\nmfa_process = ykman oath accounts code\n[profile ops]\nrole_arn = arn:aws:iam::2:role/ops\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/a\n";
+        let dev = plan(config, &creds, "dev").unwrap();
+        assert_eq!(
+            dev.steps[0].mfa_process.as_deref(),
+            Some("ykman oath accounts code"),
+            "the role names the device, its mfa_process wins"
+        );
+        assert_eq!(dev.steps[1].mfa_process, None, "no code is asked there");
+        assert!(dev.steps[0]
+            .describe()
+            .contains("mfa_process `ykman oath accounts code`"));
+        let ops = plan(config, &creds, "ops").unwrap();
+        assert_eq!(ops.steps[0].mfa_process.as_deref(), Some("base-otp"));
+        // Not part of the cache identity: both share one MFA session.
+        assert_eq!(dev.steps[0].identity(), ops.steps[0].identity());
     }
 
     #[test]

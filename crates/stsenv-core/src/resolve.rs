@@ -10,11 +10,12 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 
-/// Asks the human for an MFA code.
+/// Asks the human (or the profile's `mfa_process`) for an MFA code.
 pub trait Prompter {
     /// A validated six-digit code for `serial`, or [`crate::Error::MfaNeeded`]
-    /// when there is no one to ask.
-    fn mfa_code(&self, profile: &str, serial: &str) -> Result<String>;
+    /// when there is no one to ask. `mfa_process` is the command the profile
+    /// names to print the code, tried before any human.
+    fn mfa_code(&self, profile: &str, serial: &str, mfa_process: Option<&str>) -> Result<String>;
 
     /// Whether this caller may wait for another process that is waiting
     /// for a human (an MFA prompt). A caller that cannot prompt itself
@@ -169,7 +170,13 @@ impl Resolver<'_> {
                 let prompting = self.cache.mark_prompting();
                 let code = step
                     .mfa_serial()
-                    .map(|serial| self.prompter.mfa_code(&self.plan.profile, serial))
+                    .map(|serial| {
+                        self.prompter.mfa_code(
+                            &self.plan.profile,
+                            serial,
+                            step.mfa_process.as_deref(),
+                        )
+                    })
                     .transpose()?;
                 drop(prompting);
                 let runtime = self.runtime.get()?;

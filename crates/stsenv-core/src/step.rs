@@ -228,6 +228,11 @@ pub struct Step {
     pub endpoint: Option<String>,
     /// The call and its parameters.
     pub call: Call,
+    /// The command that prints the MFA code for this step's device
+    /// (`mfa_process`), when the profile names one. Not in the identity: it
+    /// only changes how the code is obtained, never what STS answers.
+    #[serde(skip)]
+    pub mfa_process: Option<String>,
 }
 
 /// The STS operations a step can make.
@@ -309,6 +314,9 @@ impl Step {
         };
         if let Some(endpoint) = &self.endpoint {
             line.push_str(&format!(" at {endpoint}"));
+        }
+        if let (Some(process), Some(_)) = (&self.mfa_process, self.mfa_serial()) {
+            line.push_str(&format!(", code from mfa_process `{process}`"));
         }
         line
     }
@@ -557,11 +565,14 @@ mod tests {
         }
 
         fn step() -> impl Strategy<Value = Step> {
-            (small(), maybe(small()), call()).prop_map(|(profile, endpoint, call)| Step {
-                profile,
-                endpoint,
-                call,
-            })
+            (small(), maybe(small()), call(), maybe(small())).prop_map(
+                |(profile, endpoint, call, mfa_process)| Step {
+                    profile,
+                    endpoint,
+                    call,
+                    mfa_process,
+                },
+            )
         }
 
         fn keys() -> impl Strategy<Value = StaticKeys> {
@@ -616,6 +627,7 @@ mod tests {
         fn step_essence(step: &Step) -> Step {
             Step {
                 profile: String::new(),
+                mfa_process: None,
                 ..step.clone()
             }
         }

@@ -12,9 +12,16 @@ use stsenv_core::Error;
 
 use crate::shell::{OutputFormat, Shell};
 
+/// `stsenv --version`: the version and what this build can do (the crate
+/// has no optional cargo features; these are the capabilities compiled in).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (features: sts, mfa, mfa_process, sso, picker, credential_process, dynamic-completion; tls: rustls+ring)"
+);
+
 /// AWS temporary credentials (STS, MFA, SSO) for your shell.
 #[derive(Debug, Parser)]
-#[command(name = "stsenv", version, about, max_term_width = 100)]
+#[command(name = "stsenv", version = VERSION, about, max_term_width = 100)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -25,38 +32,74 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Print shell code that exports credentials for a profile
+    #[command(
+        after_help = "Examples:\n  eval \"$(stsenv env dev)\"\n  stsenv env prod --shell fish | source\n  eval \"$(stsenv env --pick)\""
+    )]
     Env(EnvArgs),
     /// Run a command with a profile's credentials in its environment
+    #[command(
+        after_help = "Examples:\n  stsenv exec dev -- aws s3 ls\n  stsenv exec prod --duration 900 -- terraform plan"
+    )]
     Exec(ExecArgs),
     /// Show who the credentials belong to (sts:GetCallerIdentity)
+    #[command(after_help = "Examples:\n  stsenv whoami dev\n  stsenv whoami --json")]
     Whoami(WhoamiArgs),
     /// Print the shell plugin; eval it from your shell's rc file
+    #[command(
+        after_help = "Examples:\n  eval \"$(stsenv init bash)\"      # in ~/.bashrc\n  stsenv init fish | source        # in ~/.config/fish/config.fish\n  stsenv init zsh --no-hook"
+    )]
     Init(InitArgs),
     /// Print shell code that removes what `stsenv env` set
+    #[command(
+        after_help = "Examples:\n  eval \"$(stsenv unset)\"\n  stsenv unset --shell fish | source"
+    )]
     Unset(UnsetArgs),
     /// List the profiles in your AWS config, with their kind and cache state
+    #[command(
+        after_help = "Examples:\n  stsenv profiles\n  stsenv profiles --json | jq -r '.[].name'"
+    )]
     Profiles(ProfilesArgs),
     /// Show the profile active in this shell and the time it has left
+    #[command(after_help = "Examples:\n  stsenv status\n  stsenv status --format prompt")]
     Status(StatusArgs),
     /// Show how a profile's credentials are obtained, step by step, without calling AWS
+    #[command(
+        after_help = "Examples:\n  stsenv explain dev\n  stsenv explain --role-arn arn:aws:iam::111111111111:role/ops base"
+    )]
     Explain(ExplainArgs),
     /// Inspect or clear cached sessions
     #[command(subcommand)]
+    #[command(after_help = "Examples:\n  stsenv cache list\n  stsenv cache clear dev")]
     Cache(CacheCommand),
     /// Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)
+    #[command(
+        after_help = "Examples:\n  credential_process = stsenv credential-process dev   # in ~/.aws/config\n  stsenv credential-process dev"
+    )]
     CredentialProcess(CredentialProcessArgs),
     /// Log in to IAM Identity Center (SSO) with the device authorization flow
+    #[command(
+        after_help = "Examples:\n  stsenv login my-sso-profile\n  stsenv login --sso-session corp"
+    )]
     Login(LoginArgs),
     /// Forget the SSO token of a profile or sso-session
+    #[command(
+        after_help = "Examples:\n  stsenv logout my-sso-profile\n  stsenv logout --sso-session corp"
+    )]
     Logout(LoginArgs),
     /// IAM Identity Center helpers
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  stsenv sso populate corp --dry-run\n  stsenv sso populate corp"
+    )]
     Sso(SsoCommand),
     /// Open the AWS console signed in with a profile's credentials (federation endpoint)
     Console(ConsoleArgs),
     /// Print an EKS token for kubectl's exec credential plugin (like `aws eks get-token`)
     EksToken(EksTokenArgs),
     /// Print a static completion script
+    #[command(
+        after_help = "Examples:\n  stsenv completions bash > ~/.local/share/bash-completion/completions/stsenv\n  stsenv completions zsh > \"${fpath[1]}/_stsenv\""
+    )]
     Completions(CompletionsArgs),
 }
 
@@ -232,6 +275,9 @@ pub struct EnvArgs {
     /// Copy a one-line export to the clipboard instead of printing it
     #[arg(long)]
     pub clipboard: bool,
+    /// Pick the profile in a fuzzy finder on the terminal (most recently used first)
+    #[arg(long, conflicts_with_all = ["profile", "profile_option", "renew"])]
+    pub pick: bool,
 }
 
 /// Arguments of `stsenv exec`.

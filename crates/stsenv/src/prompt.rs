@@ -1,5 +1,6 @@
-//! Asking the human for an MFA code: on the terminal (`/dev/tty`, never
-//! stdout, which may be `eval`ed), or the code given with `--token-code`.
+//! Asking for an MFA code: the code given with `--token-code`, else the
+//! profile's `mfa_process`, else the human on the terminal (`/dev/tty`,
+//! never stdout, which may be `eval`ed).
 
 use std::io::IsTerminal;
 
@@ -50,7 +51,7 @@ impl Prompter for TerminalPrompter {
         self.token_code.is_some() || (self.interactive && has_terminal())
     }
 
-    fn mfa_code(&self, profile: &str, serial: &str) -> Result<String> {
+    fn mfa_code(&self, profile: &str, serial: &str, mfa_process: Option<&str>) -> Result<String> {
         if let Some(code) = &self.token_code {
             return Ok(code.clone());
         }
@@ -58,6 +59,15 @@ impl Prompter for TerminalPrompter {
             profile: profile.to_string(),
             serial: serial.to_string(),
         };
+        // No human is needed for it, so it runs even for `env --renew`.
+        if let Some(command) = mfa_process {
+            match crate::mfa_process::run(command) {
+                Ok(code) => return Ok(code),
+                Err(why) => note(&format!(
+                    "stsenv: mfa_process of profile `{profile}` gave no code: {why}; asking instead"
+                )),
+            }
+        }
         if !self.interactive || !has_terminal() {
             return Err(needed());
         }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use crate::cli::EnvArgs;
+use crate::cli::{EnvArgs, ProfileArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 use crate::shell::OutputFormat;
@@ -18,11 +18,23 @@ pub fn run(args: EnvArgs) -> CliResult {
         })?;
         recorded.non_interactive = true;
         recorded
+    } else if args.pick {
+        match crate::picker::pick()? {
+            Some(name) => ProfileArgs {
+                profile: Some(name),
+                ..args.profile
+            },
+            // Cancelled: nothing printed, nothing changed.
+            None => return Ok(ExitCode::from(130)),
+        }
     } else {
         args.profile
     };
     let format = args.shell.unwrap_or_else(OutputFormat::from_env);
     let resolved = obtain::resolve(&profile_args)?;
+    if !args.renew {
+        crate::picker::record_use(&resolved.plan.profile);
+    }
     let text = match format.syntax() {
         None => super::credential_process::json(&resolved.credentials),
         Some(syntax) => {

@@ -1,0 +1,228 @@
+//! `stsenv env --pick`: a fuzzy picker of profiles drawn on the terminal
+//! (`/dev/tty`), never on stdout, which stays env code only. Profiles show
+//! their kind, account and cache state, most recently used first.
+//!
+//! The UI and the matching are dialoguer's `FuzzySelect` on a console `Term`
+//! made of `/dev/tty` opened for reading and writing, so nothing is drawn
+//! on stdout or stderr.
+
+use std::fs::{File, OpenOptions};
+
+use jiff::Timestamp;
+use stsenv_core::cache::Cache;
+use stsenv_core::config::AwsConfig;
+use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::resolve::final_key;
+use stsenv_core::step::{Call, Source};
+
+use crate::error::{CliError, CliResult};
+use crate::output::human_duration;
+
+/// The cache note listing recently used profiles, newest first.
+const RECENT_NOTE: &str = "recent-profiles";
+/// How many names the file keeps.
+const RECENT_MAX: usize = 100;
+/// Anything larger is not ours: ignored.
+const RECENT_MAX_BYTES: u64 = 64 * 1024;
+
+/// Ask the human to pick a profile; `Ok(None)` when they cancel.
+pub fn pick() -> CliResult<Option<String>> {
+    let (read, write) = open_tty().ok_or_else(|| {
+        CliError::Usage(
+            "--pick needs a terminal to draw on (/dev/tty); name the profile instead".into(),
+        )
+    })?;
+    let config = AwsConfig::load()?;
+    let names = ordered_names(&config, &recent());
+    if names.is_empty() {
+        return Err(CliError::Refused(
+            "no profiles to pick from in ~/.aws/config or ~/.aws/credentials".into(),
+        ));
+    }
+    let rows = rows(&config, &names);
+    restore_cursor_on_interrupt(&write);
+    let term = console::Term::read_write_pair(read, write);
+    let choice = dialoguer::FuzzySelect::new()
+        .with_prompt("profile (type to filter, Enter assumes, Esc cancels)")
+        .items(&rows)
+        .default(0)
+        .max_length(15)
+        .interact_on_opt(&term);
+    let _ = term.show_cursor();
+    drop(term);
+    default_interrupt();
+    match choice {
+        Ok(choice) => Ok(choice.and_then(|i| names.get(i).cloned())),
+        // The terminal went away or the read failed: nothing is picked.
+        Err(dialoguer::Error::IO(err)) => Err(CliError::Refused(format!(
+            "cannot read the terminal for --pick: {err}"
+        ))),
+    }
+}
+
+/// Remember that `profile` was just used (best effort: a failure to write
+/// only loses the ordering).
+pub fn record_use(profile: &str) {
+    let cache = Cache::from_env();
+    let mut names = recent();
+    names.retain(|n| n != profile);
+    names.insert(0, profile.to_string());
+    names.truncate(RECENT_MAX);
+    let text: String = names.iter().map(|n| format!("{n}\n")).collect();
+    let _ = cache.write_note(RECENT_NOTE, text.as_bytes());
+}
+
+/// The recently used names, newest first. The file is outside input: only
+/// printable, non-empty, bounded lines are taken, each once.
+fn recent() -> Vec<String> {
+    let Some(bytes) = Cache::from_env().read_note(RECENT_NOTE, RECENT_MAX_BYTES) else {
+        return Vec::new();
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let mut names: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let ok = !line.is_empty() && line.len() <= 256 && !line.chars().any(char::is_control);
+        if ok && !names.iter().any(|n| n == line) {
+            names.push(line.to_string());
+        }
+        if names.len() == RECENT_MAX {
+            break;
+        }
+    }
+    names
+}
+
+/// Every profile, the recently used (that still exist) first.
+fn ordered_names(config: &AwsConfig, recent: &[String]) -> Vec<String> {
+    let all: Vec<&str> = config.profile_names();
+    let mut names: Vec<String> = recent
+        .iter()
+        .filter(|r| all.contains(&r.as_str()))
+        .cloned()
+        .collect();
+    names.extend(
+        all.iter()
+            .filter(|n| !recent.iter().any(|r| r == *n))
+            .map(|n| n.to_string()),
+    );
+    names
+}
+
+/// One display line per name: name, kind, account, cache state.
+fn rows(config: &AwsConfig, names: &[String]) -> Vec<String> {
+    let cache = Cache::from_env();
+    let now = Timestamp::now();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    names
+        .iter()
+        .map(|name| {
+            // Names come from the user's files: shown without control characters.
+            let shown: String = name.chars().filter(|c| !c.is_control()).collect();
+            let (kind, account, state) =
+                match Plan::build(config, Some(name), &Overrides::default()) {
+                    Ok(plan) => {
+                        let left = plan
+                            .is_temporary()
+                            .then(|| cache.get(&final_key(&plan)))
+                            .flatten()
+                            .and_then(|e| e.credentials.seconds_left(now))
+                            .filter(|left| *left > 0);
+                        let state = left
+                            .map(|l| format!("cached, {} left", human_duration(l)))
+                            .unwrap_or_default();
+                        (plan.kind().as_str(), account_of(&plan), state)
+                    }
+                    Err(_) => ("invalid", String::new(), String::new()),
+                };
+            format!("{shown:width$}  {kind:8} {account:12} {state}")
+        })
+        .collect()
+}
+
+/// The account a profile's credentials belong to, when the config says.
+fn account_of(plan: &Plan) -> String {
+    let from_arn = plan.steps.iter().rev().find_map(|step| match &step.call {
+        Call::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_string),
+        _ => None,
+    });
+    let account = from_arn.or_else(|| match &plan.source {
+        Source::Sso(role) => Some(role.account_id.clone()),
+        _ => None,
+    });
+    account
+        .filter(|a| a.len() <= 12 && a.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
+}
+
+/// `/dev/tty` for reading and for writing, when there is a terminal.
+fn open_tty() -> Option<(File, File)> {
+    #[cfg(unix)]
+    {
+        let read = OpenOptions::new().read(true).open("/dev/tty").ok()?;
+        let write = OpenOptions::new().write(true).open("/dev/tty").ok()?;
+        Some((read, write))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+#[cfg(unix)]
+use std::sync::atomic::{AtomicI32, Ordering};
+/// The picker's terminal, for the SIGINT handler (-1: none).
+#[cfg(unix)]
+static TTY_FD: AtomicI32 = AtomicI32::new(-1);
+
+/// Back to the default SIGINT once the picker's terminal is closed.
+fn default_interrupt() {
+    #[cfg(unix)]
+    {
+        TTY_FD.store(-1, Ordering::Relaxed);
+        // SAFETY: restores the default disposition.
+        unsafe {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+        }
+    }
+}
+
+/// Ctrl-C makes console raise SIGINT; the picker hid the cursor, so show
+/// it again before dying with the signal's status (130).
+fn restore_cursor_on_interrupt(tty: &File) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        extern "C" fn on_sigint(_: libc::c_int) {
+            const SHOW: &[u8] = b"\x1b[?25h\r\n";
+            let fd = TTY_FD.load(Ordering::Relaxed);
+            // SAFETY: write(2) and _exit(2) are async-signal-safe; the
+            // buffer is a static.
+            unsafe {
+                if fd >= 0 {
+                    libc::write(fd, SHOW.as_ptr().cast(), SHOW.len());
+                }
+                libc::_exit(130);
+            }
+        }
+        TTY_FD.store(tty.as_raw_fd(), Ordering::Relaxed);
+        let handler: extern "C" fn(libc::c_int) = on_sigint;
+        // SAFETY: installs a handler that only calls async-signal-safe functions.
+        unsafe {
+            libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_names_come_first_and_vanished_ones_are_dropped() {
+        let config =
+            AwsConfig::from_texts("[profile a]\nregion = x\n[profile b]\n[profile c]\n", "")
+                .unwrap();
+        let names = ordered_names(&config, &["c".into(), "gone".into(), "a".into()]);
+        assert_eq!(names, ["c", "a", "b"]);
+    }
+}
