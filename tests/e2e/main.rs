@@ -3,6 +3,7 @@
 
 mod cache;
 mod chains;
+mod differential;
 mod errors;
 mod formats;
 mod shell_commands;
