@@ -23,7 +23,6 @@ use harness::{compare_same, no_secrets_in_stderr, Case, Expect, Worker};
 const WORKERS: usize = 3;
 
 #[test]
-#[ignore = "issue 9: enable when the resolver lands"]
 fn stsenv_resolves_profiles_like_botocore() {
     let cases = cases::all();
     assert!(cases.len() >= 60, "the table has {} rows", cases.len());

@@ -125,18 +125,21 @@ fn handle(request: &Request, state: &mut ImdsState) -> Response {
         if path != "/latest/api/token" {
             return Response::text(405, "");
         }
-        let ttl_ok = request
+        let ttl = request
             .headers
             .get("x-aws-ec2-metadata-token-ttl-seconds")
             .and_then(|v| v.parse::<u32>().ok())
-            .is_some_and(|ttl| (1..=21_600).contains(&ttl));
-        if !ttl_ok {
+            .filter(|ttl| (1..=21_600).contains(ttl));
+        let Some(ttl) = ttl else {
             return Response::text(400, "");
-        }
+        };
         state.counter += 1;
         let token = format!("imds-session-token-{}", state.counter);
         state.tokens.insert(token.clone());
-        return Response::text(200, token);
+        // Like the real IMDS, the answer says how long the token lives (the
+        // Rust SDK refuses a token response without it).
+        return Response::text(200, token)
+            .with_header("X-aws-ec2-metadata-token-ttl-seconds", ttl.to_string());
     }
     if request.method != "GET" {
         return Response::text(405, "");

@@ -28,6 +28,8 @@ pub struct Response {
     pub content_type: &'static str,
     /// The body.
     pub body: String,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Response {
@@ -37,7 +39,14 @@ impl Response {
             status,
             content_type: "text/plain",
             body: body.into(),
+            headers: Vec::new(),
         }
+    }
+
+    /// The response with one more header.
+    pub fn with_header(mut self, name: &'static str, value: impl Into<String>) -> Response {
+        self.headers.push((name, value.into()));
+        self
     }
 
     /// A 200 with a JSON body.
@@ -46,6 +55,7 @@ impl Response {
             status: 200,
             content_type: "application/json",
             body: body.to_string(),
+            headers: Vec::new(),
         }
     }
 }
@@ -110,9 +120,14 @@ fn answer(stream: TcpStream, handle: &dyn Fn(&Request) -> Response) -> std::io::
         _ => "Error",
     };
     let mut stream = stream;
+    let extra: String = response
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     write!(
         stream,
-        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
+        "HTTP/1.1 {} {reason}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{}",
         response.status,
         response.content_type,
         response.body.len(),

@@ -13,12 +13,14 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod fsutil;
+pub mod metadata;
 pub mod plan;
 pub mod process;
 pub mod resolve;
 pub mod sso;
 pub mod step;
 pub mod sts;
+pub mod web_identity;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

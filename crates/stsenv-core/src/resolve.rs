@@ -100,7 +100,10 @@ impl Resolver<'_> {
     fn obtain(&self, level: usize) -> Result<Credentials> {
         let step = level.checked_sub(1).map(|i| &self.plan.steps[i]);
         if step.is_none() && !self.plan.source.is_cached() {
-            return self.plan.source.obtain(self.cache, &self.runtime);
+            return self
+                .plan
+                .source
+                .obtain(self.plan.sts_region(), self.cache, &self.runtime);
         }
         let key = &self.keys[level];
         let margin = match step {
@@ -147,7 +150,10 @@ impl Resolver<'_> {
                 let runtime = self.runtime.get()?;
                 runtime.block_on(step.execute(self.plan.sts_region(), &input, code))?
             }
-            None => self.plan.source.obtain(self.cache, &self.runtime)?,
+            None => self
+                .plan
+                .source
+                .obtain(self.plan.sts_region(), self.cache, &self.runtime)?,
         };
         if self.mode != CacheMode::Bypass {
             let (profile, kind, label) = match step {
