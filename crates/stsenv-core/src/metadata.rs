@@ -21,7 +21,6 @@ use aws_config::BehaviorVersion;
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_async::time::SystemTimeSource;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use jiff::Timestamp;
 use serde::Serialize;
 use url::{Host, Url};
@@ -273,7 +272,15 @@ impl ContainerEndpoint {
             .build();
         let credentials = runtime
             .block_on(provider.provide_credentials())
-            .map_err(|err| fail(err_text(&err)))?;
+            .map_err(|err| {
+                let text = err_text(&err);
+                let refused = text.contains("(401)") || text.contains("(403)");
+                let hint = match refused {
+                    true => format!("; the endpoint refused the authorization: check {CONTAINER_TOKEN_FILE_VAR} / {CONTAINER_TOKEN_VAR}"),
+                    false => String::new(),
+                };
+                fail(format!("{text}{hint}"))
+            })?;
         checked(credentials).map_err(fail)
     }
 }
@@ -381,9 +388,19 @@ fn checked(
     Ok(credentials)
 }
 
-/// A provider error with its causes, on one bounded line.
+/// A provider error with its causes, on one bounded line: each cause's
+/// message once (a wrapper that repeats its cause adds nothing).
 fn err_text(err: &CredentialsError) -> String {
-    printable(&DisplayErrorContext(err).to_string(), 500)
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    printable(&parts.join(": "), 500)
 }
 
 #[cfg(test)]

@@ -1035,4 +1035,334 @@ mod tests {
             "different endpoints must never share a cache entry"
         );
     }
+
+    fn plan_env(
+        config: &str,
+        credentials: &str,
+        vars: &[(&str, &str)],
+        profile: Option<&str>,
+        overrides: Overrides,
+    ) -> Result<Plan> {
+        let config = AwsConfig::from_texts_with_env(config, credentials, vars).expect("parses");
+        Plan::build(&config, profile, &overrides)
+    }
+
+    const MID_KEYS: &str =
+        "aws_access_key_id = AKIAMIDMIDMIDMIDMID1\naws_secret_access_key = mid\n";
+
+    #[test]
+    fn a_source_profile_with_keys_ends_the_chain() {
+        // mid has keys AND its own role whose source does not even exist:
+        // the SDKs sign one AssumeRole(RoleA) with mid's keys.
+        let config = "[profile app]\nrole_arn = arn:aws:iam::1:role/RoleA\nsource_profile = mid\nduration_seconds = 7200\n[profile mid]\nrole_arn = arn:aws:iam::2:role/RoleB\nsource_profile = nowhere\n";
+        let p = plan(config, &format!("[mid]\n{MID_KEYS}"), "app").unwrap();
+        assert!(
+            matches!(&p.source, Source::Static { profile, keys } if profile == "mid" && keys.access_key_id == "AKIAMIDMIDMIDMIDMID1")
+        );
+        assert_eq!(p.steps.len(), 1);
+        assert_eq!(role(&p, 0).role_arn, "arn:aws:iam::1:role/RoleA");
+        assert_eq!(role(&p, 0).duration, Some(7200), "not chained: no clamp");
+        assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+        // Keys in the config file stop it too, and so does a source naming itself.
+        let in_config = "[profile app]\nrole_arn = arn:aws:iam::1:role/RoleA\nsource_profile = mid\n[profile mid]\naws_access_key_id = AKIAMIDMIDMIDMIDMID1\naws_secret_access_key = mid\nrole_arn = arn:aws:iam::2:role/RoleB\nsource_profile = mid\n";
+        let p = plan(in_config, "", "app").unwrap();
+        assert_eq!(p.steps.len(), 1);
+        assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "mid"));
+    }
+
+    #[test]
+    fn the_named_profile_prefers_its_role_over_its_keys() {
+        let config = "[profile mid]\nrole_arn = arn:aws:iam::2:role/RoleB\nsource_profile = base\n";
+        let creds = format!("[mid]\n{MID_KEYS}\n[base]\n{KEYS}");
+        let p = plan(config, &creds, "mid").unwrap();
+        assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "base"));
+        assert_eq!(role(&p, 0).role_arn, "arn:aws:iam::2:role/RoleB");
+        // ... and an ad-hoc role treats it as a source: its keys.
+        let overrides = Overrides {
+            role_arn: Some("arn:aws:iam::3:role/x".into()),
+            ..Overrides::default()
+        };
+        let config_set = AwsConfig::from_texts(config, &creds).unwrap();
+        let p = Plan::build(&config_set, Some("mid"), &overrides).unwrap();
+        assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "mid"));
+        assert_eq!(p.steps.len(), 1);
+    }
+
+    #[test]
+    fn a_role_naming_itself_needs_keys() {
+        let config = "[profile loopy]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loopy\ncredential_process = /bin/true\n";
+        let err = plan(config, "", "loopy").unwrap_err().to_string();
+        assert!(err.contains("loopy") && err.contains("itself"), "{err}");
+    }
+
+    #[test]
+    fn credentials_file_keys_beat_credential_process_and_config_keys_do_not() {
+        let process = "[profile kp]\ncredential_process = /bin/creds\n";
+        let p = plan(process, &format!("[kp]\n{KEYS}"), "kp").unwrap();
+        assert!(matches!(p.source, Source::Static { .. }), "{:?}", p.source);
+        let both_in_config = format!("[profile kp]\ncredential_process = /bin/creds\n{KEYS}");
+        let p = plan(&both_in_config, "", "kp").unwrap();
+        assert!(matches!(p.source, Source::Process { .. }), "{:?}", p.source);
+        // The same rules for a source profile.
+        let role = "[profile app]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = kp\n";
+        let p = plan(&format!("{role}{process}"), &format!("[kp]\n{KEYS}"), "app").unwrap();
+        assert!(matches!(p.source, Source::Static { .. }), "{:?}", p.source);
+        let p = plan(&format!("{role}{both_in_config}"), "", "app").unwrap();
+        assert!(matches!(p.source, Source::Process { .. }), "{:?}", p.source);
+    }
+
+    #[test]
+    fn region_precedence() {
+        let config = format!("[profile base]\nregion = eu-west-1\n{KEYS}");
+        let with = |region: Option<&str>, environment_region: Option<&str>| {
+            let overrides = Overrides {
+                region: region.map(str::to_string),
+                environment_region: environment_region.map(str::to_string),
+                ..Overrides::default()
+            };
+            let p = plan_with(&config, "base", overrides).unwrap();
+            (p.region, p.region_origin)
+        };
+        assert_eq!(
+            with(Some("ca-central-1"), Some("us-west-2")),
+            (Some("ca-central-1".into()), RegionOrigin::Override)
+        );
+        assert_eq!(
+            with(None, Some("us-west-2")),
+            (Some("us-west-2".into()), RegionOrigin::Environment)
+        );
+        assert_eq!(
+            with(None, None),
+            (Some("eu-west-1".into()), RegionOrigin::Profile)
+        );
+        let p = plan_with(
+            &format!("[profile base]\n{KEYS}"),
+            "base",
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_eq!((p.region, p.region_origin), (None, RegionOrigin::Nowhere));
+        assert_eq!(
+            plan_with(
+                &format!("[profile base]\n{KEYS}"),
+                "base",
+                Overrides::default()
+            )
+            .unwrap()
+            .sts_region(),
+            "us-east-1"
+        );
+        let bad = Overrides {
+            environment_region: Some("eu west $(x)".into()),
+            ..Overrides::default()
+        };
+        let err = plan_with(&config, "base", bad).unwrap_err().to_string();
+        assert!(err.contains("AWS_REGION") && err.contains("base"), "{err}");
+    }
+
+    #[test]
+    fn sso_values_inconsistent_with_the_session_are_refused() {
+        let session = "[sso-session corp]\nsso_start_url = https://corp/start\nsso_region = eu-west-1\n[profile s]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Dev\n";
+        for (extra, key) in [
+            ("sso_start_url = https://other/start\n", "sso_start_url"),
+            ("sso_region = us-east-2\n", "sso_region"),
+        ] {
+            let err = plan(&format!("{session}{extra}"), "", "s")
+                .unwrap_err()
+                .to_string();
+            for needle in [
+                "`s`",
+                "corp",
+                key,
+                "inconsistent",
+                "/stsenv-in-memory/config",
+            ] {
+                assert!(err.contains(needle), "`{needle}` not in: {err}");
+            }
+        }
+        let same = format!("{session}sso_start_url = https://corp/start\nsso_region = eu-west-1\n");
+        assert!(plan(&same, "", "s").is_ok());
+    }
+
+    #[test]
+    fn environment_source_reads_the_configs_environment() {
+        let config =
+            "[profile e]\nrole_arn = arn:aws:iam::2:role/e\ncredential_source = Environment\n";
+        let keys_of = |vars: &[(&str, &str)]| {
+            let p = plan_env(config, "", vars, Some("e"), Overrides::default()).unwrap();
+            match p.source {
+                Source::Environment {
+                    keys, expiration, ..
+                } => (keys, expiration),
+                other => panic!("{other:?}"),
+            }
+        };
+        let blank = keys_of(&[("AWS_ACCESS_KEY_ID", " "), ("AWS_SECRET_ACCESS_KEY", " ")]);
+        assert!(blank.0.is_none(), "blank keys are missing");
+        let (keys, expiration) = keys_of(&[
+            ("AWS_ACCESS_KEY_ID", "AKIAENV"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+            ("AWS_SECURITY_TOKEN", "legacy"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z"),
+        ]);
+        assert_eq!(keys.unwrap().session_token.as_deref(), Some("legacy"));
+        assert!(expiration.is_some());
+        // The names are botocore's, case and all.
+        let lower =
+            "[profile e]\nrole_arn = arn:aws:iam::2:role/e\ncredential_source = environment\n";
+        let err = plan(lower, "", "e").unwrap_err().to_string();
+        assert!(
+            err.contains("Ec2InstanceMetadata") && err.contains("environment"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn machine_sources_are_planned_without_asking() {
+        let config = "[profile ec2]\nrole_arn = arn:aws:iam::2:role/r\ncredential_source = Ec2InstanceMetadata\n[profile task]\nrole_arn = arn:aws:iam::2:role/r\ncredential_source = EcsContainer\nduration_seconds = 7200\n";
+        let vars = [
+            ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9/"),
+            (
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                "http://127.0.0.1:8/creds",
+            ),
+        ];
+        let ec2 = plan_env(config, "", &vars, Some("ec2"), Overrides::default()).unwrap();
+        assert!(
+            matches!(&ec2.source, Source::Imds(imds) if imds.endpoint == "http://127.0.0.1:9" && imds.profile == "ec2")
+        );
+        assert!(!ec2.source.is_cached());
+        assert_eq!(ec2.kind(), ProfileKind::Role);
+        let task = plan_env(config, "", &vars, Some("task"), Overrides::default()).unwrap();
+        assert!(
+            matches!(&task.source, Source::Container(c) if c.uri.as_deref() == Some("http://127.0.0.1:8/creds"))
+        );
+        // An instance or task role assuming a role is not role chaining.
+        assert_eq!(role(&task, 0).duration, Some(7200));
+        assert!(task.warnings.is_empty());
+        // Different endpoints, different cache entries.
+        let other = plan_env(
+            config,
+            "",
+            &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:10")],
+            Some("ec2"),
+            Overrides::default(),
+        )
+        .unwrap();
+        assert_ne!(
+            crate::resolve::final_key(&ec2),
+            crate::resolve::final_key(&other)
+        );
+    }
+
+    const WEB: &str = "[profile web]\nrole_arn = arn:aws:iam::4:role/Web\nweb_identity_token_file = /run/token\nrole_session_name = ci-run\nduration_seconds = 1800\n";
+
+    fn web(plan: &Plan) -> &WebIdentity {
+        match &plan.source {
+            Source::WebIdentity(web) => web,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn web_identity_profiles() {
+        let p = plan(WEB, "", "web").unwrap();
+        let w = web(&p);
+        assert_eq!(
+            (w.role_arn.as_str(), w.session_name.as_str(), w.duration),
+            ("arn:aws:iam::4:role/Web", "ci-run", Some(1800))
+        );
+        assert_eq!(w.token_file, PathBuf::from("/run/token"));
+        assert!(p.steps.is_empty());
+        assert_eq!(p.kind(), ProfileKind::WebIdentity);
+        assert!(p.source.is_cached() && p.is_temporary());
+        // The token file wins over a source_profile in the same profile.
+        let with_source = format!("{WEB}source_profile = base\n");
+        let p = plan(&with_source, &format!("[base]\n{KEYS}"), "web").unwrap();
+        assert!(matches!(p.source, Source::WebIdentity(_)));
+        // As a source profile: the role on top is role chaining.
+        let chained = format!(
+            "{WEB}[profile app]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = web\nduration_seconds = 7200\n"
+        );
+        let p = plan(&chained, "", "app").unwrap();
+        assert_eq!(web(&p).session_name, "ci-run");
+        assert_eq!(role(&p, 0).duration, Some(CHAINED_ROLE_MAX_SECS));
+        assert_eq!(p.warnings.len(), 1);
+        // Without a role there is nothing to assume.
+        let err = plan(
+            "[profile web]\nweb_identity_token_file = /run/token\n",
+            "",
+            "web",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`web`") && err.contains("role_arn"), "{err}");
+    }
+
+    #[test]
+    fn web_identity_from_the_environment_only_for_the_default_profile() {
+        let vars = [
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "/env/token"),
+            ("AWS_ROLE_ARN", "arn:aws:iam::4:role/FromEnv"),
+            ("AWS_ROLE_SESSION_NAME", "ci-env"),
+        ];
+        // No config at all: a CI runner.
+        let p = plan_env("", "", &vars, None, Overrides::default()).unwrap();
+        assert_eq!(p.profile, "default");
+        let w = web(&p);
+        assert_eq!(
+            (w.role_arn.as_str(), w.session_name.as_str()),
+            ("arn:aws:iam::4:role/FromEnv", "ci-env")
+        );
+        // Naming the default profile (a renewal does) changes nothing.
+        let p = plan_env("", "", &vars, Some("default"), Overrides::default()).unwrap();
+        assert!(matches!(p.source, Source::WebIdentity(_)));
+        // Each variable beats the profile's key; the profile fills the rest.
+        let config = "[default]\nweb_identity_token_file = /profile/token\nrole_arn = arn:aws:iam::4:role/FromProfile\nregion = eu-west-1\n";
+        let p = plan_env(config, "", &vars[..1], None, Overrides::default()).unwrap();
+        let w = web(&p);
+        assert_eq!(w.token_file, PathBuf::from("/env/token"));
+        assert_eq!(w.role_arn, "arn:aws:iam::4:role/FromProfile");
+        // The environment beats the default profile's keys, not its role.
+        let keys = format!("[default]\n{KEYS}");
+        let p = plan_env("", &keys, &vars, None, Overrides::default()).unwrap();
+        assert!(matches!(p.source, Source::WebIdentity(_)));
+        let role = "[default]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = base\n";
+        let p = plan_env(
+            role,
+            &format!("[base]\n{KEYS}"),
+            &vars,
+            None,
+            Overrides::default(),
+        )
+        .unwrap();
+        assert!(matches!(p.source, Source::Static { .. }));
+        // A profile the user names ignores the variables, and so does a source profile.
+        let named = format!("[kp]\n{KEYS}");
+        let p = plan_env("", &named, &vars, Some("kp"), Overrides::default()).unwrap();
+        assert!(matches!(p.source, Source::Static { .. }));
+        let err = plan_env("", "", &vars, Some("kp"), Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("not found"), "{err}");
+        // AWS_ROLE_ARN alone is nothing.
+        let err = plan_env("", "", &vars[1..], None, Overrides::default()).unwrap_err();
+        assert!(err.to_string().contains("not found"), "{err}");
+    }
+
+    #[test]
+    fn web_identity_identity_holds_no_token_and_follows_the_file() {
+        let a = plan(WEB, "", "web").unwrap();
+        let b = plan(&WEB.replace("/run/token", "/run/other"), "", "web").unwrap();
+        assert_ne!(a.source.identity(), b.source.identity());
+        assert!(a.source.identity().contains("/run/token"));
+        let overrides = Overrides {
+            session_name: Some("cli".into()),
+            duration: Some(900),
+            ..Overrides::default()
+        };
+        let c = plan_with(WEB, "web", overrides).unwrap();
+        assert_eq!(
+            (web(&c).session_name.as_str(), web(&c).duration),
+            ("cli", Some(900))
+        );
+    }
 }
