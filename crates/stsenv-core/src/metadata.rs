@@ -109,11 +109,12 @@ impl InstanceMetadata {
             })
         };
         let endpoint = match setting(IMDS_ENDPOINT_VAR, "ec2_metadata_service_endpoint") {
-            Some(url) => {
-                check_http_url(&url)
-                    .map_err(|p| format!("IMDS endpoint `{}` {p}", printable(&url, 200)))?;
-                url.trim_end_matches('/').to_string()
-            }
+            // Kept as the URL parser normalised it: what reaches messages
+            // and the cache identity is a plain URL, whatever the variable held.
+            Some(url) => check_http_url(&url)
+                .map_err(|p| format!("IMDS endpoint `{}` {p}", printable(&url, 200)))?
+                .trim_end_matches('/')
+                .to_string(),
             None => match setting(IMDS_ENDPOINT_MODE_VAR, "ec2_metadata_service_endpoint_mode")
                 .map(|m| m.to_ascii_lowercase())
                 .as_deref()
@@ -348,13 +349,13 @@ fn check_container_token() -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// An http(s) URL with a host.
-fn check_http_url(text: &str) -> std::result::Result<(), String> {
+/// An http(s) URL with a host, normalised.
+fn check_http_url(text: &str) -> std::result::Result<String, String> {
     let url = Url::parse(text).map_err(|e| format!("is not a URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
         return Err("is not an http(s) URL with a host".to_string());
     }
-    Ok(())
+    Ok(url.to_string())
 }
 
 /// aws-config's provider settings on stsenv's own HTTP client; nothing is

@@ -188,9 +188,10 @@ impl Source {
             Source::Environment { .. } => ("Environment", String::new()),
             Source::Process { command, .. } => ("Process", command.clone()),
             Source::Imds(imds) => ("InstanceMetadata", imds.endpoint.clone()),
-            Source::Container(container) => {
-                ("Container", container.uri.clone().unwrap_or_default())
-            }
+            Source::Container(container) => (
+                "Container",
+                crate::aws::printable(container.uri.as_deref().unwrap_or_default(), 200),
+            ),
         }
     }
 

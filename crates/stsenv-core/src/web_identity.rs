@@ -13,7 +13,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::aws::CallContext;
+use crate::aws::{printable, CallContext};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 
@@ -45,7 +45,7 @@ impl WebIdentity {
             "sts:AssumeRoleWithWebIdentity {} as session `{}` with the token in {} (read at every renewal)",
             self.role_arn,
             self.session_name,
-            self.token_file.display()
+            self.shown_file()
         );
         match self.duration {
             Some(d) => line.push_str(&format!(" for {d} s")),
@@ -57,13 +57,19 @@ impl WebIdentity {
         line
     }
 
+    /// The token file's path for messages (it comes from a file or the
+    /// environment: control characters are not passed to the terminal).
+    fn shown_file(&self) -> String {
+        printable(&self.token_file.to_string_lossy(), 300)
+    }
+
     /// The token as it is in the file now: surrounding whitespace (a
     /// trailing newline) removed, and refused when empty, too long, or
     /// holding anything but printable ASCII (a JWT never does).
     pub fn read_token(&self) -> Result<String> {
         let fail = |problem: String| Error::CredentialSource {
             profile: self.profile.clone(),
-            origin: format!("web identity token file {}", self.token_file.display()),
+            origin: format!("web identity token file {}", self.shown_file()),
             problem,
         };
         let file = std::fs::File::open(&self.token_file).map_err(|e| {
