@@ -5,11 +5,13 @@
 //!
 //! **Cache identity.** A source's or step's identity is its serialized value:
 //! every field that can change the result is serialized, so a field added
-//! later is part of the key without anyone remembering to add it. Only two
+//! later is part of the key without anyone remembering to add it. Only three
 //! kinds of field are left out, each marked `#[serde(skip)]` with the reason:
-//! secrets (never written anywhere, not even hashed into a file name) and the
+//! secrets (never written anywhere, not even hashed into a file name), the
 //! profile a step is made for (two profiles asking STS for the same thing get
-//! the same answer, which lets every role share one MFA session).
+//! the same answer, which lets every role share one MFA session), and what
+//! decides whether or how patiently a source is asked but not what it answers
+//! (IMDS being disabled, its timeouts, an environment key's expiry).
 
 use std::fmt;
 

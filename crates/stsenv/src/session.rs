@@ -8,7 +8,8 @@
 //!   words (never the MFA code), so renewal asks for the same session.
 //! - `STSENV_REFRESH_AT`: epoch seconds when the prompt hook renews.
 //! - `STSENV_VARS`: the names the last `env` set, so `unset` removes
-//!   exactly those.
+//!   exactly those, and so a region variable it lists is known to be
+//!   stsenv's own (replaced by the next profile's), not the user's.
 
 use jiff::Timestamp;
 use stsenv_core::plan::{Plan, RegionOrigin};
