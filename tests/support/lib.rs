@@ -4,8 +4,11 @@
 //!
 //! No test reads the real HOME or reaches beyond 127.0.0.1.
 
+pub mod ecs_stub;
 pub mod federation_stub;
 pub mod hostile_portal;
+pub mod imds_stub;
+pub mod loopback_http;
 pub mod sso_stub;
 
 use std::net::{TcpListener, TcpStream};

@@ -2,6 +2,7 @@
 //! aws-config's profile parser so stsenv sees exactly what the SDKs see.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -9,13 +10,13 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use aws_config::profile::{Profile, ProfileSet};
-use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_runtime::env_config::property::PropertiesKey;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
 
-/// Both AWS config files, parsed.
+/// Both AWS config files, parsed, and the environment they were read in.
 pub struct AwsConfig {
     profiles: ProfileSet,
     config_file: PathBuf,
@@ -23,6 +24,16 @@ pub struct AwsConfig {
     /// Section names seen in the config file; used only to name the right
     /// file in error messages (the parser merges both files).
     config_sections: Vec<String>,
+    /// The environment the planner reads (`AWS_*` variables): the
+    /// process's for [`AwsConfig::load`], a fixed one for in-memory configs,
+    /// so planner tests never depend on the shell they run in.
+    env: Env,
+    /// The file system the files were read from.
+    fs: Fs,
+    /// The credentials file alone, parsed on first use: the SDKs rank keys
+    /// in the credentials file above `credential_process`, and keys in the
+    /// config file below it, which the merged profiles cannot tell apart.
+    credentials_only: OnceCell<Option<ProfileSet>>,
 }
 
 impl AwsConfig {
@@ -53,6 +64,16 @@ impl AwsConfig {
     ///
     /// [`load`]: AwsConfig::load
     pub fn from_texts(config: &str, credentials: &str) -> Result<Self> {
+        Self::from_texts_with_env(config, credentials, &[])
+    }
+
+    /// [`AwsConfig::from_texts`] read in an environment holding only `vars`
+    /// (and the two file paths), for tests of environment-dependent planning.
+    pub fn from_texts_with_env(
+        config: &str,
+        credentials: &str,
+        vars: &[(&str, &str)],
+    ) -> Result<Self> {
         let config_file = PathBuf::from("/stsenv-in-memory/config");
         let credentials_file = PathBuf::from("/stsenv-in-memory/credentials");
         let fs = Fs::from_map(HashMap::from([
@@ -65,13 +86,15 @@ impl AwsConfig {
                 credentials.as_bytes().to_vec(),
             ),
         ]));
-        let env = Env::from_slice(&[
+        let mut all = vec![
             ("AWS_CONFIG_FILE", "/stsenv-in-memory/config"),
             (
                 "AWS_SHARED_CREDENTIALS_FILE",
                 "/stsenv-in-memory/credentials",
             ),
-        ]);
+        ];
+        all.extend_from_slice(vars);
+        let env = Env::from_slice(&all);
         Self::parse(fs, env, config_file, credentials_file, config)
     }
 
@@ -90,7 +113,43 @@ impl AwsConfig {
             config_file,
             credentials_file,
             config_sections: section_names(config_text),
+            env,
+            fs,
+            credentials_only: OnceCell::new(),
         })
+    }
+
+    /// A variable of the environment this config was read in; `None` when
+    /// unset or blank (the SDKs treat `AWS_REGION=" "` as unset too).
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        self.env
+            .get(name)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A variable of the environment exactly as it is set (credentials are
+    /// not trimmed: a key with spaces is refused, not repaired).
+    pub fn env_raw(&self, name: &str) -> Option<String> {
+        self.env.get(name).ok()
+    }
+
+    /// Whether `profile`'s section in the credentials file (not the config
+    /// file) has `key`. A credentials file that cannot be parsed on its own
+    /// counts as not having it (the merged parse already succeeded).
+    pub fn in_credentials_file(&self, profile: &str, key: &str) -> bool {
+        let parsed = self.credentials_only.get_or_init(|| {
+            let files = EnvConfigFiles::builder()
+                .with_file(EnvConfigFileKind::Credentials, &self.credentials_file)
+                .build();
+            let load = aws_config::profile::load(&self.fs, &self.env, &files, None);
+            block_on_ready(load).ok()
+        });
+        parsed
+            .as_ref()
+            .and_then(|set| set.get_profile(profile))
+            .is_some_and(|p| p.get(key).is_some())
     }
 
     /// The profile called `name`, or an error suggesting close names.
@@ -163,7 +222,8 @@ impl AwsConfig {
     /// profile's `ignore_configured_endpoint_urls`) is true.
     pub fn endpoint_url(&self, profile: Option<&str>, service: Service) -> Option<String> {
         let profile = profile.and_then(|name| self.profiles.get_profile(name));
-        let ignore = env_value("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        let ignore = self
+            .env_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .or_else(|| {
                 profile?
                     .get("ignore_configured_endpoint_urls")
@@ -184,8 +244,8 @@ impl AwsConfig {
                 .ok()?;
             self.profiles.other_sections().get(&key).cloned()
         };
-        env_value(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix()))
-            .or_else(|| env_value("AWS_ENDPOINT_URL"))
+        self.env_var(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix()))
+            .or_else(|| self.env_var("AWS_ENDPOINT_URL"))
             .or_else(from_services)
             .or_else(|| profile?.get("endpoint_url").map(str::to_string))
             .map(|url| url.trim().to_string())
@@ -243,11 +303,6 @@ impl Service {
             Service::SsoOidc => "SSO_OIDC",
         }
     }
-}
-
-/// A non-empty environment variable.
-fn env_value(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
 /// The profile to use when none is given: `AWS_PROFILE`, then `default`.

@@ -445,6 +445,7 @@ mod tests {
             profile: "p".into(),
             file: PathBuf::from("/config"),
             region: None,
+            region_origin: crate::plan::RegionOrigin::Nowhere,
             source,
             steps,
             warnings: Vec::new(),

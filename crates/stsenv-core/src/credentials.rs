@@ -80,16 +80,25 @@ impl Credentials {
 }
 
 impl Credentials {
-    /// The credentials exported in this process's environment
-    /// (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, optional
-    /// `AWS_SESSION_TOKEN` and `AWS_CREDENTIAL_EXPIRATION`), if both keys are set.
+    /// The credentials exported in this process's environment (see
+    /// [`Credentials::from_variables`]).
     pub fn from_environment() -> Option<Credentials> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self::from_variables(|name| std::env::var(name).ok())
+    }
+
+    /// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// optional `AWS_SESSION_TOKEN` (else its legacy name
+    /// `AWS_SECURITY_TOKEN`) and `AWS_CREDENTIAL_EXPIRATION`, as `var`
+    /// looks them up; `None` unless both keys are set. A blank value counts
+    /// as unset, as in the Rust and Java SDKs: `AWS_ACCESS_KEY_ID=" "` is
+    /// no key, and sending it only earns an unreadable error from STS.
+    pub fn from_variables(var: impl Fn(&str) -> Option<String>) -> Option<Credentials> {
+        let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         Some(Credentials {
             access_key_id: var("AWS_ACCESS_KEY_ID")?,
             secret_access_key: var("AWS_SECRET_ACCESS_KEY")?,
-            session_token: var("AWS_SESSION_TOKEN"),
-            expiration: var("AWS_CREDENTIAL_EXPIRATION").and_then(|e| e.parse().ok()),
+            session_token: var("AWS_SESSION_TOKEN").or_else(|| var("AWS_SECURITY_TOKEN")),
+            expiration: var("AWS_CREDENTIAL_EXPIRATION").and_then(|e| e.trim().parse().ok()),
         })
     }
 }
@@ -209,5 +218,45 @@ mod tests {
         );
         let message = Unusable::Character("secret access key").to_string();
         assert!(!message.contains("wJalr"));
+    }
+
+    fn from(vars: &[(&str, &str)]) -> Option<Credentials> {
+        Credentials::from_variables(|name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn blank_keys_are_missing_and_the_legacy_token_counts() {
+        assert!(from(&[("AWS_ACCESS_KEY_ID", " "), ("AWS_SECRET_ACCESS_KEY", " ")]).is_none());
+        assert!(from(&[
+            ("AWS_ACCESS_KEY_ID", "AKIA1"),
+            ("AWS_SECRET_ACCESS_KEY", "")
+        ])
+        .is_none());
+        let keys = [
+            ("AWS_ACCESS_KEY_ID", "AKIA1"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+        ];
+        let legacy = [&keys[..], &[("AWS_SECURITY_TOKEN", "old")]].concat();
+        assert_eq!(from(&legacy).unwrap().session_token.as_deref(), Some("old"));
+        let both = [&legacy[..], &[("AWS_SESSION_TOKEN", "new")]].concat();
+        assert_eq!(from(&both).unwrap().session_token.as_deref(), Some("new"));
+        let blank_token = [&keys[..], &[("AWS_SESSION_TOKEN", "  ")]].concat();
+        assert_eq!(from(&blank_token).unwrap().session_token, None);
+    }
+
+    #[test]
+    fn expired_environment_credentials_are_unusable() {
+        let expired = from(&[
+            ("AWS_ACCESS_KEY_ID", "AKIA1"),
+            ("AWS_SECRET_ACCESS_KEY", "s"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z"),
+        ])
+        .unwrap();
+        let err = expired.check(Timestamp::now()).unwrap_err().to_string();
+        assert!(err.contains("expired at 2020-01-01T00:00:00Z"), "{err}");
     }
 }

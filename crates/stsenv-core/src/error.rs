@@ -189,6 +189,18 @@ pub enum Error {
     /// to others); the message says which and what to do.
     #[error("{0}")]
     CacheDir(String),
+    /// A credential source outside stsenv (the environment, instance
+    /// metadata, a container endpoint, a web identity token file) gave
+    /// nothing usable.
+    #[error("profile `{profile}`: {origin}: {problem}")]
+    CredentialSource {
+        /// The profile naming the source.
+        profile: String,
+        /// Where the credentials were to come from.
+        origin: String,
+        /// What happened and what to do.
+        problem: String,
+    },
     /// A local file operation failed.
     #[error("{action} {path}: {source}", path = path.display())]
     Io {

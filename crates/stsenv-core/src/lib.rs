@@ -15,6 +15,7 @@ pub mod credentials;
 pub mod eks;
 pub mod error;
 pub mod fsutil;
+pub mod metadata;
 pub mod partition;
 pub mod plan;
 pub mod process;
@@ -23,6 +24,7 @@ pub mod sso;
 pub mod step;
 pub mod sts;
 pub mod untrusted;
+pub mod web_identity;
 
 pub use credentials::Credentials;
 pub use error::{Error, Result};

@@ -123,7 +123,12 @@ impl Resolver<'_> {
             return self
                 .plan
                 .source
-                .obtain(self.cache, &self.runtime, self.lock_wait())?
+                .obtain(
+                    self.plan.sts_region(),
+                    self.cache,
+                    &self.runtime,
+                    self.lock_wait(),
+                )?
                 .checked(&self.plan.profile, &self.plan.source.origin());
         }
         let key = &self.keys[level];
@@ -182,10 +187,12 @@ impl Resolver<'_> {
                 let runtime = self.runtime.get()?;
                 runtime.block_on(step.execute(self.plan.sts_region(), &input, code))?
             }
-            None => self
-                .plan
-                .source
-                .obtain(self.cache, &self.runtime, self.lock_wait())?,
+            None => self.plan.source.obtain(
+                self.plan.sts_region(),
+                self.cache,
+                &self.runtime,
+                self.lock_wait(),
+            )?,
         };
         // Never cache or emit what STS or the portal should not have said.
         let origin = match step {

@@ -5,22 +5,27 @@
 //!
 //! **Cache identity.** A source's or step's identity is its serialized value:
 //! every field that can change the result is serialized, so a field added
-//! later is part of the key without anyone remembering to add it. Only two
+//! later is part of the key without anyone remembering to add it. Only three
 //! kinds of field are left out, each marked `#[serde(skip)]` with the reason:
-//! secrets (never written anywhere, not even hashed into a file name) and the
+//! secrets (never written anywhere, not even hashed into a file name), the
 //! profile a step is made for (two profiles asking STS for the same thing get
-//! the same answer, which lets every role share one MFA session).
+//! the same answer, which lets every role share one MFA session), and what
+//! decides whether or how patiently a source is asked but not what it answers
+//! (IMDS being disabled, its timeouts, an environment key's expiry).
 
 use std::fmt;
 
+use jiff::Timestamp;
 use serde::{Serialize, Serializer};
 
 use crate::aws::{CallContext, LazyRuntime};
 use crate::cache::{Cache, LockWait};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::sso::SsoRole;
 use crate::sts::{self, AssumeRole};
+use crate::web_identity::WebIdentity;
 
 /// STS's limit for a role assumed with another role's credentials.
 pub const CHAINED_ROLE_MAX_SECS: u32 = 3600;
@@ -93,6 +98,10 @@ pub enum Source {
         profile: String,
         /// The keys found in the environment.
         keys: Option<StaticKeys>,
+        /// `AWS_CREDENTIAL_EXPIRATION`, when set: expired keys are refused,
+        /// as the SDKs refuse them. Not in the identity: the key id is.
+        #[serde(skip)]
+        expiration: Option<Timestamp>,
     },
     /// `credential_process = COMMAND`.
     Process {
@@ -103,6 +112,12 @@ pub enum Source {
     },
     /// IAM Identity Center role credentials.
     Sso(SsoRole),
+    /// `web_identity_token_file` + `role_arn`: sts:AssumeRoleWithWebIdentity.
+    WebIdentity(WebIdentity),
+    /// `credential_source = Ec2InstanceMetadata`: the instance role, via IMDSv2.
+    Imds(InstanceMetadata),
+    /// `credential_source = EcsContainer`: the task or pod role.
+    Container(ContainerEndpoint),
 }
 
 impl Source {
@@ -113,6 +128,9 @@ impl Source {
             | Source::Environment { profile, .. }
             | Source::Process { profile, .. } => profile,
             Source::Sso(role) => &role.profile,
+            Source::WebIdentity(web) => &web.profile,
+            Source::Imds(imds) => &imds.profile,
+            Source::Container(container) => &container.profile,
         }
     }
 
@@ -123,7 +141,7 @@ impl Source {
                 "static keys {} of profile `{profile}`",
                 mask_key(&keys.access_key_id)
             ),
-            Source::Environment { profile, keys } => format!(
+            Source::Environment { profile, keys, .. } => format!(
                 "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from the environment (credential_source of `{profile}`){}",
                 match keys {
                     Some(keys) => format!(": {}", mask_key(&keys.access_key_id)),
@@ -148,6 +166,9 @@ impl Source {
                     .map(|e| format!(" at {e}"))
                     .unwrap_or_default(),
             ),
+            Source::WebIdentity(web) => web.describe(),
+            Source::Imds(imds) => imds.describe(),
+            Source::Container(container) => container.describe(),
         }
     }
 
@@ -162,30 +183,43 @@ impl Source {
                 format!("the credential_process of profile `{profile}`")
             }
             Source::Sso(_) => "sso:GetRoleCredentials".to_string(),
+            Source::WebIdentity(_) => "sts:AssumeRoleWithWebIdentity".to_string(),
+            Source::Imds(_) => "the instance metadata service (IMDSv2)".to_string(),
+            Source::Container(_) => "the container credentials endpoint".to_string(),
         }
     }
 
-    /// Whether the source's credentials are cached like a step's: only
-    /// those that cost a network call (SSO); keys, the environment and a
-    /// credential_process are read afresh every time.
+    /// Whether the source's credentials are cached like a step's: those
+    /// that cost an STS or SSO call (SSO, web identity). Keys, the
+    /// environment and a credential_process are read afresh every time, and
+    /// so are the instance's and container's credentials (a role is always
+    /// assumed with them, and that step is cached).
     pub fn is_cached(&self) -> bool {
-        matches!(self, Source::Sso(_))
+        matches!(self, Source::Sso(_) | Source::WebIdentity(_))
     }
 
     /// The cache entry kind and label of a cached source.
     pub fn cache_label(&self) -> (&'static str, String) {
         match self {
             Source::Sso(role) => ("SsoRole", format!("{}/{}", role.account_id, role.role_name)),
+            Source::WebIdentity(web) => ("WebIdentity", web.role_arn.clone()),
             Source::Static { keys, .. } => ("Static", mask_key(&keys.access_key_id)),
             Source::Environment { .. } => ("Environment", String::new()),
             Source::Process { command, .. } => ("Process", command.clone()),
+            Source::Imds(imds) => ("InstanceMetadata", imds.endpoint.clone()),
+            Source::Container(container) => (
+                "Container",
+                crate::aws::printable(container.uri.as_deref().unwrap_or_default(), 200),
+            ),
         }
     }
 
     /// Whether credentials obtained from this source are role credentials
-    /// (so an AssumeRole on top of them is role chaining).
+    /// whose use for AssumeRole is role chaining (STS's 1 h limit): SSO and
+    /// web identity roles. An instance profile's credentials are not: AWS
+    /// does not count roles of applications on EC2 as role chaining.
     pub fn is_role(&self) -> bool {
-        matches!(self, Source::Sso(_))
+        matches!(self, Source::Sso(_) | Source::WebIdentity(_))
     }
 
     /// The source's cache identity.
@@ -193,25 +227,57 @@ impl Source {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Get the source's credentials. `cache`, `runtime` and `wait` serve
-    /// SSO, which takes the session's lock (as `wait` says) and may refresh
-    /// its token.
+    /// Get the source's credentials. `region` is the plan's STS region (web
+    /// identity); `cache`, `runtime` and `wait` serve SSO, which takes the
+    /// session's lock (as `wait` says) and may refresh its token. Whatever comes from outside stsenv
+    /// (a process, the environment) is refused when it cannot be used.
     pub fn obtain(
         &self,
+        region: &str,
         cache: &Cache,
         runtime: &LazyRuntime,
         wait: LockWait<'_>,
     ) -> Result<Credentials> {
         match self {
             Source::Static { keys, .. } => Ok(keys.credentials()),
-            Source::Environment { profile, keys } => keys
-                .as_ref()
-                .map(StaticKeys::credentials)
-                .ok_or_else(|| Error::MissingEnvironmentCredentials {
-                    profile: profile.clone(),
-                }),
-            Source::Process { profile, command } => crate::process::run(profile, command),
+            Source::Environment {
+                profile,
+                keys,
+                expiration,
+            } => {
+                let keys = keys
+                    .as_ref()
+                    .ok_or_else(|| Error::MissingEnvironmentCredentials {
+                        profile: profile.clone(),
+                    })?;
+                let credentials = Credentials {
+                    expiration: *expiration,
+                    ..keys.credentials()
+                };
+                credentials
+                    .check(Timestamp::now())
+                    .map_err(|problem| Error::CredentialSource {
+                        profile: profile.clone(),
+                        origin: "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment (credential_source = Environment)".to_string(),
+                        problem: format!("{problem} (AWS_CREDENTIAL_EXPIRATION); export fresh credentials"),
+                    })?;
+                Ok(credentials)
+            }
+            Source::Process { profile, command } => {
+                let credentials = crate::process::run(profile, command)?;
+                // The SDKs refuse a credential_process answer that has already expired.
+                credentials.check(Timestamp::now()).map_err(|problem| {
+                    Error::CredentialProcess {
+                        profile: profile.clone(),
+                        reason: format!("it printed credentials that cannot be used: {problem}"),
+                    }
+                })?;
+                Ok(credentials)
+            }
             Source::Sso(role) => crate::sso::role_credentials(role, cache, runtime.get()?, wait),
+            Source::WebIdentity(web) => web.obtain(region, runtime.get()?),
+            Source::Imds(imds) => imds.obtain(runtime.get()?),
+            Source::Container(container) => container.obtain(runtime.get()?),
         }
     }
 }
@@ -612,14 +678,66 @@ mod tests {
                 )
         }
 
+        fn web_identity() -> impl Strategy<Value = WebIdentity> {
+            (
+                small(),
+                small(),
+                small(),
+                small(),
+                maybe(secs()),
+                maybe(small()),
+            )
+                .prop_map(
+                    |(profile, role_arn, session_name, token_file, duration, endpoint)| {
+                        WebIdentity {
+                            profile,
+                            role_arn,
+                            session_name,
+                            token_file: token_file.into(),
+                            duration,
+                            endpoint,
+                        }
+                    },
+                )
+        }
+
+        fn imds() -> impl Strategy<Value = InstanceMetadata> {
+            (small(), small(), any::<bool>(), 1..3u64, 1..3u32).prop_map(
+                |(profile, endpoint, disabled, timeout_secs, attempts)| InstanceMetadata {
+                    profile,
+                    endpoint,
+                    disabled,
+                    timeout_secs,
+                    attempts,
+                },
+            )
+        }
+
+        fn expiration() -> impl Strategy<Value = Option<Timestamp>> {
+            maybe(prop_oneof![
+                Just(Timestamp::UNIX_EPOCH),
+                Just(Timestamp::MAX)
+            ])
+        }
+
         fn source() -> impl Strategy<Value = Source> {
             prop_oneof![
                 (small(), keys()).prop_map(|(profile, keys)| Source::Static { profile, keys }),
-                (small(), maybe(keys()))
-                    .prop_map(|(profile, keys)| Source::Environment { profile, keys }),
+                (small(), maybe(keys()), expiration()).prop_map(|(profile, keys, expiration)| {
+                    Source::Environment {
+                        profile,
+                        keys,
+                        expiration,
+                    }
+                }),
                 (small(), small())
                     .prop_map(|(profile, command)| Source::Process { profile, command }),
                 sso_role().prop_map(Source::Sso),
+                web_identity().prop_map(Source::WebIdentity),
+                imds().prop_map(Source::Imds),
+                (small(), maybe(small())).prop_map(|(profile, uri)| Source::Container(
+                    ContainerEndpoint { profile, uri }
+                )),
             ]
         }
 
@@ -646,11 +764,27 @@ mod tests {
                 Source::Environment { keys, .. } => Source::Environment {
                     profile: String::new(),
                     keys: keys.as_ref().map(blank_keys),
+                    expiration: None,
                 },
                 Source::Process { .. } => source.clone(),
                 Source::Sso(role) => Source::Sso(SsoRole {
                     profile: String::new(),
                     ..role.clone()
+                }),
+                Source::WebIdentity(web) => Source::WebIdentity(WebIdentity {
+                    profile: String::new(),
+                    ..web.clone()
+                }),
+                Source::Imds(imds) => Source::Imds(InstanceMetadata {
+                    profile: String::new(),
+                    disabled: false,
+                    timeout_secs: 0,
+                    attempts: 0,
+                    ..imds.clone()
+                }),
+                Source::Container(container) => Source::Container(ContainerEndpoint {
+                    profile: String::new(),
+                    ..container.clone()
                 }),
             }
         }

@@ -1,4 +1,4 @@
-//! The four STS operations stsenv makes. Clients come from the shared
+//! The STS operations stsenv makes. Clients come from the shared
 //! client layer ([`crate::aws`]); responses are checked before use.
 
 use jiff::Timestamp;
@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use crate::aws::{invalid_response, sdk_config, service_error, CallContext};
 use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::web_identity::WebIdentity;
 
 /// An STS client with `creds`.
 fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
@@ -52,6 +53,25 @@ pub async fn assume_role(
         .await
         .map_err(|e| service_error(e, ctx, "sts:AssumeRole"))?;
     convert(output.credentials, ctx, "sts:AssumeRole")
+}
+
+/// sts:AssumeRoleWithWebIdentity: unsigned (the SDK's model has no auth
+/// for it, and the client gets no credentials), the token is the credential.
+pub async fn assume_role_with_web_identity(
+    ctx: CallContext<'_>,
+    web: &WebIdentity,
+    token: String,
+) -> Result<Credentials, Error> {
+    let output = aws_sdk_sts::Client::new(&sdk_config(ctx, None))
+        .assume_role_with_web_identity()
+        .role_arn(&web.role_arn)
+        .role_session_name(&web.session_name)
+        .web_identity_token(token)
+        .set_duration_seconds(web.duration.map(|d| d as i32))
+        .send()
+        .await
+        .map_err(|e| service_error(e, ctx, "sts:AssumeRoleWithWebIdentity"))?;
+    convert(output.credentials, ctx, "sts:AssumeRoleWithWebIdentity")
 }
 
 /// sts:GetSessionToken with an MFA code.

@@ -253,6 +253,8 @@ impl SessionOptions {
             session_name,
             external_id,
             region,
+            // Not an option: `obtain` reads it from the environment.
+            environment_region: None,
             federation,
             policy,
             source_identity,

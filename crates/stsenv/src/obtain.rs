@@ -48,11 +48,9 @@ pub fn effective(args: &ProfileArgs) -> CliResult<ProfileArgs> {
 /// The plan for arguments already made [`effective`].
 pub fn plan_of(args: &ProfileArgs) -> CliResult<Plan> {
     let config = AwsConfig::load()?;
-    Ok(Plan::build(
-        &config,
-        args.profile_name(),
-        &args.session.overrides()?,
-    )?)
+    let mut overrides = args.session.overrides()?;
+    overrides.environment_region = session::user_region();
+    Ok(Plan::build(&config, args.profile_name(), &overrides)?)
 }
 
 /// The plan `args` mean in this shell.

@@ -8,10 +8,11 @@
 //!   words (never the MFA code), so renewal asks for the same session.
 //! - `STSENV_REFRESH_AT`: epoch seconds when the prompt hook renews.
 //! - `STSENV_VARS`: the names the last `env` set, so `unset` removes
-//!   exactly those.
+//!   exactly those, and so a region variable it lists is known to be
+//!   stsenv's own (replaced by the next profile's), not the user's.
 
 use jiff::Timestamp;
-use stsenv_core::plan::Plan;
+use stsenv_core::plan::{Plan, RegionOrigin};
 use stsenv_core::resolve::refresh_at;
 use stsenv_core::Credentials;
 
@@ -60,7 +61,11 @@ pub fn activate(
     if let Some(expiration) = credentials.expiration_rfc3339() {
         set.push((EXPIRATION, expiration));
     }
-    if let Some(region) = &plan.region {
+    // A region from the profile or --region is exported; one from the
+    // user's own environment is already there, and is left as it is.
+    if let (Some(region), RegionOrigin::Override | RegionOrigin::Profile) =
+        (&plan.region, plan.region_origin)
+    {
         set.push(("AWS_REGION", region.clone()));
         set.push(("AWS_DEFAULT_REGION", region.clone()));
     }
@@ -74,15 +79,47 @@ pub fn activate(
     }
     let names: Vec<&str> = set.iter().map(|(name, _)| *name).collect();
     let vars = names.join(" ");
+    let ours = exported_names();
     let unset = MANAGED
         .iter()
         .chain(SHADOWING.iter())
-        // A region the profile does not name is the user's own: left alone.
-        .filter(|name| !names.contains(name) && !name.ends_with("_REGION"))
+        // A region variable is removed only when an earlier session of
+        // stsenv exported it: one the user set is theirs.
+        .filter(|name| {
+            !names.contains(name)
+                && (!name.ends_with("_REGION") || ours.contains(&name.to_string()))
+        })
         .copied()
         .collect();
     set.push((VARS, vars));
     EnvChange { set, unset }
+}
+
+/// The names the last `env` in this shell exported (`STSENV_VARS`).
+fn exported_names() -> Vec<String> {
+    std::env::var(VARS)
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The region the user set in the environment, as the SDKs read it:
+/// `AWS_REGION`, else `AWS_DEFAULT_REGION`. A variable the last `env`
+/// exported itself (listed in `STSENV_VARS`) is not the user's: it belongs
+/// to the previous session, and the new profile's region replaces it, so
+/// `dev_assume` then `prod_assume` moves regions.
+pub fn user_region() -> Option<String> {
+    let ours = exported_names();
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .filter(|name| !ours.iter().any(|o| o == name))
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .map(|r| r.trim().to_string())
+                .filter(|r| !r.is_empty())
+        })
 }
 
 /// Shell words joined with spaces, each quoted only when it needs to be:

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use stsenv_core::cache::Cache;
+use stsenv_core::plan::RegionOrigin;
 use stsenv_core::resolve::cache_keys;
 
 use crate::cli::ExplainArgs;
@@ -35,10 +36,16 @@ pub fn run(args: ExplainArgs) -> CliResult {
     for (i, step) in plan.steps.iter().enumerate() {
         text += &format!("  {}. {}{}\n", i + 2, step.describe(), cached(i + 1));
     }
-    match &plan.region {
-        Some(region) => text += &format!("region: {region}\n"),
-        None => text += "region: none set (STS calls use us-east-1; AWS_REGION is left alone)\n",
-    }
+    text += &match (&plan.region, plan.region_origin) {
+        (Some(region), RegionOrigin::Override) => format!("region: {region} (--region)\n"),
+        (Some(region), RegionOrigin::Environment) => {
+            format!("region: {region} (from AWS_REGION / AWS_DEFAULT_REGION, kept as set)\n")
+        }
+        (Some(region), _) => format!("region: {region}\n"),
+        (None, _) => {
+            "region: none set (STS calls use us-east-1; AWS_REGION is left alone)\n".to_string()
+        }
+    };
     for warning in &plan.warnings {
         text += &format!("warning: {warning}\n");
     }

@@ -52,6 +52,12 @@ pub fn run(args: ProfilesArgs) -> CliResult {
         .map(|r| r["name"].as_str().unwrap_or_default().len())
         .max()
         .unwrap_or(0);
+    let kind_width = rows
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap_or_default().len())
+        .max()
+        .unwrap_or(0)
+        .max(8);
     let mut text = String::new();
     for row in &rows {
         let state = match (&row["cached_seconds_left"], &row["error"]) {
@@ -62,7 +68,7 @@ pub fn run(args: ProfilesArgs) -> CliResult {
             _ => String::new(),
         };
         text += &format!(
-            "{:width$}  {:8} {}\n",
+            "{:width$}  {:kind_width$} {}\n",
             row["name"].as_str().unwrap_or_default(),
             row["kind"].as_str().unwrap_or_default(),
             state
