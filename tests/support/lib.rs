@@ -4,6 +4,7 @@
 //!
 //! No test reads the real HOME or reaches beyond 127.0.0.1.
 
+pub mod keyring;
 pub mod sso_stub;
 
 use std::net::{TcpListener, TcpStream};

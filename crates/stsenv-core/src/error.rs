@@ -119,6 +119,14 @@ pub enum Error {
         /// What happened, including the command's stderr.
         reason: String,
     },
+    /// The OS keystore is missing, locked or holds nothing usable.
+    #[error("{}{problem}", profile_prefix(profile))]
+    Keystore {
+        /// The profile whose keys were wanted, when there is one.
+        profile: Option<String>,
+        /// What happened and what to do.
+        problem: String,
+    },
     /// A local file operation failed.
     #[error("{action} {path}: {source}", path = path.display())]
     Io {
@@ -158,6 +166,13 @@ impl Error {
 fn display_paths(files: &[PathBuf]) -> String {
     let names: Vec<String> = files.iter().map(|p| p.display().to_string()).collect();
     names.join(" and ")
+}
+
+fn profile_prefix(profile: &Option<String>) -> String {
+    profile
+        .as_deref()
+        .map(|p| format!("profile `{p}`: "))
+        .unwrap_or_default()
 }
 
 fn suggestion_hint(suggestions: &[String]) -> String {

@@ -7,12 +7,17 @@
 
 pub mod cache;
 pub mod config;
+pub mod config_edit;
 pub mod credentials;
 pub mod error;
 pub mod fsutil;
+pub mod iam;
+pub mod keys;
+pub mod keystore;
 pub mod plan;
 pub mod process;
 pub mod resolve;
+pub mod rotate;
 pub mod sso;
 pub mod sts;
 

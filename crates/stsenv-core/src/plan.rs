@@ -120,6 +120,11 @@ pub enum Source {
     },
     /// IAM Identity Center role credentials.
     Sso(SsoRole),
+    /// Long-term keys in the OS keystore (`stsenv_keyring = true`), read when used.
+    Keyring {
+        /// The profile whose keys they are.
+        profile: String,
+    },
 }
 
 /// One STS call.
@@ -221,8 +226,8 @@ impl Plan {
             .any(|s| matches!(s, Step::SessionToken { .. }));
         match (&self.source, has_role, has_mfa) {
             (_, true, _) => ProfileKind::Role,
-            (Source::Static { .. }, false, true) => ProfileKind::Mfa,
-            (Source::Static { .. }, ..) => ProfileKind::Static,
+            (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
+            (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
             (Source::Sso(_), ..) => ProfileKind::Sso,
             (Source::Process { .. }, ..) => ProfileKind::Process,
             (Source::Environment { .. }, ..) => ProfileKind::Environment,
@@ -231,11 +236,23 @@ impl Plan {
 
     /// Whether using this plan yields temporary credentials (something to renew).
     pub fn is_temporary(&self) -> bool {
-        !self.steps.is_empty() || !matches!(self.source, Source::Static { .. })
+        !self.steps.is_empty()
+            || !matches!(self.source, Source::Static { .. } | Source::Keyring { .. })
     }
 }
 
 impl Source {
+    /// The profile holding an IAM user's long-term keys (static keys without
+    /// a session token, or keys in the keystore): what GetSessionToken and
+    /// GetFederationToken accept.
+    pub fn long_term_profile(&self) -> Option<&str> {
+        match self {
+            Source::Static { profile, keys } if keys.session_token.is_none() => Some(profile),
+            Source::Keyring { profile } => Some(profile),
+            _ => None,
+        }
+    }
+
     /// One line for `stsenv explain`.
     pub fn describe(&self) -> String {
         match self {
@@ -259,6 +276,10 @@ impl Source {
                     .as_deref()
                     .map(|s| format!("sso-session `{s}`"))
                     .unwrap_or_else(|| format!("profile `{}`", role.profile)),
+            ),
+            Source::Keyring { profile } => format!(
+                "keys in keyring: profile `{profile}`, read from {} when used",
+                crate::keystore::name()
             ),
         }
     }
@@ -425,15 +446,13 @@ impl Planner<'_> {
         let mfa_serial = overrides
             .and_then(|o| o.mfa_serial.as_deref())
             .or(profile.get("mfa_serial"));
-        if let (Some(serial), Source::Static { keys, .. }) = (mfa_serial, &chain.source) {
-            if keys.session_token.is_none() {
-                let duration = self.mfa_duration(name, profile, is_target)?;
-                chain.steps.push(Step::SessionToken {
-                    profile: name.to_string(),
-                    mfa_serial: serial.to_string(),
-                    duration,
-                });
-            }
+        if let (Some(serial), Some(_)) = (mfa_serial, chain.source.long_term_profile()) {
+            let duration = self.mfa_duration(name, profile, is_target)?;
+            chain.steps.push(Step::SessionToken {
+                profile: name.to_string(),
+                mfa_serial: serial.to_string(),
+                duration,
+            });
         }
         Ok(chain)
     }
@@ -479,6 +498,13 @@ impl Planner<'_> {
             || profile.get("sso_start_url").is_some()
         {
             Source::Sso(self.sso_role(name, profile)?)
+        } else if profile.get("aws_access_key_id").is_none() && crate::keystore::is_marked(profile)
+        {
+            // Before credential_process: the AWS CLI's line for this very
+            // profile is `credential_process = stsenv credential-process NAME`.
+            Source::Keyring {
+                profile: name.to_string(),
+            }
         } else if let Some(command) = profile.get("credential_process") {
             Source::Process {
                 profile: name.to_string(),
@@ -596,11 +622,9 @@ impl Planner<'_> {
             .or_else(|| key("mfa_serial").map(str::to_string));
         // The aws-vault model: long-term keys + MFA become an MFA session once,
         // and roles are assumed from it without asking for a code again.
-        let mfa_serial = match (&mfa_serial, &chain.source, chain.steps.is_empty()) {
-            (Some(serial), Source::Static { keys, profile }, true)
-                if keys.session_token.is_none() =>
-            {
-                let source_profile = profile.clone();
+        let long_term = chain.source.long_term_profile().map(str::to_string);
+        let mfa_serial = match (&mfa_serial, long_term, chain.steps.is_empty()) {
+            (Some(serial), Some(source_profile), true) => {
                 let source = self.config.profile(&source_profile)?;
                 let duration = self.mfa_duration(&source_profile, source, false)?;
                 chain.steps.push(Step::SessionToken {
@@ -632,8 +656,8 @@ impl Planner<'_> {
     }
 
     fn push_federation(&self, chain: &mut Chain, name: &str, federated: &str) -> Result<()> {
-        match (&chain.source, chain.steps.as_slice()) {
-            (Source::Static { keys, .. }, []) if keys.session_token.is_none() => {
+        match (chain.source.long_term_profile(), chain.steps.as_slice()) {
+            (Some(_), []) => {
                 chain.steps.push(Step::FederationToken {
                     profile: name.to_string(),
                     name: federated.to_string(),

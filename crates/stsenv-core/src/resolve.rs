@@ -138,6 +138,9 @@ fn source_identity(source: &Source) -> String {
             "sso\0{}\0{}\0{}",
             role.start_url, role.account_id, role.role_name
         ),
+        // The profile, not the key: a cache hit must not open the keystore,
+        // and sessions made with a rotated key stay valid until they expire.
+        Source::Keyring { profile } => format!("keyring\0{profile}"),
     };
     format!("{source}\0{endpoint}")
 }
@@ -295,6 +298,7 @@ impl<'a> Resolver<'a> {
             }),
             Source::Environment { profile } => from_environment(profile),
             Source::Process { profile, command } => crate::process::run(profile, command),
+            Source::Keyring { profile } => crate::keystore::credentials(profile),
             Source::Sso(_) => unreachable!("SSO sources are cached like steps"),
         }
     }

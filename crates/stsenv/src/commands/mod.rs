@@ -8,6 +8,7 @@ mod env;
 mod exec;
 mod explain;
 pub mod init;
+mod keys;
 mod login;
 mod profiles;
 mod status;
@@ -42,6 +43,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Logout(args) => login::logout(args),
         Command::Sso(command) => login::sso(command),
         Command::Completions(args) => completions::run(args),
+        Command::Keys(command) => keys::run(command),
     }
 }
 

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use stsenv_core::cache::Cache;
 use stsenv_core::config::AwsConfig;
-use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::plan::{Overrides, Plan, Source};
 use stsenv_core::resolve::final_key;
 use stsenv_core::Result;
 
@@ -35,7 +35,8 @@ pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
                     .flatten()
                     .and_then(|e| e.credentials.seconds_left(now))
                     .filter(|left| *left > 0);
-                json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left})
+                let keyring = matches!(&plan.source, Source::Keyring { profile } if profile == name);
+                json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left, "keyring": keyring})
             }
             Err(err) => json!({"name": name, "kind": "invalid", "error": err.to_string()}),
         })
@@ -50,13 +51,20 @@ pub fn run(args: ProfilesArgs) -> Result<ExitCode> {
         .max()
         .unwrap_or(0);
     for row in &rows {
-        let state = match (&row["cached_seconds_left"], &row["error"]) {
+        let mut state = match (&row["cached_seconds_left"], &row["error"]) {
             (serde_json::Value::Number(n), _) => {
                 format!("cached, {} left", human_duration(n.as_i64().unwrap_or(0)))
             }
             (_, serde_json::Value::String(err)) => err.clone(),
             _ => String::new(),
         };
+        if row["keyring"] == true {
+            state = [state.as_str(), "keys in keyring"]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
         println!(
             "{:width$}  {:8} {}",
             row["name"].as_str().unwrap_or_default(),
