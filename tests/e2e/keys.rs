@@ -698,3 +698,69 @@ fn a_marked_profile_without_stored_keys_says_what_to_do() {
         "{err}"
     );
 }
+
+#[test]
+fn rotate_stops_when_the_user_already_has_two_keys() {
+    if !keyring::available() {
+        return;
+    }
+    let moto = Moto::shared();
+    let (sandbox, user) = setup(moto);
+    ok(&sandbox, &["keys", "import", "base"]);
+    let other = xml_all(
+        &iam(
+            moto,
+            &format!("Action=CreateAccessKey&UserName={}", user.name),
+        ),
+        "AccessKeyId",
+    )
+    .remove(0);
+    let out = run(&sandbox, &["keys", "rotate", "base"]);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(err.contains("already has two access keys"), "{err}");
+    assert!(err.contains(&format!("--access-key-id {other}")), "{err}");
+    let mut both = vec![user.key.clone(), other];
+    both.sort();
+    assert_eq!(
+        iam_keys(moto, &user.name),
+        both,
+        "nothing created or deleted"
+    );
+    assert_eq!(stored_key(&sandbox), user.key);
+}
+
+#[test]
+fn rotate_starts_over_when_the_pending_key_was_deleted_in_iam() {
+    if !keyring::available() {
+        return;
+    }
+    let moto = Moto::shared();
+    let (sandbox, user) = setup(moto);
+    ok(&sandbox, &["keys", "import", "base"]);
+    let killed = sandbox
+        .keyring_stsenv()
+        .env("STSENV_TEST_KILL_AT", "pending")
+        .args(["keys", "rotate", "base"])
+        .output()
+        .unwrap();
+    assert!(!killed.status.success());
+    let pending = iam_keys(moto, &user.name)
+        .into_iter()
+        .find(|k| *k != user.key)
+        .expect("the pending key exists in IAM");
+    iam(
+        moto,
+        &format!(
+            "Action=DeleteAccessKey&UserName={}&AccessKeyId={pending}",
+            user.name
+        ),
+    );
+    ok(&sandbox, &["keys", "rotate", "base"]);
+    let stored = stored_key(&sandbox);
+    assert!(
+        stored != user.key && stored != pending,
+        "a fresh key: {stored}"
+    );
+    assert_eq!(iam_keys(moto, &user.name), [stored]);
+}

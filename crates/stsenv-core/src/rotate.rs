@@ -196,6 +196,15 @@ impl Rotation<'_> {
                 resumed: true,
             });
         }
+        // A pending key deleted in IAM meanwhile (by hand) is forgotten, and the rotation starts over.
+        if let Some(pending) = stored.pending.clone() {
+            let creds = self.iam_credentials(&mfa_session, &stored.keys);
+            let keys = rt.block_on(iam::list_access_keys(ctx, &creds, &user))?;
+            if !keys.iter().any(|k| k.id == pending.access_key_id) {
+                stored.pending = None;
+                self.store(&stored)?;
+            }
+        }
         let resumed = stored.pending.is_some();
         let new = match stored.pending.clone() {
             Some(pending) => {
