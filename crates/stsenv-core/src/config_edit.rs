@@ -596,6 +596,7 @@ mod tests {
         assert!(base.get("mfa_serial").is_some());
     }
 
+    #[cfg(unix)]
     #[test]
     fn apply_keeps_a_backup_and_the_permissions() {
         use std::os::unix::fs::PermissionsExt;

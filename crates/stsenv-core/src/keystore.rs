@@ -206,25 +206,28 @@ pub fn delete(profile: &str) -> Result<bool> {
     }
 }
 
-/// Profiles with an entry, sorted, where the keystore can be searched (the
-/// Secret Service can; elsewhere this is empty and callers rely on the
-/// profiles marked in the config file).
+/// Profiles with an entry, sorted, where the keystore can be searched by
+/// service (the Secret Service and the macOS Keychain can; elsewhere this is
+/// empty and callers rely on the profiles marked in the config file).
 pub fn list() -> Result<Vec<String>> {
     check_available(None)?;
+    if cfg!(windows) {
+        // The Credential Manager searches target-name patterns, not services.
+        return Ok(Vec::new());
+    }
     let spec = HashMap::from([("service", SERVICE)]);
     let entries = match keyring_core::Entry::search(&spec) {
         Ok(entries) => entries,
-        Err(keyring_core::Error::NotSupportedByStore(_)) => return Ok(Vec::new()),
+        Err(keyring_core::Error::NotSupportedByStore(_) | keyring_core::Error::Invalid(..)) => {
+            return Ok(Vec::new())
+        }
         Err(err) => return Err(failure(None, "search", err)),
     };
     let mut names: Vec<String> = entries
         .iter()
-        .filter_map(|entry| {
-            let attributes = entry.get_attributes().ok()?;
-            (attributes.get("service").map(String::as_str) == Some(SERVICE))
-                .then(|| attributes.get("username").cloned())
-                .flatten()
-        })
+        .filter_map(|entry| entry.get_specifiers())
+        .filter(|(service, _)| service == SERVICE)
+        .map(|(_, user)| user)
         .collect();
     names.sort();
     names.dedup();
