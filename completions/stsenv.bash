@@ -46,6 +46,9 @@ _stsenv() {
             stsenv,init)
                 cmd="stsenv__subcmd__init"
                 ;;
+            stsenv,keys)
+                cmd="stsenv__subcmd__keys"
+                ;;
             stsenv,login)
                 cmd="stsenv__subcmd__login"
                 ;;
@@ -115,6 +118,9 @@ _stsenv() {
             stsenv__subcmd__help,init)
                 cmd="stsenv__subcmd__help__subcmd__init"
                 ;;
+            stsenv__subcmd__help,keys)
+                cmd="stsenv__subcmd__help__subcmd__keys"
+                ;;
             stsenv__subcmd__help,login)
                 cmd="stsenv__subcmd__help__subcmd__login"
                 ;;
@@ -142,8 +148,59 @@ _stsenv() {
             stsenv__subcmd__help__subcmd__cache,list)
                 cmd="stsenv__subcmd__help__subcmd__cache__subcmd__list"
                 ;;
+            stsenv__subcmd__help__subcmd__keys,add)
+                cmd="stsenv__subcmd__help__subcmd__keys__subcmd__add"
+                ;;
+            stsenv__subcmd__help__subcmd__keys,import)
+                cmd="stsenv__subcmd__help__subcmd__keys__subcmd__import"
+                ;;
+            stsenv__subcmd__help__subcmd__keys,list)
+                cmd="stsenv__subcmd__help__subcmd__keys__subcmd__list"
+                ;;
+            stsenv__subcmd__help__subcmd__keys,remove)
+                cmd="stsenv__subcmd__help__subcmd__keys__subcmd__remove"
+                ;;
+            stsenv__subcmd__help__subcmd__keys,rotate)
+                cmd="stsenv__subcmd__help__subcmd__keys__subcmd__rotate"
+                ;;
             stsenv__subcmd__help__subcmd__sso,populate)
                 cmd="stsenv__subcmd__help__subcmd__sso__subcmd__populate"
+                ;;
+            stsenv__subcmd__keys,add)
+                cmd="stsenv__subcmd__keys__subcmd__add"
+                ;;
+            stsenv__subcmd__keys,help)
+                cmd="stsenv__subcmd__keys__subcmd__help"
+                ;;
+            stsenv__subcmd__keys,import)
+                cmd="stsenv__subcmd__keys__subcmd__import"
+                ;;
+            stsenv__subcmd__keys,list)
+                cmd="stsenv__subcmd__keys__subcmd__list"
+                ;;
+            stsenv__subcmd__keys,remove)
+                cmd="stsenv__subcmd__keys__subcmd__remove"
+                ;;
+            stsenv__subcmd__keys,rotate)
+                cmd="stsenv__subcmd__keys__subcmd__rotate"
+                ;;
+            stsenv__subcmd__keys__subcmd__help,add)
+                cmd="stsenv__subcmd__keys__subcmd__help__subcmd__add"
+                ;;
+            stsenv__subcmd__keys__subcmd__help,help)
+                cmd="stsenv__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            stsenv__subcmd__keys__subcmd__help,import)
+                cmd="stsenv__subcmd__keys__subcmd__help__subcmd__import"
+                ;;
+            stsenv__subcmd__keys__subcmd__help,list)
+                cmd="stsenv__subcmd__keys__subcmd__help__subcmd__list"
+                ;;
+            stsenv__subcmd__keys__subcmd__help,remove)
+                cmd="stsenv__subcmd__keys__subcmd__help__subcmd__remove"
+                ;;
+            stsenv__subcmd__keys__subcmd__help,rotate)
+                cmd="stsenv__subcmd__keys__subcmd__help__subcmd__rotate"
                 ;;
             stsenv__subcmd__sso,help)
                 cmd="stsenv__subcmd__sso__subcmd__help"
@@ -164,7 +221,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --help --version env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions help"
+            opts="-h -V --help --version env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,7 +759,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions help"
+            opts="env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -883,6 +940,90 @@ _stsenv() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        stsenv__subcmd__help__subcmd__keys)
+            opts="add import rotate list remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__keys__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__keys__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__keys__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__keys__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__keys__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         stsenv__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1002,6 +1143,192 @@ _stsenv() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys)
+            opts="-h --help add import rotate list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__add)
+            opts="-h --stdin --no-verify --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help)
+            opts="add import rotate list remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__import)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__list)
+            opts="-h --json --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__remove)
+            opts="-y -h --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__keys__subcmd__rotate)
+            opts="-h --token-code --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --token-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

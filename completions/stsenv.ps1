@@ -41,6 +41,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in with a profile''s credentials (federation endpoint)')
             [CompletionResult]::new('eks-token', 'eks-token', [CompletionResultType]::ParameterValue, 'Print an EKS token for kubectl''s exec credential plugin (like `aws eks get-token`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -311,6 +312,75 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'stsenv;keys' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the OS keystore (asked on the terminal) and mark the profile')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the OS keystore')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in the OS keystore (key ids only)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from the OS keystore and its stsenv_keyring mark')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;keys;add' {
+            [CompletionResult]::new('--stdin', '--stdin', [CompletionResultType]::ParameterName, 'Read the key id and the secret from two lines of stdin instead of the terminal')
+            [CompletionResult]::new('--no-verify', '--no-verify', [CompletionResultType]::ParameterName, 'Store without checking the key with sts:GetCallerIdentity')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;keys;import' {
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;keys;rotate' {
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code, when the profile has mfa_serial (otherwise asked)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;keys;list' {
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;keys;remove' {
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'stsenv;keys;help' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the OS keystore (asked on the terminal) and mark the profile')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the OS keystore')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in the OS keystore (key ids only)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from the OS keystore and its stsenv_keyring mark')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'stsenv;keys;help;add' {
+            break
+        }
+        'stsenv;keys;help;import' {
+            break
+        }
+        'stsenv;keys;help;rotate' {
+            break
+        }
+        'stsenv;keys;help;list' {
+            break
+        }
+        'stsenv;keys;help;remove' {
+            break
+        }
+        'stsenv;keys;help;help' {
+            break
+        }
         'stsenv;help' {
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print shell code that exports credentials for a profile')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a profile''s credentials in its environment')
@@ -328,6 +398,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in with a profile''s credentials (federation endpoint)')
             [CompletionResult]::new('eks-token', 'eks-token', [CompletionResultType]::ParameterValue, 'Print an EKS token for kubectl''s exec credential plugin (like `aws eks get-token`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -389,6 +460,29 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;help;completions' {
+            break
+        }
+        'stsenv;help;keys' {
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the OS keystore (asked on the terminal) and mark the profile')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the OS keystore')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in the OS keystore (key ids only)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from the OS keystore and its stsenv_keyring mark')
+            break
+        }
+        'stsenv;help;keys;add' {
+            break
+        }
+        'stsenv;help;keys;import' {
+            break
+        }
+        'stsenv;help;keys;rotate' {
+            break
+        }
+        'stsenv;help;keys;list' {
+            break
+        }
+        'stsenv;help;keys;remove' {
             break
         }
         'stsenv;help;help' {

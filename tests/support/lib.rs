@@ -8,6 +8,7 @@ pub mod ecs_stub;
 pub mod federation_stub;
 pub mod hostile_portal;
 pub mod imds_stub;
+pub mod keyring;
 pub mod loopback_http;
 pub mod sso_stub;
 

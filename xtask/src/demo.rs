@@ -3,7 +3,10 @@
 //! switch-role setup (an IAM user `base` with keys and an MFA device, a role
 //! profile `dev`) into a temporary HOME, and runs stsenv the way a user would,
 //! printing each command and its output. The real HOME is never read: every
-//! command gets a cleared environment pointing at the temporary one.
+//! command gets a cleared environment pointing at the temporary one. When
+//! dbus-run-session and gnome-keyring are installed, it ends by moving the
+//! keys of `base` into a temporary keystore (a private session bus and a
+//! gnome-keyring whose data lives in the temporary HOME).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -147,16 +150,65 @@ impl Demo {
                  stsenv status || echo 'no session active'",
             )?;
         }
-        println!("\nDone: one MFA code, then every call from the cache.");
+        self.keystore_story()?;
+        println!("\nDone: one MFA code per MFA session, then every call from the cache.");
         Ok(())
+    }
+
+    /// `keys import` into a temporary Secret Service, when one can be started.
+    fn keystore_story(&self) -> util::Result {
+        let missing: Vec<&str> = ["dbus-run-session", "dbus-send", "gnome-keyring-daemon"]
+            .into_iter()
+            .filter(|tool| !util::on_path(tool))
+            .collect();
+        if !missing.is_empty() {
+            println!(
+                "\n# (Skipped: keeping the keys in an OS keystore needs a Secret Service here; \
+                 {} not installed: apt-get install dbus gnome-keyring.)",
+                missing.join(", ")
+            );
+            return Ok(());
+        }
+        self.keyring_step(
+            "Move the long-term keys of `base` out of ~/.aws/credentials into a keystore \
+             (here a temporary gnome-keyring on a private D-Bus session bus):",
+            &["keys", "import", "base"],
+        )?;
+        let credentials = self.home().join(".aws/credentials");
+        let left = std::fs::read_to_string(&credentials)
+            .map_err(|e| format!("cannot read {}: {e}", credentials.display()))?;
+        println!("\n~/.aws/credentials now:\n{left}");
+        self.keyring_step(
+            "The profile now takes its keys from the keystore:",
+            &["keys", "list"],
+        )?;
+        self.keyring_step(
+            "And is still the source of the role (one new MFA session: sessions are cached \
+             per source, and the source is now the keystore):",
+            &["whoami", "dev", "--token-code", "123456"],
+        )
+    }
+
+    /// [`Demo::step`] inside the temporary Secret Service.
+    fn keyring_step(&self, what: &str, args: &[&str]) -> util::Result {
+        let mut command = self.program("sh");
+        command
+            .arg(util::root().join("tests/support/keyring-session.sh"))
+            .arg(&self.stsenv)
+            .args(args);
+        self.run_step(what, args, command)
     }
 
     /// Print `$ stsenv ARGS`, run it, print its output (masked), fail if it fails.
     fn step(&self, what: &str, args: &[&str]) -> util::Result {
+        self.run_step(what, args, self.command(args))
+    }
+
+    /// Print `$ stsenv ARGS`, run `command`, print its output (masked).
+    fn run_step(&self, what: &str, args: &[&str], mut command: Command) -> util::Result {
         println!("\n# {what}");
         println!("$ stsenv {}", args.join(" "));
-        let output = self
-            .command(args)
+        let output = command
             .output()
             .map_err(|e| format!("cannot run {}: {e}", self.stsenv.display()))?;
         let is_env_dump = args.last() == Some(&"env");
@@ -168,6 +220,10 @@ impl Demo {
             println!("{}", mask(line));
         }
         for line in String::from_utf8_lossy(&output.stderr).lines() {
+            // The private bus's and keyring daemon's own chatter.
+            if line.starts_with("dbus-daemon[") || line.starts_with("** Message") {
+                continue;
+            }
             println!("{}", mask(line));
         }
         if output.status.success() {

@@ -55,7 +55,7 @@ pub fn shellcheck() -> Result {
     if !on_path("shellcheck") {
         return Err("shellcheck is not installed (apt-get install shellcheck)".into());
     }
-    let scripts: Vec<PathBuf> = ["shell/stsenv.bash"]
+    let scripts: Vec<PathBuf> = ["shell/stsenv.bash", "tests/support/keyring-session.sh"]
         .iter()
         .map(|p| root().join(p))
         .filter(|p| p.exists())

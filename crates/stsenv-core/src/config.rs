@@ -283,6 +283,8 @@ pub enum Service {
     Sso,
     /// IAM Identity Center OIDC (device login, token refresh).
     SsoOidc,
+    /// Identity and Access Management (key rotation).
+    Iam,
 }
 
 impl Service {
@@ -292,6 +294,7 @@ impl Service {
             Service::Sts => "sts",
             Service::Sso => "sso",
             Service::SsoOidc => "sso_oidc",
+            Service::Iam => "iam",
         }
     }
 
@@ -301,6 +304,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Sso => "SSO",
             Service::SsoOidc => "SSO_OIDC",
+            Service::Iam => "IAM",
         }
     }
 }

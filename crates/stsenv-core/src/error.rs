@@ -201,6 +201,14 @@ pub enum Error {
         /// What happened and what to do.
         problem: String,
     },
+    /// The OS keystore is missing, locked or holds nothing usable.
+    #[error("{}{problem}", profile_prefix(profile))]
+    Keystore {
+        /// The profile whose keys were wanted, when there is one.
+        profile: Option<String>,
+        /// What happened and what to do.
+        problem: String,
+    },
     /// A local file operation failed.
     #[error("{action} {path}: {source}", path = path.display())]
     Io {
@@ -249,6 +257,13 @@ fn known_sessions(known: &[String]) -> String {
     } else {
         format!("; sessions: {}", known.join(", "))
     }
+}
+
+fn profile_prefix(profile: &Option<String>) -> String {
+    profile
+        .as_deref()
+        .map(|p| format!("profile `{p}`: "))
+        .unwrap_or_default()
 }
 
 fn suggestion_hint(suggestions: &[String]) -> String {

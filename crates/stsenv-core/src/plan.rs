@@ -185,8 +185,8 @@ impl Plan {
         let has_mfa = self.steps.iter().any(Step::is_mfa_session);
         match (&self.source, has_role, has_mfa) {
             (_, true, _) => ProfileKind::Role,
-            (Source::Static { .. }, false, true) => ProfileKind::Mfa,
-            (Source::Static { .. }, ..) => ProfileKind::Static,
+            (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
+            (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
             (Source::Sso(_), ..) => ProfileKind::Sso,
             (Source::Process { .. }, ..) => ProfileKind::Process,
             (Source::Environment { .. }, ..) => ProfileKind::Environment,
@@ -198,7 +198,8 @@ impl Plan {
 
     /// Whether using this plan yields temporary credentials (something to renew).
     pub fn is_temporary(&self) -> bool {
-        !self.steps.is_empty() || !matches!(self.source, Source::Static { .. })
+        !self.steps.is_empty()
+            || !matches!(self.source, Source::Static { .. } | Source::Keyring { .. })
     }
 
     /// The last step, whose credentials the plan delivers (`None`: the source's).
@@ -355,8 +356,8 @@ impl Planner<'_> {
         let mfa_serial = overrides
             .and_then(|o| o.mfa_serial.as_deref())
             .or(profile.get("mfa_serial"));
-        if let (Some(serial), Source::Static { keys, .. }) = (mfa_serial, &chain.source) {
-            if keys.session_token.is_none() {
+        if let (Some(serial), Some(_)) = (mfa_serial, chain.source.long_term_profile()) {
+            {
                 let duration = self.mfa_duration(name, profile, is_target)?;
                 let mut step = self.step(
                     name,
@@ -497,6 +498,12 @@ impl Planner<'_> {
             || profile.get("sso_start_url").is_some()
         {
             Source::Sso(self.sso_role(name, profile)?)
+        } else if access_key_id.is_none() && crate::keystore::is_marked(profile) {
+            // Before credential_process: the AWS CLI's line for this very
+            // profile is `credential_process = stsenv credential-process NAME`.
+            Source::Keyring {
+                profile: name.to_string(),
+            }
         } else if let (Some(access_key_id), true) = (access_key_id, keys_win) {
             let secret = profile.get("aws_secret_access_key").ok_or_else(|| {
                 self.invalid(name, "has aws_access_key_id but no aws_secret_access_key")
@@ -650,11 +657,9 @@ impl Planner<'_> {
             .or_else(|| key("mfa_serial").map(str::to_string));
         // The aws-vault model: long-term keys + MFA become an MFA session once,
         // and roles are assumed from it without asking for a code again.
-        let mfa_serial = match (&mfa_serial, &chain.source, chain.steps.is_empty()) {
-            (Some(serial), Source::Static { keys, profile }, true)
-                if keys.session_token.is_none() =>
-            {
-                let source_profile = profile.clone();
+        let long_term = chain.source.long_term_profile().map(str::to_string);
+        let mfa_serial = match (&mfa_serial, long_term, chain.steps.is_empty()) {
+            (Some(serial), Some(source_profile), true) => {
                 let source = self.config.profile(&source_profile)?;
                 let duration = self.mfa_duration(&source_profile, source, false)?;
                 let mut step = self.step(
@@ -706,8 +711,8 @@ impl Planner<'_> {
         federated: &str,
         region: Option<&str>,
     ) -> Result<()> {
-        match (&chain.source, chain.steps.as_slice()) {
-            (Source::Static { keys, .. }, []) if keys.session_token.is_none() => {
+        match (chain.source.long_term_profile(), chain.steps.as_slice()) {
+            (Some(_), []) => {
                 let policy = self.overrides.policy.clone();
                 // Without any session policy a federated user can do nothing;
                 // AdministratorAccess as the session policy leaves exactly the

@@ -118,6 +118,14 @@ pub enum Source {
     Imds(InstanceMetadata),
     /// `credential_source = EcsContainer`: the task or pod role.
     Container(ContainerEndpoint),
+    /// Long-term keys in the OS keystore (`stsenv_keyring = true`), read
+    /// when used. The identity is the profile, not the key: a cache hit
+    /// never opens the keystore, and sessions made before a key rotation
+    /// stay valid until they expire.
+    Keyring {
+        /// The profile whose keys they are.
+        profile: String,
+    },
 }
 
 impl Source {
@@ -126,7 +134,8 @@ impl Source {
         match self {
             Source::Static { profile, .. }
             | Source::Environment { profile, .. }
-            | Source::Process { profile, .. } => profile,
+            | Source::Process { profile, .. }
+            | Source::Keyring { profile } => profile,
             Source::Sso(role) => &role.profile,
             Source::WebIdentity(web) => &web.profile,
             Source::Imds(imds) => &imds.profile,
@@ -169,6 +178,10 @@ impl Source {
             Source::WebIdentity(web) => web.describe(),
             Source::Imds(imds) => imds.describe(),
             Source::Container(container) => container.describe(),
+            Source::Keyring { profile } => format!(
+                "keys in keyring: profile `{profile}`, read from {} when used",
+                crate::keystore::name()
+            ),
         }
     }
 
@@ -186,6 +199,7 @@ impl Source {
             Source::WebIdentity(_) => "sts:AssumeRoleWithWebIdentity".to_string(),
             Source::Imds(_) => "the instance metadata service (IMDSv2)".to_string(),
             Source::Container(_) => "the container credentials endpoint".to_string(),
+            Source::Keyring { profile } => format!("the keystore entry of profile `{profile}`"),
         }
     }
 
@@ -211,6 +225,18 @@ impl Source {
                 "Container",
                 crate::aws::printable(container.uri.as_deref().unwrap_or_default(), 200),
             ),
+            Source::Keyring { profile } => ("Keyring", profile.clone()),
+        }
+    }
+
+    /// The profile holding an IAM user's long-term keys (static keys without
+    /// a session token, or keys in the keystore): what GetSessionToken and
+    /// GetFederationToken accept.
+    pub fn long_term_profile(&self) -> Option<&str> {
+        match self {
+            Source::Static { profile, keys } if keys.session_token.is_none() => Some(profile),
+            Source::Keyring { profile } => Some(profile),
+            _ => None,
         }
     }
 
@@ -278,6 +304,7 @@ impl Source {
             Source::WebIdentity(web) => web.obtain(region, runtime.get()?),
             Source::Imds(imds) => imds.obtain(runtime.get()?),
             Source::Container(container) => container.obtain(runtime.get()?),
+            Source::Keyring { profile } => crate::keystore::credentials(profile),
         }
     }
 }
@@ -738,6 +765,7 @@ mod tests {
                 (small(), maybe(small())).prop_map(|(profile, uri)| Source::Container(
                     ContainerEndpoint { profile, uri }
                 )),
+                small().prop_map(|profile| Source::Keyring { profile }),
             ]
         }
 
@@ -786,6 +814,8 @@ mod tests {
                     profile: String::new(),
                     ..container.clone()
                 }),
+                // The profile is the identity (see the variant).
+                Source::Keyring { .. } => source.clone(),
             }
         }
 

@@ -101,6 +101,9 @@ pub enum Command {
         after_help = "Examples:\n  stsenv completions bash > ~/.local/share/bash-completion/completions/stsenv\n  stsenv completions zsh > \"${fpath[1]}/_stsenv\""
     )]
     Completions(CompletionsArgs),
+    /// Keep long-term keys in the OS keystore instead of ~/.aws/credentials
+    #[command(subcommand)]
+    Keys(KeysCommand),
 }
 
 /// How the profile's credentials are obtained; shared by env, exec, whoami,
@@ -461,6 +464,53 @@ pub struct EksTokenArgs {
     /// The EKS cluster's name
     #[arg(long, value_name = "NAME")]
     pub cluster_name: String,
+}
+
+/// `stsenv keys …`
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Store an access key in the OS keystore (asked on the terminal) and mark the profile
+    Add {
+        /// The profile (created in ~/.aws/config when missing)
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// Read the key id and the secret from two lines of stdin instead of the terminal
+        #[arg(long)]
+        stdin: bool,
+        /// Store without checking the key with sts:GetCallerIdentity
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Move a profile's keys from ~/.aws/credentials into the OS keystore
+    Import {
+        /// The profile whose aws_access_key_id / aws_secret_access_key move
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+    },
+    /// Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)
+    Rotate {
+        /// A profile whose keys are in the keystore
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// The six-digit MFA code, when the profile has mfa_serial (otherwise asked)
+        #[arg(long, value_name = "CODE")]
+        token_code: Option<String>,
+    },
+    /// List the profiles whose keys are in the OS keystore (key ids only)
+    List {
+        /// Print JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a profile's keys from the OS keystore and its stsenv_keyring mark
+    Remove {
+        /// The profile
+        #[arg(add = ArgValueCandidates::new(profile_candidates))]
+        profile: String,
+        /// Do not ask for confirmation
+        #[arg(long, short)]
+        yes: bool,
+    },
 }
 
 /// Arguments of `stsenv completions`.

@@ -11,6 +11,7 @@ mod env;
 mod exec;
 mod explain;
 pub mod init;
+mod keys;
 mod login;
 mod profiles;
 mod status;
@@ -39,5 +40,6 @@ pub fn run(command: Command) -> CliResult {
         Command::Console(args) => console::run(args),
         Command::EksToken(args) => eks_token::run(args),
         Command::Completions(args) => completions::run(args),
+        Command::Keys(command) => keys::run(command),
     }
 }

@@ -8,6 +8,7 @@ use stsenv_core::cache::Cache;
 use stsenv_core::config::AwsConfig;
 use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::resolve::final_key;
+use stsenv_core::step::Source;
 
 use crate::cli::ProfilesArgs;
 use crate::error::CliResult;
@@ -38,7 +39,8 @@ pub fn run(args: ProfilesArgs) -> CliResult {
                     .flatten()
                     .and_then(|e| e.credentials.seconds_left(now))
                     .filter(|left| *left > 0);
-                json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left})
+                let keyring = matches!(&plan.source, Source::Keyring { profile } if profile == name);
+                json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left, "keyring": keyring})
             }
             Err(err) => json!({"name": name, "kind": "invalid", "error": err.to_string()}),
         })
@@ -60,13 +62,20 @@ pub fn run(args: ProfilesArgs) -> CliResult {
         .max(8);
     let mut text = String::new();
     for row in &rows {
-        let state = match (&row["cached_seconds_left"], &row["error"]) {
+        let mut state = match (&row["cached_seconds_left"], &row["error"]) {
             (serde_json::Value::Number(n), _) => {
                 format!("cached, {} left", human_duration(n.as_i64().unwrap_or(0)))
             }
             (_, serde_json::Value::String(err)) => err.clone(),
             _ => String::new(),
         };
+        if row["keyring"] == true {
+            state = [state.as_str(), "keys in keyring"]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
         text += &format!(
             "{:width$}  {:kind_width$} {}\n",
             row["name"].as_str().unwrap_or_default(),
