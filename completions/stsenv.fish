@@ -40,6 +40,7 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "login" -d 'Log in to 
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "sso" -d 'IAM Identity Center helpers'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print a static completion script'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "serve" -d 'Serve a profile\'s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
@@ -79,6 +80,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l no-cache -d 'Neit
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l force -d 'Run even inside another `stsenv exec`'
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l server -d 'Give CMD a local credential server that renews, instead of fixed keys (for commands that outlive a session)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
@@ -167,21 +169,44 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subco
 complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "populate" -d 'Add a profile for every account and role you can reach through an sso-session'
 complete -c stsenv -n "__fish_stsenv_using_subcommand sso; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "env" -d 'Print shell code that exports credentials for a profile'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "whoami" -d 'Show who the credentials belong to (sts:GetCallerIdentity)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "init" -d 'Print the shell plugin; eval it from your shell\'s rc file'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "unset" -d 'Print shell code that removes what `stsenv env` set'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "profiles" -d 'List the profiles in your AWS config, with their kind and cache state'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "status" -d 'Show the profile active in this shell and the time it has left'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "explain" -d 'Show how a profile\'s credentials are obtained, step by step, without calling AWS'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "cache" -d 'Inspect or clear cached sessions'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "credential-process" -d 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "login" -d 'Log in to IAM Identity Center (SSO) with the device authorization flow'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "sso" -d 'IAM Identity Center helpers'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "completions" -d 'Print a static completion script'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l source-profile -d 'Profile whose credentials assume --role-arn' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l mfa-serial -d 'MFA device ARN (or serial) to authenticate with' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l duration -d 'Session duration in seconds' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l session-name -d 'Role session name [default: role_session_name, then stsenv-$USER]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l external-id -d 'External ID required by the role\'s trust policy' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l region -d 'Region for the STS call and AWS_REGION' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l port -d 'Port on 127.0.0.1 [default: a free one]' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s s -l shell -d 'Print the variables as code for this shell (json: one object) instead of NAME=value lines' -r -f -a "bash\t'bash code (`export NAME=\'value\'`)'
+zsh\t'zsh code'
+fish\t'fish code (`set -gx NAME \'value\'`)'
+powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
+json\t'credential_process v1 JSON'
+dotenv\t'a .env file (`NAME="value"`)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l no-cache -d 'Neither read nor write the session cache'
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l refresh -d 'Ignore a cached session for this profile and get a new one'
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "env" -d 'Print shell code that exports credentials for a profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "whoami" -d 'Show who the credentials belong to (sts:GetCallerIdentity)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "init" -d 'Print the shell plugin; eval it from your shell\'s rc file'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "unset" -d 'Print shell code that removes what `stsenv env` set'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "profiles" -d 'List the profiles in your AWS config, with their kind and cache state'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "status" -d 'Show the profile active in this shell and the time it has left'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "explain" -d 'Show how a profile\'s credentials are obtained, step by step, without calling AWS'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "cache" -d 'Inspect or clear cached sessions'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "credential-process" -d 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "login" -d 'Log in to IAM Identity Center (SSO) with the device authorization flow'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "sso" -d 'IAM Identity Center helpers'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "completions" -d 'Print a static completion script'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "serve" -d 'Serve a profile\'s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso completions serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached sessions (no secrets)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete cached sessions: all of them, or those of one profile'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "populate" -d 'Add a profile for every account and role you can reach through an sso-session'

@@ -5,6 +5,7 @@ mod cache;
 mod chains;
 mod errors;
 mod formats;
+mod server;
 mod shell_commands;
 mod shell_hook;
 mod shell_plugins;

@@ -4,6 +4,7 @@ mod cli;
 mod clipboard;
 mod commands;
 mod emit;
+mod server;
 mod session_env;
 
 use std::process::ExitCode;

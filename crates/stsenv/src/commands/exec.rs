@@ -22,6 +22,9 @@ pub fn run(args: ExecArgs) -> Result<ExitCode> {
             )));
         }
     }
+    if args.server {
+        return crate::server::run_exec(args);
+    }
     let session = session(&args.profile)?;
     let change = session_env::activate(&session.plan, &session.credentials, None);
     let (program, rest) = args.command.split_first().expect("clap requires a command");

@@ -10,6 +10,7 @@ mod explain;
 pub mod init;
 mod login;
 mod profiles;
+mod serve;
 mod status;
 mod unset;
 mod whoami;
@@ -42,6 +43,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         Command::Logout(args) => login::logout(args),
         Command::Sso(command) => login::sso(command),
         Command::Completions(args) => completions::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }
 
