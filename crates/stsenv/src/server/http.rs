@@ -9,19 +9,26 @@
 //! only `GET /` exists. Credentials are answered until they expire, then
 //! 503 with a JSON message saying why renewal failed and what to do.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{IpAddr, TcpListener, TcpStream};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 
 use super::{Current, Shared, Token};
 
-/// Connections served at once; more are closed at once (each costs a
-/// thread with a small stack).
+/// Connections served at once (each by one thread); more wait in a short
+/// queue, and beyond that are closed at once.
 const MAX_CONNECTIONS: usize = 256;
+/// Accepted connections waiting for a thread.
+const MAX_QUEUED: usize = 64;
+/// How long a thread with nothing to do waits for the next connection
+/// before it ends: a client opening a connection per request (botocore)
+/// then finds a thread ready instead of paying for a new one.
+const THREAD_LINGER: Duration = Duration::from_secs(10);
 /// A request line and headers larger than this are refused.
 const MAX_REQUEST: usize = 16 * 1024;
 /// How long a kept-alive connection may sit idle.
@@ -31,8 +38,24 @@ const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
 /// The connection threads do little: a small stack keeps the RSS small.
 const STACK: usize = 128 * 1024;
 
+/// Threads serving connections: started on demand, reused while they
+/// linger, at most [`MAX_CONNECTIONS`].
+#[derive(Default)]
+struct Pool {
+    state: Mutex<PoolState>,
+    ready: Condvar,
+}
+
+#[derive(Default)]
+struct PoolState {
+    queue: VecDeque<TcpStream>,
+    threads: usize,
+    idle: usize,
+}
+
 /// Accept connections until the server stops.
 pub(super) fn serve(listener: TcpListener, shared: &Arc<Shared>) {
+    let pool = Arc::new(Pool::default());
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
             break;
@@ -42,30 +65,56 @@ pub(super) fn serve(listener: TcpListener, shared: &Arc<Shared>) {
             std::thread::sleep(Duration::from_millis(5));
             continue;
         };
-        if shared.connections.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
+        let mut state = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.queue.len() >= MAX_QUEUED {
             continue;
         }
-        let conn_shared = Arc::clone(shared);
-        let spawned = std::thread::Builder::new()
-            .name("stsenv-conn".into())
-            .stack_size(STACK)
-            .spawn(move || {
-                let _slot = Slot(&conn_shared);
-                connection(stream, &conn_shared);
-            });
-        if spawned.is_err() {
-            shared.connections.fetch_sub(1, Ordering::SeqCst);
+        state.queue.push_back(stream);
+        // A waiting thread takes it; when more wait than threads idle, one more.
+        if state.queue.len() <= state.idle {
+            pool.ready.notify_one();
+        } else if state.threads < MAX_CONNECTIONS {
+            let (pool_ref, shared_ref) = (Arc::clone(&pool), Arc::clone(shared));
+            let spawned = std::thread::Builder::new()
+                .name("stsenv-conn".into())
+                .stack_size(STACK)
+                .spawn(move || worker(&pool_ref, &shared_ref));
+            if spawned.is_ok() {
+                state.threads += 1;
+            }
         }
     }
+    // Lingering threads see the flag when they wake; wake them now.
+    pool.ready.notify_all();
 }
 
-/// Gives the connection's slot back when the thread ends, however it ends.
-struct Slot<'a>(&'a Shared);
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::SeqCst);
+/// Serve queued connections until none came for [`THREAD_LINGER`].
+fn worker(pool: &Pool, shared: &Shared) {
+    loop {
+        let stream = {
+            let mut state = pool.state.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if let Some(stream) = state.queue.pop_front() {
+                    break stream;
+                }
+                if shared.stopping.load(Ordering::SeqCst) {
+                    state.threads -= 1;
+                    return;
+                }
+                state.idle += 1;
+                let (guard, waited) = pool
+                    .ready
+                    .wait_timeout(state, THREAD_LINGER)
+                    .unwrap_or_else(|e| e.into_inner());
+                state = guard;
+                state.idle -= 1;
+                if waited.timed_out() && state.queue.is_empty() {
+                    state.threads -= 1;
+                    return;
+                }
+            }
+        };
+        connection(stream, shared);
     }
 }
 

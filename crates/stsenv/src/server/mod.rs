@@ -20,7 +20,7 @@ mod renew;
 mod signals;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 
@@ -118,7 +118,6 @@ impl Server {
             stopped: Mutex::new(false),
             wake: Condvar::new(),
             stopping: AtomicBool::new(false),
-            connections: AtomicUsize::new(0),
             tty: Mutex::new(None),
         });
         let acceptor = {
@@ -210,8 +209,6 @@ struct Shared {
     wake: Condvar,
     /// Read by the accept loop.
     stopping: AtomicBool,
-    /// Open connections (bounded).
-    connections: AtomicUsize,
     /// The terminal's settings while an MFA prompt is open, to restore if
     /// the server stops mid-prompt (the prompt turns echo off).
     tty: Mutex<Option<renew::SavedTerminal>>,
