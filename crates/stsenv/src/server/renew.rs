@@ -148,6 +148,14 @@ impl Renewer {
                     format_rfc3339(self.expires),
                     human_duration(self.expires.as_second() - Timestamp::now().as_second()),
                 );
+                // If the credentials expire while the prompt waits, say so.
+                let waiting = format!(
+                    "stsenv: the credentials for profile `{}` expired at {}: renewing them waits for an MFA code on the terminal of {}",
+                    self.plan.profile,
+                    format_rfc3339(self.expires),
+                    self.waiting
+                );
+                self.shared.publish(self.shared.current().failed(&waiting));
                 let loud = ProfileArgs {
                     non_interactive: false,
                     ..quiet
@@ -330,6 +338,37 @@ pub(super) fn restore_terminal(shared: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use stsenv_core::plan::{Source, Step};
+
+    /// A plan ending in an MFA session (its margin is fixed: 900 s).
+    fn mfa_plan() -> Plan {
+        Plan {
+            profile: "p".into(),
+            file: "config".into(),
+            region: None,
+            source: Source::Environment {
+                profile: "p".into(),
+            },
+            steps: vec![Step::SessionToken {
+                profile: "p".into(),
+                mfa_serial: "arn:aws:iam::1:mfa/p".into(),
+                duration: 3600,
+            }],
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn renewal_is_at_the_refresh_point_or_half_way_for_short_lives() {
+        let now = Timestamp::from_second(1_000_000).unwrap();
+        let at = |secs: i64| now + SignedDuration::from_secs(secs);
+        let plan = mfa_plan();
+        assert_eq!(next_renewal(&plan, at(3600), now), at(3600 - 900));
+        // Shorter than the margin: half way, never sooner than a second.
+        assert_eq!(next_renewal(&plan, at(600), now), at(300));
+        assert_eq!(next_renewal(&plan, at(1), now), at(1));
+        assert_eq!(next_renewal(&plan, at(-5), now), at(1));
+    }
 
     #[test]
     fn retries_come_sooner_as_expiry_nears_then_every_ten_seconds() {
