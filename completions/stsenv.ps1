@@ -42,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('eks-token', 'eks-token', [CompletionResultType]::ParameterValue, 'Print an EKS token for kubectl''s exec credential plugin (like `aws eks get-token`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a profile''s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -89,6 +90,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
             [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Run even inside another `stsenv exec`')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Give CMD a local credential server that renews, instead of fixed keys (for commands that outlive a session)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
@@ -381,6 +383,30 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
         'stsenv;keys;help;help' {
             break
         }
+        'stsenv;serve' {
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--profile', '--profile', [CompletionResultType]::ParameterName, 'The profile, as an option (for names that start with `-`)')
+            [CompletionResult]::new('--role-arn', '--role-arn', [CompletionResultType]::ParameterName, 'Assume this role (no profile needed; the source is --source-profile or PROFILE)')
+            [CompletionResult]::new('--source-profile', '--source-profile', [CompletionResultType]::ParameterName, 'Profile whose credentials assume --role-arn')
+            [CompletionResult]::new('--mfa-serial', '--mfa-serial', [CompletionResultType]::ParameterName, 'MFA device ARN (or serial) to authenticate with')
+            [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Session duration in seconds')
+            [CompletionResult]::new('--session-name', '--session-name', [CompletionResultType]::ParameterName, 'Role session name [default: role_session_name, then stsenv-$USER]')
+            [CompletionResult]::new('--external-id', '--external-id', [CompletionResultType]::ParameterName, 'External ID required by the role''s trust policy')
+            [CompletionResult]::new('--region', '--region', [CompletionResultType]::ParameterName, 'Region for the STS call and AWS_REGION')
+            [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
+            [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 [default: a free one]')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Print the variables as code for this shell (json: one object) instead of NAME=value lines')
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Print the variables as code for this shell (json: one object) instead of NAME=value lines')
+            [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
+            [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'stsenv;help' {
             [CompletionResult]::new('env', 'env', [CompletionResultType]::ParameterValue, 'Print shell code that exports credentials for a profile')
             [CompletionResult]::new('exec', 'exec', [CompletionResultType]::ParameterValue, 'Run a command with a profile''s credentials in its environment')
@@ -399,6 +425,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('eks-token', 'eks-token', [CompletionResultType]::ParameterValue, 'Print an EKS token for kubectl''s exec credential plugin (like `aws eks get-token`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a profile''s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -483,6 +510,9 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;help;keys;remove' {
+            break
+        }
+        'stsenv;help;serve' {
             break
         }
         'stsenv;help;help' {

@@ -21,6 +21,7 @@ mod mfa_process;
 mod picker;
 mod release;
 mod resolution;
+mod server;
 mod shell_commands;
 mod shell_hook;
 mod shell_init;

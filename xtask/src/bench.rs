@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+mod server;
+
 use crate::moto::Moto;
 use crate::util::{self, on_path};
 use crate::venv;
@@ -21,8 +23,11 @@ struct Row {
     peer: Option<(&'static str, Option<f64>)>,
 }
 
-/// Run the benchmark.
-pub fn run(_args: &[String]) -> util::Result {
+/// Run the benchmark (`server`: only the credential server's load test).
+pub fn run(args: &[String]) -> util::Result {
+    if args.iter().any(|a| a == "server") {
+        return run_server_only();
+    }
     let tools = venv::ensure()?;
     let peers = peer_venv()?;
     util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
@@ -90,6 +95,13 @@ pub fn run(_args: &[String]) -> util::Result {
             stsenv: bench.direct(&[&s, "exec", "plain", "--", "true"]),
             peer: None,
         },
+        // The same with a credential server for the child: the cost of
+        // starting and stopping it (and the signal set-up), per command.
+        Row {
+            scenario: "`exec --server -- true` (cache hit)",
+            stsenv: bench.direct(&[&s, "exec", "--server", "plain", "--", "true"]),
+            peer: None,
+        },
         Row {
             scenario: "`init bash`",
             stsenv: bench.direct(&[&s, "init", "bash"]),
@@ -144,6 +156,10 @@ pub fn run(_args: &[String]) -> util::Result {
         },
     ]);
     print_table(&rows, bench.hyperfine);
+    match server::measure(&stsenv, "plain", &env) {
+        Ok(report) => print_server(&report),
+        Err(err) => eprintln!("bench: credential server not measured: {err}"),
+    }
     Ok(())
 }
 
@@ -171,6 +187,41 @@ fn big_config_env(work: &Path, env: &[(String, String)]) -> util::Result<Vec<(St
             _ => (k.clone(), v.clone()),
         })
         .collect())
+}
+
+/// The credential server's load test alone (`cargo xtask bench server`).
+fn run_server_only() -> util::Result {
+    let tools = venv::ensure()?;
+    util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
+    let stsenv = util::target_dir().join("release").join("stsenv");
+    let work = tempdir()?;
+    let _scratch = Scratch(work.clone());
+    let moto = Moto::start(&tools)?;
+    let env = sandbox_env(&work, &moto.url, &tools, None);
+    write_profiles(&work)?;
+    print_server(&server::measure(&stsenv, "plain", &env)?);
+    Ok(())
+}
+
+fn print_server(report: &server::Report) {
+    let ms = |(p50, p99): (f64, f64)| format!("{p50:.3} ms | {p99:.3} ms");
+    println!(
+        "\nCredential server (`stsenv serve`): {} requests from {} concurrent clients on 127.0.0.1:\n",
+        server::REQUESTS,
+        server::CLIENTS
+    );
+    println!("| requests | p50 | p99 |");
+    println!("|---|---:|---:|");
+    println!("| new connection each | {} |", ms(report.fresh));
+    println!("| kept-alive connections | {} |", ms(report.kept));
+    let mib = |kib: u64| kib as f64 / 1024.0;
+    let (rss, peak) = report.rss_kib;
+    println!(
+        "\nServer RSS: {:.1} MiB before the load, {:.1} MiB after it (peak {:.1} MiB).",
+        mib(report.idle_kib),
+        mib(rss),
+        mib(peak)
+    );
 }
 
 fn stsenv_str(path: &Path) -> String {

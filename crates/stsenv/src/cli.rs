@@ -104,6 +104,8 @@ pub enum Command {
     /// Keep long-term keys in the OS keystore instead of ~/.aws/credentials
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Serve a profile's credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C
+    Serve(ServeArgs),
 }
 
 /// How the profile's credentials are obtained; shared by env, exec, whoami,
@@ -294,9 +296,26 @@ pub struct ExecArgs {
     /// Run even inside another `stsenv exec`
     #[arg(long)]
     pub force: bool,
+    /// Give CMD a local credential server that renews, instead of fixed keys (for commands that outlive a session)
+    #[arg(long)]
+    pub server: bool,
     /// The command and its arguments
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,
+}
+
+/// Arguments of `stsenv serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// How the credentials are obtained.
+    #[command(flatten)]
+    pub profile: ProfileArgs,
+    /// Port on 127.0.0.1 [default: a free one]
+    #[arg(long, value_name = "N")]
+    pub port: Option<u16>,
+    /// Print the variables as code for this shell (json: one object) instead of NAME=value lines
+    #[arg(long, short, value_enum)]
+    pub shell: Option<OutputFormat>,
 }
 
 /// Arguments of `stsenv whoami`.

@@ -14,6 +14,7 @@ mod obtain;
 mod output;
 mod picker;
 mod prompt;
+mod server;
 mod session;
 mod shell;
 

@@ -21,6 +21,9 @@ pub fn run(args: ExecArgs) -> CliResult {
             )));
         }
     }
+    if args.server {
+        return Ok(crate::server::run_exec(args)?);
+    }
     let resolved = obtain::resolve(&args.profile)?;
     let change = session::activate(&resolved.plan, &resolved.credentials, None);
     let Some((program, rest)) = args.command.split_first() else {

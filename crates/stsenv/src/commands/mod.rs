@@ -14,6 +14,7 @@ pub mod init;
 mod keys;
 mod login;
 mod profiles;
+mod serve;
 mod status;
 mod unset;
 mod whoami;
@@ -41,5 +42,6 @@ pub fn run(command: Command) -> CliResult {
         Command::EksToken(args) => eks_token::run(args),
         Command::Completions(args) => completions::run(args),
         Command::Keys(command) => keys::run(command),
+        Command::Serve(args) => serve::run(args),
     }
 }
