@@ -16,6 +16,7 @@ mod hardening_fuzz;
 mod hardening_process;
 mod hardening_secrets;
 mod hardening_sso;
+mod man_pages;
 mod mfa_process;
 mod picker;
 mod release;

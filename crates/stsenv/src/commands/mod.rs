@@ -12,6 +12,7 @@ mod exec;
 mod explain;
 pub mod init;
 mod login;
+pub mod man;
 mod profiles;
 mod status;
 mod unset;
