@@ -17,6 +17,7 @@ mod hardening_process;
 mod hardening_secrets;
 mod hardening_sso;
 mod keys;
+mod man_pages;
 mod mfa_process;
 mod picker;
 mod release;

@@ -2,14 +2,17 @@
 //!
 //! - `test`: install what the tests need (moto, the AWS CLI) into a venv
 //!   under target/ when missing, then run every test.
-//! - `ci`: formatting, clippy, shellcheck, then `test`.
+//! - `ci`: formatting, clippy, shellcheck, then `test`, then `dist --check`.
 //! - `demo`: the whole flow against a local emulator, no AWS account.
 //! - `bench`: stsenv against its peers, as a markdown table.
 //! - `completions`: regenerate `completions/`.
+//! - `dist [--check]`: the release archive in target/dist/; `--check`
+//!   unpacks it and uses its binary, man pages and completions.
 
 mod bench;
 mod completions;
 mod demo;
+mod dist;
 mod moto;
 mod util;
 mod venv;
@@ -28,8 +31,9 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "bench" => bench::run(rest),
         "completions" => completions::run(rest),
+        "dist" => dist::run(rest),
         _ => {
-            eprintln!("usage: cargo xtask <test|ci|demo|bench|completions> [args]");
+            eprintln!("usage: cargo xtask <test|ci|demo|bench|completions|dist> [args]");
             return ExitCode::from(2);
         }
     };
@@ -69,5 +73,8 @@ fn ci() -> util::Result {
         &[],
     )?;
     util::shellcheck()?;
-    test(&[])
+    test(&[])?;
+    // Last: a release build takes minutes, and everything above is quicker
+    // to fail.
+    dist::run(&["--check".to_string()])
 }

@@ -32,6 +32,9 @@ fn main() -> ExitCode {
     clap_complete::CompleteEnv::with_factory(cli::Cli::command)
         .var(commands::init::COMPLETE_VAR)
         .complete();
+    if let Some(code) = commands::man::intercept() {
+        return code;
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(&err),

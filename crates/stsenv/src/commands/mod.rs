@@ -13,6 +13,7 @@ mod explain;
 pub mod init;
 mod keys;
 mod login;
+pub mod man;
 mod profiles;
 mod serve;
 mod status;

@@ -1,0 +1,474 @@
+//! `cargo xtask dist [--check]`: the release archive, laid out the way
+//! ripgrep and zoxide ship theirs:
+//!
+//! ```text
+//! target/dist/stsenv-<version>-<target>.tar.gz      (+ .sha256)
+//!   stsenv-<version>-<target>/
+//!     stsenv                     the release binary
+//!     completions/               stsenv.bash, _stsenv, stsenv.fish, stsenv.ps1
+//!     man/man1/                  stsenv.1, stsenv-env.1, … one page per command
+//!     README.md LICENSE-MIT LICENSE-APACHE
+//! ```
+//!
+//! The man pages come from the packaged binary itself (`stsenv __man DIR`,
+//! clap_mangen): the xtask cannot link the CLI crate, and pages made by the
+//! binary always describe the options it has. The completion scripts are
+//! the committed `completions/` (a test keeps them equal to the CLI's).
+//!
+//! `--check` then unpacks the archive with the system's `tar` and uses it
+//! the way a user would: the binary runs, `man -l` renders every page
+//! without a warning, every subcommand a page names has its own page, and
+//! each completion script loads in its shell (bash and fish also complete
+//! a subcommand with it). `cargo xtask ci` runs it after the tests; it is
+//! not part of `cargo test` because a release build takes minutes.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sha2::{Digest, Sha256};
+
+use crate::completions::FILES as COMPLETIONS;
+use crate::util;
+
+/// The version every workspace crate shares (the xtask's is the binary's).
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Files copied from the repository root into the archive.
+const DOCS: [&str; 3] = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"];
+
+/// Pages that must exist whatever else the CLI grows: the top page, the
+/// main commands, and a nested one (proof that the walk is recursive).
+const REQUIRED_PAGES: [&str; 5] = [
+    "stsenv.1",
+    "stsenv-env.1",
+    "stsenv-exec.1",
+    "stsenv-init.1",
+    "stsenv-cache-list.1",
+];
+
+/// Run the task.
+pub fn run(args: &[String]) -> util::Result {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => return Err("usage: cargo xtask dist [--check]".into()),
+    };
+    let archive = build()?;
+    println!("wrote {}", archive.display());
+    if check {
+        self::check(&archive)?;
+        println!("dist check passed: {}", archive.display());
+    }
+    Ok(())
+}
+
+/// Build the release binary, stage the files, and write the archive and
+/// its checksum. Returns the archive's path.
+fn build() -> util::Result<PathBuf> {
+    util::cargo(
+        &[
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "stsenv",
+            "--bin",
+            "stsenv",
+        ],
+        &[],
+    )?;
+    let binary = util::target_dir().join("release").join("stsenv");
+    let name = format!("stsenv-{VERSION}-{}", host_triple()?);
+    let dist = util::target_dir().join("dist");
+    let stage = dist.join(&name);
+    if stage.exists() {
+        fs::remove_dir_all(&stage).map_err(|e| format!("rm -r {}: {e}", stage.display()))?;
+    }
+    mkdir(&stage.join("completions"))?;
+    copy(&binary, &stage.join("stsenv"))?;
+    for doc in DOCS {
+        copy(&util::root().join(doc), &stage.join(doc))?;
+    }
+    for (_, file) in COMPLETIONS {
+        copy(
+            &util::root().join("completions").join(file),
+            &stage.join("completions").join(file),
+        )?;
+    }
+    let man_dir = stage.join("man").join("man1");
+    util::run(
+        Command::new(stage.join("stsenv"))
+            .arg("__man")
+            .arg(&man_dir),
+    )?;
+
+    let archive = dist.join(format!("{name}.tar.gz"));
+    write_archive(&stage, &name, &archive)?;
+    let bytes = fs::read(&archive).map_err(|e| format!("read {}: {e}", archive.display()))?;
+    let sum = format!("{}  {name}.tar.gz\n", hex::encode(Sha256::digest(&bytes)));
+    let sum_path = dist.join(format!("{name}.tar.gz.sha256"));
+    fs::write(&sum_path, sum).map_err(|e| format!("write {}: {e}", sum_path.display()))?;
+    Ok(archive)
+}
+
+/// The target triple rustc builds for by default (`host:` of `rustc -vV`).
+fn host_triple() -> util::Result<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = output(Command::new(&rustc).arg("-vV"))?;
+    out.lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(|host| host.trim().to_string())
+        .ok_or_else(|| format!("`{rustc} -vV` names no host triple"))
+}
+
+/// A gzipped tar of `stage` under the top directory `name`, reproducible:
+/// entries in sorted order, owner 0, a fixed mtime, modes 0755/0644 (tar's
+/// deterministic header mode). Written beside the target and renamed, so a
+/// failed run never leaves a truncated archive behind.
+fn write_archive(stage: &Path, name: &str, archive: &Path) -> util::Result {
+    let partial = archive.with_extension("gz.partial");
+    let file =
+        fs::File::create(&partial).map_err(|e| format!("create {}: {e}", partial.display()))?;
+    let gzip = flate2::write::GzEncoder::new(file, flate2::Compression::best());
+    let mut tar = tar::Builder::new(gzip);
+    tar.mode(tar::HeaderMode::Deterministic);
+    tar.follow_symlinks(false);
+    let mut paths = Vec::new();
+    walk(stage, &mut paths)?;
+    paths.sort();
+    let failed = |e: std::io::Error| format!("write {}: {e}", partial.display());
+    tar.append_path_with_name(stage, name).map_err(failed)?;
+    for path in &paths {
+        let relative = path
+            .strip_prefix(stage)
+            .expect("walk stays inside the stage");
+        tar.append_path_with_name(path, Path::new(name).join(relative))
+            .map_err(failed)?;
+    }
+    tar.into_inner()
+        .and_then(|gzip| gzip.finish())
+        .map_err(failed)?;
+    fs::rename(&partial, archive).map_err(|e| format!("rename to {}: {e}", archive.display()))
+}
+
+/// Every file and directory below `dir`.
+fn walk(dir: &Path, into: &mut Vec<PathBuf>) -> util::Result {
+    let entries = fs::read_dir(dir).map_err(|e| format!("read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("read {}: {e}", dir.display()))?
+            .path();
+        into.push(path.clone());
+        if path.is_dir() {
+            walk(&path, into)?;
+        }
+    }
+    Ok(())
+}
+
+/// Unpack `archive` and use what is in it; see the module comment.
+fn check(archive: &Path) -> util::Result {
+    for tool in ["tar", "man", "groff", "bash", "zsh", "fish"] {
+        if !util::on_path(tool) {
+            return Err(format!(
+                "dist --check needs {tool} (apt-get install tar man-db groff-base bash zsh fish)"
+            ));
+        }
+    }
+    let scratch = util::target_dir().join("dist").join("check");
+    if scratch.exists() {
+        fs::remove_dir_all(&scratch).map_err(|e| format!("rm -r {}: {e}", scratch.display()))?;
+    }
+    let home = scratch.join("home");
+    mkdir(&home)?;
+    util::run(
+        Command::new("tar")
+            .arg("-xzf")
+            .arg(archive)
+            .arg("-C")
+            .arg(&scratch),
+    )?;
+    let name = archive
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".tar.gz"))
+        .ok_or_else(|| format!("{} is not a .tar.gz", archive.display()))?;
+    let root = scratch.join(name);
+    let user = User { home };
+
+    check_binary(&root, &user)?;
+    for doc in DOCS {
+        same_file(&util::root().join(doc), &root.join(doc))?;
+    }
+    let pages = check_man_pages(&root.join("man").join("man1"), &user)?;
+    check_completions(&root, &user)?;
+    println!("dist check: binary runs, {pages} man pages render, bash/zsh/fish completions load");
+    Ok(())
+}
+
+/// A clean environment for the unpacked files: a scratch HOME, so neither
+/// the shells nor man read or write the developer's dot files.
+struct User {
+    home: PathBuf,
+}
+
+impl User {
+    /// `program` with the scratch HOME, a UTF-8 locale and no pager.
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("HOME", &self.home)
+            .env("XDG_CONFIG_HOME", self.home.join(".config"))
+            .env("XDG_DATA_HOME", self.home.join(".local/share"))
+            .env("XDG_CACHE_HOME", self.home.join(".cache"))
+            .env("LC_ALL", "C.UTF-8")
+            .env("MANPAGER", "cat")
+            .env("PAGER", "cat")
+            .env("MANWIDTH", "80")
+            .env_remove("MANPATH")
+            .env_remove("BASH_ENV")
+            .env_remove("ENV")
+            .env_remove("ZDOTDIR");
+        command
+    }
+}
+
+/// The packaged binary is executable and says which version it is.
+fn check_binary(root: &Path, user: &User) -> util::Result {
+    let binary = root.join("stsenv");
+    let out = output(user.command(&binary).arg("--version"))?;
+    let expected = format!("stsenv {VERSION} ");
+    if !out.starts_with(&expected) {
+        return Err(format!(
+            "{} --version printed {out:?}, expected it to start with {expected:?}",
+            binary.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Every page renders with `man -l` without a warning; the pages named in
+/// SUBCOMMANDS sections all exist, and every page is reachable that way
+/// from stsenv(1). Returns how many pages there are.
+fn check_man_pages(dir: &Path, user: &User) -> util::Result<usize> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("read {}: {e}", dir.display()))?;
+    let mut pages = BTreeSet::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("read {}: {e}", dir.display()))?;
+        let file = entry.file_name().to_string_lossy().into_owned();
+        if !file.ends_with(".1") {
+            return Err(format!(
+                "{}: not a section 1 man page",
+                dir.join(file).display()
+            ));
+        }
+        pages.insert(file);
+    }
+    for required in REQUIRED_PAGES {
+        if !pages.contains(required) {
+            return Err(format!("{}: no {required}", dir.display()));
+        }
+    }
+
+    let mut referenced = BTreeSet::from(["stsenv.1".to_string()]);
+    for page in &pages {
+        let path = dir.join(page);
+        let out = user
+            .command("man")
+            .arg("--warnings")
+            .arg("-l")
+            .arg(&path)
+            .output()
+            .map_err(|e| format!("cannot run man: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let title = page.trim_end_matches(".1");
+        if !out.status.success() || !stderr.trim().is_empty() {
+            return Err(format!(
+                "man -l {} failed ({}):\n{stderr}",
+                path.display(),
+                out.status
+            ));
+        }
+        if !stdout.contains("NAME") || !stdout.contains(title) {
+            return Err(format!(
+                "man -l {} rendered no NAME section for {title}:\n{stdout}",
+                path.display()
+            ));
+        }
+        let source =
+            fs::read_to_string(&path).map_err(|e| format!("read {}: {e}", path.display()))?;
+        referenced.extend(references(&source));
+    }
+    if referenced != pages {
+        let missing: Vec<_> = referenced.difference(&pages).collect();
+        let orphans: Vec<_> = pages.difference(&referenced).collect();
+        return Err(format!(
+            "man pages in {}: named but missing {missing:?}, present but named nowhere {orphans:?}",
+            dir.display()
+        ));
+    }
+    Ok(pages.len())
+}
+
+/// The pages a roff source names as `stsenv\-env(1)` (clap_mangen's
+/// SUBCOMMANDS entries), as file names.
+fn references(source: &str) -> Vec<String> {
+    let text = source.replace("\\-", "-");
+    let mut found = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("stsenv-") {
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            .unwrap_or(tail.len());
+        if tail[end..].starts_with("(1)") {
+            found.push(format!("{}.1", &tail[..end]));
+        }
+        rest = &tail[end..];
+    }
+    found
+}
+
+/// Each script is what the packaged binary generates, and loads in its
+/// shell: bash `source`s it and completes `stsenv en` to `env`; zsh finds
+/// it through `fpath` at compinit, autoloads it, and `source`s it after
+/// compinit; fish `source`s it and completes `stsenv en`. PowerShell's is
+/// loaded only where `pwsh` is installed.
+fn check_completions(root: &Path, user: &User) -> util::Result {
+    let dir = root.join("completions");
+    for (shell, file) in COMPLETIONS {
+        let generated = output(
+            user.command(root.join("stsenv"))
+                .args(["completions", shell]),
+        )?;
+        let packaged = fs::read_to_string(dir.join(file))
+            .map_err(|e| format!("read {}: {e}", dir.join(file).display()))?;
+        if generated != packaged {
+            return Err(format!(
+                "completions/{file} differs from `stsenv completions {shell}`: run `cargo xtask completions`"
+            ));
+        }
+    }
+
+    let bash = output(
+        user.command("bash")
+            .args([
+                "--noprofile",
+                "--norc",
+                "-c",
+                r#"set -eu
+source "$1"
+spec=$(complete -p stsenv)
+func=${spec##*-F }; func=${func%% *}
+COMP_WORDS=(stsenv en); COMP_CWORD=1; COMP_LINE='stsenv en'; COMP_POINT=${#COMP_LINE}
+"$func" stsenv en stsenv
+printf '%s\n' "${COMPREPLY[@]}""#,
+                "bash",
+            ])
+            .arg(dir.join("stsenv.bash")),
+    )?;
+    expect_word(&bash, "env", "bash")?;
+
+    let zsh = output(user.command("zsh").args([
+        "-f",
+        "-c",
+        r#"fpath=("$1" $fpath)
+autoload -Uz compinit && compinit -u -D || exit 10
+[[ $_comps[stsenv] == _stsenv ]] || { print -r -- "compinit did not register _stsenv: ${_comps[stsenv]-none}"; exit 11; }
+autoload +X _stsenv || exit 12
+unfunction _stsenv
+unset '_comps[stsenv]'
+source "$1/_stsenv" || exit 13
+[[ $_comps[stsenv] == _stsenv ]] || { print -r -- 'sourcing did not compdef _stsenv'; exit 14; }
+(( $+functions[_stsenv] )) || exit 15
+print -r -- loaded"#,
+        "zsh",
+    ]).arg(&dir))?;
+    expect_word(&zsh, "loaded", "zsh")?;
+
+    let fish = output(
+        user.command("fish")
+            .args([
+                "--no-config",
+                "-c",
+                r#"source $argv[1]; or exit 10
+complete -C 'stsenv en'"#,
+            ])
+            .arg(dir.join("stsenv.fish")),
+    )?;
+    let fish_words: String = fish
+        .lines()
+        .map(|line| line.split('\t').next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    expect_word(&fish_words, "env", "fish")?;
+
+    if util::on_path("pwsh") {
+        output(
+            user.command("pwsh")
+                .args(["-NoProfile", "-NonInteractive", "-File"])
+                .arg(dir.join("stsenv.ps1")),
+        )?;
+    } else {
+        println!("dist check: pwsh is not installed; stsenv.ps1 not loaded");
+    }
+    Ok(())
+}
+
+/// `word` is one of the lines `shell` printed.
+fn expect_word(out: &str, word: &str, shell: &str) -> util::Result {
+    if out.lines().any(|line| line.trim() == word) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{shell}: the completion script did not give {word:?}; it printed:\n{out}"
+        ))
+    }
+}
+
+/// Run `command`; its stdout, or an error with its stderr.
+fn output(command: &mut Command) -> util::Result<String> {
+    let out: Output = command
+        .output()
+        .map_err(|e| format!("cannot run {:?}: {e}", command.get_program()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{:?} failed ({}):\n{}{}",
+            command,
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|_| format!("{command:?} printed invalid UTF-8"))
+}
+
+/// The unpacked copy has the repository's bytes.
+fn same_file(original: &Path, unpacked: &Path) -> util::Result {
+    let a = fs::read(original).map_err(|e| format!("read {}: {e}", original.display()))?;
+    let b = fs::read(unpacked).map_err(|e| format!("read {}: {e}", unpacked.display()))?;
+    if a == b {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} differs from {}",
+            unpacked.display(),
+            original.display()
+        ))
+    }
+}
+
+/// `mkdir -p`, naming the directory when it fails.
+fn mkdir(dir: &Path) -> util::Result {
+    fs::create_dir_all(dir).map_err(|e| format!("mkdir {}: {e}", dir.display()))
+}
+
+/// Copy one file, naming both ends when it fails.
+fn copy(from: &Path, to: &Path) -> util::Result {
+    fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("copy {} to {}: {e}", from.display(), to.display()))
+}
