@@ -66,38 +66,27 @@ pub fn run(profile: &str, command: &str) -> Result<Credentials> {
         profile: profile.to_string(),
         reason,
     };
-    let argv =
-        shell_words::split(command).map_err(|e| fail(format!("cannot parse `{command}`: {e}")))?;
-    let (program, args) = argv
-        .split_first()
-        .ok_or_else(|| fail("the command is empty".to_string()))?;
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    // Its own process group, so that a timeout kills whatever it started too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let child = cmd
-        .spawn()
-        .map_err(|e| fail(format!("cannot run `{program}`: {e}")))?;
     let limit = timeout();
-    let finished = match collect(child, limit) {
-        Ok(finished) => finished,
-        Err(Stopped::TimedOut) => {
+    let limits = Limits {
+        timeout: limit,
+        max_stdout: MAX_OUTPUT_BYTES,
+        capture_stderr: true,
+    };
+    let (program, finished) = match run_bounded(command, &limits) {
+        Ok(done) => done,
+        Err(Stopped::TimedOut(program)) => {
             return Err(fail(format!(
                 "`{program}` did not finish within {} s, so it and its process group were killed; fix the command or raise {TIMEOUT_VAR}",
                 limit.as_secs()
             )))
         }
-        Err(Stopped::TooMuchOutput) => {
+        Err(Stopped::TooMuchOutput(program)) => {
             return Err(fail(format!(
                 "`{program}` printed more than {} MiB, so it and its process group were killed; it must print one credential_process JSON object",
                 MAX_OUTPUT_BYTES >> 20
             )))
         }
-        Err(Stopped::Io(e)) => return Err(fail(format!("cannot read from `{program}`: {e}"))),
+        Err(Stopped::Unrunnable(reason)) => return Err(fail(reason)),
     };
     if !finished.status.success() {
         let stderr = String::from_utf8_lossy(&finished.stderr);
@@ -109,6 +98,78 @@ pub fn run(profile: &str, command: &str) -> Result<Credentials> {
     }
     parse(&finished.stdout, Timestamp::now())
         .map_err(|reason| fail(format!("`{program}` {reason}")))
+}
+
+/// Bounds for a command a profile names (`credential_process`,
+/// `mfa_process`): outside code, run as argv without a shell.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// After this the command and its whole process group are killed.
+    pub timeout: Duration,
+    /// The most stdout read; more is [`Stopped::TooMuchOutput`].
+    pub max_stdout: usize,
+    /// Keep (some of) its stderr for a message; otherwise it goes to the
+    /// user's terminal (an `mfa_process` saying "touch your key").
+    pub capture_stderr: bool,
+}
+
+/// What a finished command left.
+#[derive(Debug)]
+pub struct Finished {
+    /// Its exit status.
+    pub status: ExitStatus,
+    /// Its stdout, at most [`Limits::max_stdout`] bytes.
+    pub stdout: Vec<u8>,
+    /// The start of its stderr, when captured.
+    pub stderr: Vec<u8>,
+}
+
+/// Why a command gave no result; each names the program (never its output).
+#[derive(Debug)]
+pub enum Stopped {
+    /// It outlived [`Limits::timeout`] and was killed with its group.
+    TimedOut(String),
+    /// It printed more than [`Limits::max_stdout`] and was killed.
+    TooMuchOutput(String),
+    /// It could not be parsed, started or read; the reason says which.
+    Unrunnable(String),
+}
+
+/// Run `command` (split like a shell would, run without one) with stdin
+/// closed, in its own process group, within `limits`. Returns the program
+/// name and what it left.
+pub fn run_bounded(
+    command: &str,
+    limits: &Limits,
+) -> std::result::Result<(String, Finished), Stopped> {
+    let argv = shell_words::split(command)
+        .map_err(|e| Stopped::Unrunnable(format!("cannot parse `{}`: {e}", shown(command))))?;
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| Stopped::Unrunnable("the command is empty".to_string()))?;
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(match limits.capture_stderr {
+            true => Stdio::piped(),
+            false => Stdio::inherit(),
+        });
+    // Its own process group, so that a timeout kills whatever it started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd
+        .spawn()
+        .map_err(|e| Stopped::Unrunnable(format!("cannot run `{program}`: {e}")))?;
+    let program = program.clone();
+    match collect(child, limits) {
+        Ok(finished) => Ok((program, finished)),
+        Err(Collect::TimedOut) => Err(Stopped::TimedOut(program)),
+        Err(Collect::TooMuchOutput) => Err(Stopped::TooMuchOutput(program)),
+        Err(Collect::Io(e)) => Err(Stopped::Unrunnable(format!(
+            "cannot read from `{program}`: {e}"
+        ))),
+    }
 }
 
 /// Check and convert what a credential_process printed; the error says
@@ -146,15 +207,8 @@ fn parse(stdout: &[u8], now: Timestamp) -> std::result::Result<Credentials, Stri
     Ok(credentials)
 }
 
-/// What a finished command left.
-struct Finished {
-    status: ExitStatus,
-    stdout: Vec<u8>,
-    stderr: Vec<u8>,
-}
-
-/// Why a command was stopped.
-enum Stopped {
+/// Why [`collect`] stopped a command.
+enum Collect {
     TimedOut,
     TooMuchOutput,
     Io(std::io::Error),
@@ -167,15 +221,16 @@ enum Stream {
 
 /// Read the command's output and wait for it, all within `limit`; on
 /// expiry or too much output the whole process group is killed.
-fn collect(mut child: Child, limit: Duration) -> std::result::Result<Finished, Stopped> {
-    let deadline = Instant::now() + limit;
+fn collect(mut child: Child, limits: &Limits) -> std::result::Result<Finished, Collect> {
+    let deadline = Instant::now() + limits.timeout;
+    let max_stdout = limits.max_stdout;
     let (tx, rx) = mpsc::channel();
     if let Some(stdout) = child.stdout.take() {
         let tx = tx.clone();
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
             let read = stdout
-                .take(MAX_OUTPUT_BYTES as u64 + 1)
+                .take(max_stdout as u64 + 1)
                 .read_to_end(&mut bytes)
                 .map(|_| bytes);
             let _ = tx.send(Stream::Out(read));
@@ -199,22 +254,22 @@ fn collect(mut child: Child, limit: Duration) -> std::result::Result<Finished, S
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
-            Ok(Stream::Out(Ok(bytes))) if bytes.len() > MAX_OUTPUT_BYTES => {
+            Ok(Stream::Out(Ok(bytes))) if bytes.len() > max_stdout => {
                 kill_group(&mut child);
-                return Err(Stopped::TooMuchOutput);
+                return Err(Collect::TooMuchOutput);
             }
             Ok(Stream::Out(read)) => stdout = Some(read),
             Ok(Stream::Err(bytes)) => stderr = bytes,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 kill_group(&mut child);
-                return Err(Stopped::TimedOut);
+                return Err(Collect::TimedOut);
             }
         }
     }
     let stdout = stdout
         .unwrap_or_else(|| Ok(Vec::new()))
-        .map_err(Stopped::Io)?;
+        .map_err(Collect::Io)?;
     // Both pipes are closed; the process may still be running.
     let status = loop {
         match child.try_wait() {
@@ -222,9 +277,9 @@ fn collect(mut child: Child, limit: Duration) -> std::result::Result<Finished, S
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
             Ok(None) => {
                 kill_group(&mut child);
-                return Err(Stopped::TimedOut);
+                return Err(Collect::TimedOut);
             }
-            Err(e) => return Err(Stopped::Io(e)),
+            Err(e) => return Err(Collect::Io(e)),
         }
     };
     Ok(Finished {
