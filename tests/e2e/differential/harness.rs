@@ -1026,65 +1026,18 @@ impl Worker {
 }
 
 fn form_decode(body: &str) -> Vec<(String, String)> {
-    body.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), percent_decode(v))
-        })
+    url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
         .collect()
 }
 
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(b) => out.push(b),
-                    Err(_) => out.extend_from_slice(&bytes[i..i + 3]),
-                }
-                i += 3;
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
+/// Standard base64, padded or not; what does not decode is empty.
 fn base64_decode(text: &str) -> Vec<u8> {
-    let value = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for v in text.bytes().filter_map(value) {
-        acc = (acc << 6) | v;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    out
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(text.trim()))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -1097,7 +1050,10 @@ mod tests {
             base64_decode("QWN0aW9uPUFzc3VtZVJvbGU="),
             b"Action=AssumeRole"
         );
-        assert_eq!(percent_decode("arn%3Aaws%2Fx+y"), "arn:aws/x y");
+        assert_eq!(
+            form_decode("RoleArn=arn%3Aaws%2Fx+y"),
+            [("RoleArn".to_string(), "arn:aws/x y".to_string())]
+        );
         assert_eq!(
             normalize_arn("arn:aws:sts::1:assumed-role/R/botocore-session-17"),
             "arn:aws:sts::1:assumed-role/R/<default>"
