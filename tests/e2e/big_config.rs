@@ -169,3 +169,31 @@ fn the_config_index_follows_every_edit() {
     let out = explain(&sandbox, "team-4000-admin");
     assert!(out.contains("100000004000:role/operatoR "), "{out}");
 }
+
+#[test]
+fn init_replans_when_the_config_changes() {
+    let sandbox = Sandbox::new();
+    let broken = "[profile base]\nregion = eu-west-1\n[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = base\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = nowhere\n";
+    sandbox.config(broken);
+    sandbox.credentials(SWITCH_ROLE_CREDENTIALS);
+    let init = || {
+        let out = sandbox.stsenv().args(["init", "bash"]).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let_config_age();
+    let first = init();
+    assert!(first.contains("a_assume()") && !first.contains("b_assume()"));
+    assert!(sandbox.cache_dir().join("init-profiles.note").exists());
+    // From the kept list: the same functions.
+    assert_eq!(init(), first);
+    // `b` fixed (in place, same size, mtime set back): planned again.
+    let mtime = std::fs::metadata(sandbox.config_path())
+        .unwrap()
+        .modified()
+        .unwrap();
+    sandbox.config(&broken.replace("= nowhere", "= base\n# "));
+    set_mtime(&sandbox, mtime);
+    let fixed = init();
+    assert!(fixed.contains("a_assume()") && fixed.contains("b_assume()"), "{fixed}");
+}

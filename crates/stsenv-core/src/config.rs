@@ -36,6 +36,9 @@ pub struct AwsConfig {
     /// in the credentials file above `credential_process`, and keys in the
     /// config file below it, which the merged profiles cannot tell apart.
     credentials_only: OnceCell<Option<ProfileSet>>,
+    /// The files' identity when it is settled (not changed in the last
+    /// seconds): what [`AwsConfig::fingerprint`] is made of.
+    identity: Option<Identity>,
 }
 
 impl AwsConfig {
@@ -65,6 +68,7 @@ impl AwsConfig {
                 env: Env::real(),
                 fs: Fs::real(),
                 credentials_only: OnceCell::new(),
+                identity: identity.filter(|id| !id.is_racy()),
             });
         }
         let read = |path: &Path| {
@@ -74,7 +78,7 @@ impl AwsConfig {
         };
         let config_text = read(&config_file);
         let credentials_text = read(&credentials_file);
-        let config = Self::parse(
+        let mut config = Self::parse(
             Fs::real(),
             Env::real(),
             config_file,
@@ -90,6 +94,7 @@ impl AwsConfig {
             ];
             if Identity::of(&paths).as_ref() == Some(&before) {
                 config_index::store(&cache, &before, &config.sections);
+                config.identity = Some(before).filter(|id| !id.is_racy());
             }
         }
         Ok(config)
@@ -150,7 +155,7 @@ impl AwsConfig {
         let sections = Sections::from_profile_set(
             &profiles,
             &[config_text, credentials_text],
-            section_names(config_text),
+            section_names(config_text).into_iter().collect(),
         );
         Ok(AwsConfig {
             sections,
@@ -159,7 +164,20 @@ impl AwsConfig {
             env,
             fs,
             credentials_only: OnceCell::new(),
+            identity: None,
         })
+    }
+
+    /// A digest of the files' identity (paths, device, inode, size, mtime,
+    /// ctime), for caches of what is computed from the config: `None` when
+    /// the config was not read from settled regular files, which must then
+    /// be computed afresh.
+    pub fn fingerprint(&self) -> Option<String> {
+        let id = self.identity.as_ref()?;
+        let json = serde_json::to_vec(id).ok()?;
+        Some(hex::encode(sha2::Digest::finalize(
+            <sha2::Sha256 as sha2::Digest>::new_with_prefix(&json),
+        )))
     }
 
     /// A variable of the environment this config was read in; `None` when
@@ -247,7 +265,7 @@ impl AwsConfig {
     /// The file that defines `profile`: the config file when it has the
     /// section (or neither file has), else the credentials file.
     pub fn file_of(&self, profile: &str) -> &Path {
-        if self.sections.config_sections.iter().any(|s| s == profile) {
+        if self.sections.config_sections.contains(profile) {
             &self.config_file
         } else if self.has_profile(profile) {
             &self.credentials_file

@@ -45,8 +45,9 @@ pub(crate) struct Sections {
     pub sso_sessions: HashMap<String, HashMap<String, String>>,
     /// `[services NAME]` endpoints: (section, service key) → `endpoint_url`.
     pub service_endpoints: HashMap<(String, String), String>,
-    /// Profile names of the config file's section headers (for messages).
-    pub config_sections: Vec<String>,
+    /// Profile names of the config file's section headers (for messages;
+    /// a set: `init` asks once per profile).
+    pub config_sections: HashSet<String>,
     /// Each profile's properties, kept only by a fresh parse (for
     /// [`store`]): `Profile` answers `get` but does not list its keys.
     fresh: HashMap<String, Vec<(String, String)>>,
@@ -97,7 +98,7 @@ impl Sections {
     pub fn from_profile_set(
         set: &ProfileSet,
         texts: &[&str],
-        config_sections: Vec<String>,
+        config_sections: HashSet<String>,
     ) -> Self {
         let mut keys: HashSet<String> = HashSet::new();
         for text in texts {
@@ -216,7 +217,7 @@ impl Identity {
 
     /// Whether a file changed so recently that a later write could keep
     /// its stat (see [`RACY_NS`]), or has a timestamp in the future.
-    fn is_racy(&self) -> bool {
+    pub fn is_racy(&self) -> bool {
         let now = jiff::Timestamp::now().as_nanosecond();
         self.files.iter().filter_map(|f| f.stat).any(|s| {
             let (mtime, ctime) = (s[3], s[4]);
@@ -362,7 +363,7 @@ fn decode(bytes: Vec<u8>, identity: &Identity) -> Option<Sections> {
     }
     let mut sections = Sections {
         profiles,
-        config_sections: header.config_sections,
+        config_sections: header.config_sections.into_iter().collect(),
         ..Sections::default()
     };
     for (name, props) in header.sso_sessions {
@@ -423,7 +424,7 @@ fn encode(identity: &Identity, sections: &Sections) -> Option<Vec<u8>> {
             .iter()
             .map(|((section, service), url)| (section.clone(), service.clone(), url.clone()))
             .collect(),
-        config_sections: sections.config_sections.clone(),
+        config_sections: sections.config_sections.iter().cloned().collect(),
     };
     let mut out = MAGIC.to_vec();
     put_bytes(&mut out, &serde_json::to_vec(&header).ok()?)?;
