@@ -195,5 +195,8 @@ fn init_replans_when_the_config_changes() {
     sandbox.config(&broken.replace("= nowhere", "= base\n# "));
     set_mtime(&sandbox, mtime);
     let fixed = init();
-    assert!(fixed.contains("a_assume()") && fixed.contains("b_assume()"), "{fixed}");
+    assert!(
+        fixed.contains("a_assume()") && fixed.contains("b_assume()"),
+        "{fixed}"
+    );
 }
