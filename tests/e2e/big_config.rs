@@ -123,8 +123,24 @@ fn let_config_age() {
 }
 
 #[test]
-fn the_config_index_follows_every_edit() {
+fn files_with_long_term_keys_are_never_indexed() {
+    // The big sandbox keeps `base`'s keys in the credentials file: those
+    // are never copied into the cache dir, so nothing is indexed.
     let sandbox = big_sandbox(Moto::shared());
+    let_config_age();
+    let out = explain(&sandbox, "team-4000-admin");
+    assert!(out.contains("100000004000:role/admin "), "{out}");
+    assert!(!sandbox.cache_dir().join("config-index.note").exists());
+}
+
+#[test]
+fn the_config_index_follows_every_edit() {
+    // `base` takes its keys from the environment: the files hold no secret.
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox.config(&big_config().replace(
+        "[profile base]\nregion = eu-west-1\n",
+        "[profile base]\nregion = eu-west-1\ncredential_source = Environment\nrole_arn = arn:aws:iam::123456789012:role/base\n",
+    ));
     let index = sandbox.cache_dir().join("config-index.note");
     let_config_age();
     let out = explain(&sandbox, "team-4000-admin");
@@ -134,7 +150,9 @@ fn the_config_index_follows_every_edit() {
     assert_eq!(explain(&sandbox, "team-4000-admin"), out);
 
     // An edit that changes the size.
-    let text = big_config().replace("100000004000:role/admin\n", "100000004000:role/operator\n");
+    let text = std::fs::read_to_string(sandbox.config_path())
+        .unwrap()
+        .replace("100000004000:role/admin\n", "100000004000:role/operator\n");
     sandbox.config(&text);
     let out = explain(&sandbox, "team-4000-admin");
     assert!(out.contains("100000004000:role/operator "), "{out}");

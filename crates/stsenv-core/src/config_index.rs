@@ -85,6 +85,21 @@ impl Sections {
     }
 }
 
+/// Keys whose values are secrets: a file holding any of them is never
+/// copied into the index (the cache dir keeps temporary credentials only;
+/// long-term keys stay where the user put them).
+const SECRET_KEYS: [&str; 2] = ["aws_secret_access_key", "aws_session_token"];
+
+impl Sections {
+    /// Whether any profile holds a secret (see [`SECRET_KEYS`]).
+    fn holds_secrets(&self) -> bool {
+        self.fresh
+            .values()
+            .flatten()
+            .any(|(key, _)| SECRET_KEYS.contains(&key.as_str()))
+    }
+}
+
 /// The service keys of a `[services]` section stsenv asks for (see
 /// `config::Service::config_key`).
 pub(crate) const SERVICE_KEYS: [&str; 4] = ["sts", "sso", "sso_oidc", "iam"];
@@ -395,7 +410,7 @@ fn decode(bytes: Vec<u8>, identity: &Identity) -> Option<Sections> {
 /// unless a file changed too recently to be trusted. Failing to write only
 /// costs the next parse.
 pub(crate) fn store(cache: &Cache, identity: &Identity, sections: &Sections) {
-    if identity.is_racy() {
+    if identity.is_racy() || sections.holds_secrets() {
         return;
     }
     if let Some(bytes) = encode(identity, sections) {
@@ -484,6 +499,23 @@ mod tests {
         let mut other = identity();
         other.files[0].stat = Some([1, 2, 3, 4, 6]);
         assert!(decode(bytes, &other).is_none());
+    }
+
+    #[test]
+    fn files_holding_secrets_are_never_indexed() {
+        let with = AwsConfig::from_texts(CONFIG, CREDENTIALS).unwrap();
+        assert!(with.sections.holds_secrets());
+        let tokens = AwsConfig::from_texts(CONFIG, "[b]\naws_session_token = t\n").unwrap();
+        assert!(tokens.sections.holds_secrets());
+        let without = AwsConfig::from_texts(CONFIG, "[a]\naws_access_key_id = AKIA1\n").unwrap();
+        assert!(!without.sections.holds_secrets());
+        let tmp = tempfile::tempdir().unwrap();
+        let cache_dir = tmp.path().join("cache");
+        let cache = Cache::at(&cache_dir);
+        store(&cache, &identity(), &with.sections);
+        assert!(!cache_dir.join("config-index.note").exists());
+        store(&cache, &identity(), &without.sections);
+        assert!(cache_dir.join("config-index.note").exists());
     }
 
     #[test]
