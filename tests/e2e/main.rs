@@ -1,6 +1,7 @@
 //! stsenv's end-to-end tests, one binary so that they share one emulator.
 //! Each module is one area; see `stsenv_tests` for the sandbox and moto.
 
+mod big_config;
 mod cache;
 mod chains;
 mod cli_robustness;

@@ -170,23 +170,41 @@ const BIG_PROFILES: usize = 5000;
 /// profiles besides the usual ones, and a cache of its own.
 fn big_config_env(work: &Path, env: &[(String, String)]) -> util::Result<Vec<(String, String)>> {
     let aws = work.join("home/.aws");
-    let mut config = std::fs::read_to_string(aws.join("config")).map_err(|e| e.to_string())?;
+    // Files without long-term keys (those are never indexed; a config of
+    // thousands of profiles usually comes from `sso populate`): the roles'
+    // source takes its keys from the environment.
+    let mut config = String::from(
+        "[profile bigbase]\nrole_arn = arn:aws:iam::123456789012:role/bigbase\ncredential_source = Environment\nregion = eu-west-1\n",
+    );
     for i in 0..BIG_PROFILES {
         config += &format!(
-            "\n[profile team-{i:04}-admin]\nrole_arn = arn:aws:iam::{:012}:role/admin\nsource_profile = base\nregion = eu-west-1\n",
+            "\n[profile team-{i:04}-admin]\nrole_arn = arn:aws:iam::{:012}:role/admin\nsource_profile = bigbase\nregion = eu-west-1\n",
             100_000_000_000u64 + i as u64
         );
     }
     let big = aws.join("config-5000");
     std::fs::write(&big, config).map_err(|e| e.to_string())?;
-    Ok(env
+    let no_keys = aws.join("credentials-5000");
+    std::fs::write(&no_keys, "").map_err(|e| e.to_string())?;
+    // A file changed in the last two seconds is parsed, not indexed (its
+    // stat could still change within one timestamp tick): let it settle, so
+    // that the rows measure the usual case, an index built from an old file.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let mut env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| match k.as_str() {
             "AWS_CONFIG_FILE" => (k.clone(), big.display().to_string()),
+            "AWS_SHARED_CREDENTIALS_FILE" => (k.clone(), no_keys.display().to_string()),
             "STSENV_CACHE_DIR" => (k.clone(), work.join("cache-5000").display().to_string()),
             _ => (k.clone(), v.clone()),
         })
-        .collect())
+        .collect();
+    env.push(("AWS_ACCESS_KEY_ID".into(), "AKIAIOSFODNN7EXAMPLE".into()));
+    env.push((
+        "AWS_SECRET_ACCESS_KEY".into(),
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
+    ));
+    Ok(env)
 }
 
 /// The credential server's load test alone (`cargo xtask bench server`).

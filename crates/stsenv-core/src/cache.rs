@@ -554,7 +554,9 @@ fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, S
     if meta.len() > max {
         return Err(format!("it is larger than {} KiB", max >> 10));
     }
-    let mut bytes = Vec::new();
+    // Sized from the metadata so that a large note (the config index) is
+    // read in one go, not grown and copied; still bounded by `max`.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len() + 1).unwrap_or(0));
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;

@@ -10,20 +10,22 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use aws_config::profile::{Profile, ProfileSet};
+
+use crate::config_index::{self, Identity, Sections};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
-use aws_runtime::env_config::property::PropertiesKey;
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
 
 /// Both AWS config files, parsed, and the environment they were read in.
 pub struct AwsConfig {
-    profiles: ProfileSet,
+    /// What aws-config's parser found (fresh, or from the index of these
+    /// very files); `config_sections` in it are the config file's section
+    /// names, used only to name the right file in error messages (the
+    /// parser merges both files).
+    pub(crate) sections: Sections,
     config_file: PathBuf,
     credentials_file: PathBuf,
-    /// Section names seen in the config file; used only to name the right
-    /// file in error messages (the parser merges both files).
-    config_sections: Vec<String>,
     /// The environment the planner reads (`AWS_*` variables): the
     /// process's for [`AwsConfig::load`], a fixed one for in-memory configs,
     /// so planner tests never depend on the shell they run in.
@@ -34,6 +36,9 @@ pub struct AwsConfig {
     /// in the credentials file above `credential_process`, and keys in the
     /// config file below it, which the merged profiles cannot tell apart.
     credentials_only: OnceCell<Option<ProfileSet>>,
+    /// The files' identity when it is settled (not changed in the last
+    /// seconds): what [`AwsConfig::fingerprint`] is made of.
+    identity: Option<Identity>,
 }
 
 impl AwsConfig {
@@ -41,21 +46,58 @@ impl AwsConfig {
     /// else `~/.aws/config` / `~/.aws/credentials`. Missing files are empty;
     /// a file that exists but cannot be read (no permission, a directory)
     /// is an error naming it, never "profile not found".
+    ///
+    /// What the parser makes of the files is kept in the cache directory
+    /// (`config_index`), keyed by the files' identity; while they are the
+    /// same files, it is read back instead of parsing them again.
     pub fn load() -> Result<Self> {
         let config_file = config_file_path();
         let credentials_file = credentials_file_path();
         check_readable(&config_file)?;
         check_readable(&credentials_file)?;
-        let config_text = std::fs::read(&config_file)
-            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-            .unwrap_or_default();
-        Self::parse(
+        let cache = crate::cache::Cache::from_env();
+        let identity = Identity::of(&[&config_file, &credentials_file]);
+        if let Some(sections) = identity
+            .as_ref()
+            .and_then(|id| config_index::load(&cache, id))
+        {
+            return Ok(AwsConfig {
+                sections,
+                config_file,
+                credentials_file,
+                env: Env::real(),
+                fs: Fs::real(),
+                credentials_only: OnceCell::new(),
+                identity: identity.filter(|id| !id.is_racy()),
+            });
+        }
+        let read = |path: &Path| {
+            std::fs::read(path)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default()
+        };
+        let config_text = read(&config_file);
+        let credentials_text = read(&credentials_file);
+        let mut config = Self::parse(
             Fs::real(),
             Env::real(),
             config_file,
             credentials_file,
             &config_text,
-        )
+            &credentials_text,
+        )?;
+        // Indexed only if the files did not change while they were read.
+        if let Some(before) = identity {
+            let paths = [
+                config.config_file.as_path(),
+                config.credentials_file.as_path(),
+            ];
+            if Identity::of(&paths).as_ref() == Some(&before) {
+                config_index::store(&cache, &before, &config.sections);
+                config.identity = Some(before).filter(|id| !id.is_racy());
+            }
+        }
+        Ok(config)
     }
 
     /// Parse config and credentials text held in memory, exactly as [`load`]
@@ -95,7 +137,7 @@ impl AwsConfig {
         ];
         all.extend_from_slice(vars);
         let env = Env::from_slice(&all);
-        Self::parse(fs, env, config_file, credentials_file, config)
+        Self::parse(fs, env, config_file, credentials_file, config, credentials)
     }
 
     fn parse(
@@ -104,19 +146,38 @@ impl AwsConfig {
         config_file: PathBuf,
         credentials_file: PathBuf,
         config_text: &str,
+        credentials_text: &str,
     ) -> Result<Self> {
         let files = EnvConfigFiles::default();
         let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
-        let profiles = block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
+        let profiles: ProfileSet =
+            block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
+        let sections = Sections::from_profile_set(
+            &profiles,
+            &[config_text, credentials_text],
+            section_names(config_text).into_iter().collect(),
+        );
         Ok(AwsConfig {
-            profiles,
+            sections,
             config_file,
             credentials_file,
-            config_sections: section_names(config_text),
             env,
             fs,
             credentials_only: OnceCell::new(),
+            identity: None,
         })
+    }
+
+    /// A digest of the files' identity (paths, device, inode, size, mtime,
+    /// ctime), for caches of what is computed from the config: `None` when
+    /// the config was not read from settled regular files, which must then
+    /// be computed afresh.
+    pub fn fingerprint(&self) -> Option<String> {
+        let id = self.identity.as_ref()?;
+        let json = serde_json::to_vec(id).ok()?;
+        Some(hex::encode(sha2::Digest::finalize(
+            <sha2::Sha256 as sha2::Digest>::new_with_prefix(&json),
+        )))
     }
 
     /// A variable of the environment this config was read in; `None` when
@@ -154,8 +215,8 @@ impl AwsConfig {
 
     /// The profile called `name`, or an error suggesting close names.
     pub fn profile(&self, name: &str) -> Result<&Profile> {
-        self.profiles
-            .get_profile(name)
+        self.sections
+            .profile(name)
             .ok_or_else(|| Error::UnknownProfile {
                 name: name.to_string(),
                 files: vec![self.config_file.clone(), self.credentials_file.clone()],
@@ -165,29 +226,38 @@ impl AwsConfig {
 
     /// Whether a profile called `name` exists.
     pub fn has_profile(&self, name: &str) -> bool {
-        self.profiles.get_profile(name).is_some()
+        self.sections.has_profile(name)
     }
 
     /// All profile names, sorted.
     pub fn profile_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.profiles.profiles().collect();
+        let mut names: Vec<&str> = self.sections.profile_names().collect();
         names.sort_unstable();
         names
     }
 
     /// A raw key of an `[sso-session NAME]` section.
     pub fn sso_session_key(&self, session: &str, key: &str) -> Option<&str> {
-        self.profiles.sso_session(session)?.get(key)
+        self.sections
+            .sso_sessions
+            .get(session)?
+            .get(&key.to_ascii_lowercase())
+            .map(String::as_str)
     }
 
     /// Whether an `[sso-session NAME]` section exists.
     pub fn has_sso_session(&self, session: &str) -> bool {
-        self.profiles.sso_session(session).is_some()
+        self.sections.sso_sessions.contains_key(session)
     }
 
     /// All `[sso-session]` names, sorted.
     pub fn sso_session_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.profiles.sso_sessions().collect();
+        let mut names: Vec<&str> = self
+            .sections
+            .sso_sessions
+            .keys()
+            .map(String::as_str)
+            .collect();
         names.sort_unstable();
         names
     }
@@ -195,7 +265,7 @@ impl AwsConfig {
     /// The file that defines `profile`: the config file when it has the
     /// section (or neither file has), else the credentials file.
     pub fn file_of(&self, profile: &str) -> &Path {
-        if self.config_sections.iter().any(|s| s == profile) {
+        if self.sections.config_sections.contains(profile) {
             &self.config_file
         } else if self.has_profile(profile) {
             &self.credentials_file
@@ -221,7 +291,7 @@ impl AwsConfig {
     /// none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the
     /// profile's `ignore_configured_endpoint_urls`) is true.
     pub fn endpoint_url(&self, profile: Option<&str>, service: Service) -> Option<String> {
-        let profile = profile.and_then(|name| self.profiles.get_profile(name));
+        let profile = profile.and_then(|name| self.sections.profile(name));
         let ignore = self
             .env_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .or_else(|| {
@@ -235,14 +305,10 @@ impl AwsConfig {
         }
         let from_services = || {
             let section = profile?.get("services")?;
-            let key = PropertiesKey::builder()
-                .section_key("services")
-                .section_name(section)
-                .property_name(service.config_key())
-                .sub_property_name("endpoint_url")
-                .build()
-                .ok()?;
-            self.profiles.other_sections().get(&key).cloned()
+            self.sections
+                .service_endpoints
+                .get(&(section.to_string(), service.config_key().to_string()))
+                .cloned()
         };
         self.env_var(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix()))
             .or_else(|| self.env_var("AWS_ENDPOINT_URL"))
@@ -254,8 +320,8 @@ impl AwsConfig {
 
     fn suggestions(&self, name: &str) -> Vec<String> {
         let mut scored: Vec<(f64, &str)> = self
-            .profiles
-            .profiles()
+            .sections
+            .profile_names()
             .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
             .filter(|(score, candidate)| {
                 // Jaro-Winkler misses swapped letters in short names (`dve`

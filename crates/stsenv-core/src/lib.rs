@@ -11,6 +11,7 @@ pub mod aws;
 pub mod cache;
 pub mod config;
 pub mod config_edit;
+mod config_index;
 pub mod console;
 pub mod credentials;
 pub mod eks;
