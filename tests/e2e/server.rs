@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use stsenv_tests::{succeeded, Moto, Sandbox};
 
+use crate::shell_tmux::Tmux;
 use crate::util::now;
 
 const ROLE_ARN: &str = "arn:aws:sts::123456789012:assumed-role/runner/stsenv-tester";
@@ -840,79 +841,6 @@ fn serve_on_a_busy_port_fails_clearly_and_long_term_keys_are_refused() {
     );
 }
 
-/// A tmux server on a private socket (a real terminal), killed on drop.
-struct Tmux<'a> {
-    sandbox: &'a Sandbox,
-    socket: PathBuf,
-}
-
-impl<'a> Tmux<'a> {
-    fn start(sandbox: &'a Sandbox, command: &str) -> Tmux<'a> {
-        let tmux = Tmux {
-            sandbox,
-            socket: sandbox.path().join("tmux.sock"),
-        };
-        let out = tmux.run(&[
-            "-f",
-            "/dev/null",
-            "new-session",
-            "-d",
-            "-x",
-            "200",
-            "-y",
-            "50",
-            command,
-        ]);
-        assert!(
-            out.status.success(),
-            "tmux: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = self.sandbox.command("tmux");
-        cmd.env("TERM", "xterm-256color")
-            .arg("-S")
-            .arg(&self.socket)
-            .args(args);
-        cmd.output().expect("tmux runs")
-    }
-
-    fn send(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "0"];
-        args.extend(keys);
-        assert!(self.run(&args).status.success());
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "0", "-J"]).stdout)
-            .into_owned()
-    }
-
-    fn wait_for(&self, needle: &str, limit: Duration) -> String {
-        let deadline = Instant::now() + limit;
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{needle:?} did not appear within {limit:?}:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux<'_> {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
 /// In a terminal, `sh -c SCRIPT` with the sandbox environment: stsenv's
 /// stderr and prompts on the pane, the child's stdout in `out`, the exit
 /// status in `rc`.
@@ -982,8 +910,8 @@ fn a_new_mfa_code_is_asked_once_ahead_of_expiry_saying_who_waits() {
         "STSENV_REFRESH_MARGIN=20 POLL_SECONDS=32",
     );
     let screen = tmux.wait_for(
+        "the MFA prompt ahead of expiry",
         "MFA code for dev (arn:aws:iam::123456789012:mfa/alice): ",
-        Duration::from_secs(40),
     );
     assert!(
         screen.contains("stsenv: `python3 ")
@@ -1042,7 +970,7 @@ fn ctrl_c_on_the_terminal_reaches_the_child_once() {
         &format!("exec --server runner -- python3 '{}'", child.display()),
         "",
     );
-    tmux.wait_for("counting", Duration::from_secs(30));
+    tmux.wait_for("the child", "counting");
     tmux.send(&["C-c"]);
     assert_eq!(wait_for_file(&rc, Duration::from_secs(30)), "0\n");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "sigints 1\n");

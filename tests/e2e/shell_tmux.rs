@@ -11,7 +11,9 @@ use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
 use crate::shell_support::{shell_command, SHELLS};
 
-const WAIT: Duration = Duration::from_secs(30);
+/// The longest any tmux test waits for its screen (a renewal in
+/// `server.rs` waits for credentials to near their expiry).
+const WAIT: Duration = Duration::from_secs(60);
 
 /// A tmux server on a private socket, killed on drop.
 pub(crate) struct Tmux<'a> {
