@@ -17,12 +17,13 @@
 //! hostile or broken endpoint is handled.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use serde_json::Value;
+
+use crate::loopback_http::{form_query, read_request, Request};
 
 /// One request the stub received.
 #[derive(Debug, Clone)]
@@ -155,24 +156,12 @@ impl FederationStub {
 }
 
 fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let target = parts.next().unwrap_or_default().to_string();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
-        }
-    }
+    let (Request { method, target, .. }, _body) = read_request(&stream)?;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let mut call = Call {
         method,
         path: path.to_string(),
-        query: parse_query(query),
+        query: form_query(query),
         status: 0,
     };
     let (status, headers, body) = {
@@ -286,11 +275,4 @@ fn login(call: &Call, state: &State) -> Response {
         return bad("Destination must be an https URL");
     }
     (302, vec![("Location", destination.to_string())], Vec::new())
-}
-
-/// An `application/x-www-form-urlencoded` query or body.
-fn parse_query(query: &str) -> HashMap<String, String> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
 }

@@ -80,7 +80,9 @@ where
     url
 }
 
-fn answer(stream: TcpStream, handle: &dyn Fn(&Request) -> Response) -> std::io::Result<()> {
+/// Read one request from `stream` (bounded by a 10 s read timeout and a
+/// 1 MiB body): its request line and headers, and its body.
+pub fn read_request(stream: &TcpStream) -> std::io::Result<(Request, Vec<u8>)> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
@@ -98,18 +100,31 @@ fn answer(stream: TcpStream, handle: &dyn Fn(&Request) -> Response) -> std::io::
             headers.insert(name.trim().to_lowercase(), value.trim().to_string());
         }
     }
-    // Bodies are not used by the stand-ins, but must be drained.
     let length: usize = headers
         .get("content-length")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     let mut body = vec![0; length.min(1 << 20)];
     reader.read_exact(&mut body)?;
-    let response = handle(&Request {
+    let request = Request {
         method,
         target,
         headers,
-    });
+    };
+    Ok((request, body))
+}
+
+/// An `application/x-www-form-urlencoded` query or body, decoded.
+pub fn form_query(query: &str) -> HashMap<String, String> {
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn answer(stream: TcpStream, handle: &dyn Fn(&Request) -> Response) -> std::io::Result<()> {
+    // Bodies are not used by these stand-ins, but are drained.
+    let (request, _body) = read_request(&stream)?;
+    let response = handle(&request);
     let reason = match response.status {
         200 => "OK",
         400 => "Bad Request",

@@ -15,12 +15,14 @@
 //! records every call.
 
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Value};
+
+use crate::loopback_http::{form_query, read_request, Request};
 
 /// One request the stub received.
 #[derive(Debug, Clone)]
@@ -199,34 +201,17 @@ fn error(status: u16, error_type: &'static str, oauth_error: &str) -> Response {
 }
 
 fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next().unwrap_or_default().to_string();
-    let target = parts.next().unwrap_or_default().to_string();
-    let mut headers = HashMap::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':') {
-            headers.insert(name.trim().to_lowercase(), value.trim().to_string());
-        }
-    }
-    let length: usize = headers
-        .get("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
+    let (request, body) = read_request(&stream)?;
+    let Request {
+        method,
+        target,
+        headers,
+    } = request;
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let call = Call {
         method,
         path: path.to_string(),
-        query: parse_query(query),
+        query: form_query(query),
         headers,
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
         at: Instant::now(),
@@ -255,13 +240,6 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut stream = stream;
     stream.write_all(out.as_bytes())?;
     stream.flush()
-}
-
-/// An `application/x-www-form-urlencoded` query or body.
-fn parse_query(query: &str) -> HashMap<String, String> {
-    url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
 }
 
 fn field<'a>(call: &'a Call, name: &str) -> &'a str {
