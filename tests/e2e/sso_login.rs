@@ -401,11 +401,10 @@ fn role_on_top_of_sso_reads_a_cli_written_token() {
     assert!(String::from_utf8_lossy(&who.get_output().stdout).contains("role/ops"));
 }
 
-#[test]
-fn ctrl_c_cancels_the_wait_cleanly() {
-    let stub = SsoStub::start();
+/// `stsenv login ssodev` in the background, waiting for an approval that
+/// never comes (the stub keeps answering "pending"); returns once it polls.
+fn pending_login(sandbox: &Sandbox, stub: &SsoStub) -> std::process::Child {
     stub.state().pending_polls = 10_000;
-    let sandbox = sandbox();
     let child = sandbox
         .command(stsenv_tests::stsenv_bin())
         .envs(stub.env())
@@ -417,9 +416,20 @@ fn ctrl_c_cancels_the_wait_cleanly() {
         .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while stub.calls_of("CreateToken").is_empty() {
-        assert!(std::time::Instant::now() < deadline, "no poll");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the login never polled"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
+    child
+}
+
+#[test]
+fn ctrl_c_cancels_the_wait_cleanly() {
+    let stub = SsoStub::start();
+    let sandbox = sandbox();
+    let child = pending_login(&sandbox, &stub);
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let output = child.wait_with_output().unwrap();
@@ -496,25 +506,8 @@ fn browser_opens_only_with_a_display_and_without_no_browser() {
 #[test]
 fn a_refresh_that_cannot_prompt_does_not_queue_behind_a_login() {
     let stub = SsoStub::start();
-    stub.state().pending_polls = 10_000;
     let sandbox = sandbox();
-    let mut login = sandbox
-        .command(stsenv_tests::stsenv_bin())
-        .envs(stub.env())
-        .args(["login", "ssodev", "--no-browser"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while stub.calls_of("CreateToken").is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the login never polled"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let mut login = pending_login(&sandbox, &stub);
     // A token that needs refreshing, which takes the session's lock.
     write_cli_token(
         &sandbox,
