@@ -13,7 +13,6 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use aws_config::profile::Profile;
 use aws_sdk_sts::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
 use aws_sigv4::http_request::{
     sign, SignableBody, SignableRequest, SignatureLocation, SigningSettings,
@@ -61,19 +60,18 @@ pub fn validate_cluster_name(name: &str) -> Result<()> {
     }
 }
 
-/// The STS endpoint the URL points at: an endpoint configured the way the
-/// SDKs and `aws eks get-token` honour it (`AWS_ENDPOINT_URL_STS`, then
-/// `AWS_ENDPOINT_URL`, then the profile's `endpoint_url`, all off when
-/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's
-/// `ignore_configured_endpoint_urls` is true), else the region's own STS
-/// endpoint as the SDK's endpoint rules give it (`sts.REGION.amazonaws.com`,
-/// `.amazonaws.com.cn` in China).
-pub fn sts_endpoint(region: &str, profile: Option<&Profile>) -> Result<String> {
+/// The STS endpoint the URL points at: `configured`, the endpoint the
+/// SDKs and `aws eks get-token` would use for the profile
+/// ([`crate::config::AwsConfig::endpoint_url`]: `AWS_ENDPOINT_URL_STS`,
+/// `AWS_ENDPOINT_URL`, a `[services]` section, `endpoint_url`), else the
+/// region's own STS endpoint as the SDK's endpoint rules give it
+/// (`sts.REGION.amazonaws.com`, `.amazonaws.com.cn` in China).
+pub fn sts_endpoint(region: &str, configured: Option<&str>) -> Result<String> {
     validate_region(region)?;
-    if let Some((source, url)) = configured_endpoint(profile) {
-        return validate_endpoint(&url).map_err(|problem| {
+    if let Some(url) = configured {
+        return validate_endpoint(url).map_err(|problem| {
             Error::Unusable(format!(
-                "{source} = `{url}` is not a usable STS endpoint: {problem}"
+                "the configured STS endpoint `{url}` (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL or the profile's endpoint_url) is not usable: {problem}"
             ))
         });
     }
@@ -91,30 +89,6 @@ pub fn sts_endpoint(region: &str, profile: Option<&Profile>) -> Result<String> {
     validate_endpoint(endpoint.url()).map_err(|problem| {
         Error::Unusable(format!("the STS endpoint of region {region}: {problem}"))
     })
-}
-
-/// The configured endpoint and where it came from, if any.
-fn configured_endpoint(profile: Option<&Profile>) -> Option<(&'static str, String)> {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-    let is_true = |v: &str| v.trim().eq_ignore_ascii_case("true");
-    let ignored = match env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
-        Some(value) => is_true(&value),
-        None => profile
-            .and_then(|p| p.get("ignore_configured_endpoint_urls"))
-            .is_some_and(is_true),
-    };
-    if ignored {
-        return None;
-    }
-    env("AWS_ENDPOINT_URL_STS")
-        .map(|url| ("AWS_ENDPOINT_URL_STS", url))
-        .or_else(|| env("AWS_ENDPOINT_URL").map(|url| ("AWS_ENDPOINT_URL", url)))
-        .or_else(|| {
-            profile
-                .and_then(|p| p.get("endpoint_url"))
-                .filter(|url| !url.trim().is_empty())
-                .map(|url| ("endpoint_url", url.to_string()))
-        })
 }
 
 /// An endpoint is an http(s) URL with a host and nothing after its path;

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use jiff::Timestamp;
-use stsenv_core::config::AwsConfig;
+use stsenv_core::config::{AwsConfig, Service};
 use stsenv_core::eks;
 
 use crate::cli::EksTokenArgs;
@@ -24,13 +24,12 @@ pub fn run(args: EksTokenArgs) -> CliResult {
     }
     let session = resolve(&args.profile)?;
     let region = session.plan.sts_region();
-    // The profile's endpoint_url counts like the SDKs' (read again here: the
-    // config was parsed inside `session`, which keeps nothing of it).
-    let config = AwsConfig::load().ok();
-    let profile = config
-        .as_ref()
-        .and_then(|c| c.profile(&session.plan.profile).ok());
-    let endpoint = eks::sts_endpoint(region, profile)?;
+    // Configured endpoints count as for the SDKs (the config is read again
+    // here: `resolve` keeps nothing of it).
+    let configured = AwsConfig::load()
+        .ok()
+        .and_then(|c| c.endpoint_url(Some(&session.plan.profile), Service::Sts));
+    let endpoint = eks::sts_endpoint(region, configured.as_deref())?;
     let url = eks::presigned_url(
         &session.credentials,
         &args.cluster_name,
