@@ -3,17 +3,26 @@
 //! and fish and assumes its profile, late names complete, and the parsed
 //! config kept in the cache (the config index) follows every edit.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
 
+use crate::shell_support::init;
+
 const PROFILES: usize = 5000;
 
 /// `[profile base]` (keys in the credentials file) and 5,000 roles from it.
 fn big_config() -> String {
+    roles_config(PROFILES)
+}
+
+/// `[profile base]` and `count` roles from it, `team-NNNN-admin`.
+fn roles_config(count: usize) -> String {
     let mut text = String::from("[profile base]\nregion = eu-west-1\n");
-    for i in 0..PROFILES {
+    for i in 0..count {
         text += &format!(
             "\n[profile team-{i:04}-admin]\nrole_arn = arn:aws:iam::{:012}:role/admin\nsource_profile = base\nregion = eu-west-1\n",
             100_000_000_000u64 + i as u64
@@ -30,6 +39,10 @@ fn big_sandbox(moto: &Moto) -> Sandbox {
 }
 
 fn run(sandbox: &Sandbox, shell: &str, script: &str) -> String {
+    run_with(sandbox, shell, script, &[])
+}
+
+fn run_with(sandbox: &Sandbox, shell: &str, script: &str, env: &[(&str, &Path)]) -> String {
     let out: Output = sandbox
         .command(shell)
         .args(if shell == "fish" {
@@ -40,6 +53,7 @@ fn run(sandbox: &Sandbox, shell: &str, script: &str) -> String {
             vec!["--norc", "--noprofile", "-c", script]
         })
         .env("STSENV", stsenv_tests::stsenv_bin())
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     assert!(
@@ -54,26 +68,72 @@ fn run(sandbox: &Sandbox, shell: &str, script: &str) -> String {
 #[test]
 fn every_profile_has_its_function_in_every_shell() {
     let sandbox = big_sandbox(Moto::shared());
-    let bash = "eval \"$(\"$STSENV\" init bash)\"\n\
-        declare -F | grep -c ' team_[0-9]*_admin_assume$'\n\
-        team_4999_admin_assume\n\
-        printf '%s %s\\n' \"$STSENV_PROFILE\" \"${AWS_SESSION_TOKEN:+token}\"\n";
-    let out = run(&sandbox, "bash", bash);
-    assert_eq!(out, format!("{PROFILES}\nteam-4999-admin token\n"));
+    let_config_age();
+    // With a cache dir it can use, `init` keeps the 5,000 functions in a
+    // file there that the plugin sources; with none (a directory others
+    // can write to is not used), it prints them itself.
+    let shared = sandbox.path().join("shared-cache");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    for cache_dir in [sandbox.cache_dir(), shared.clone()] {
+        let env = [("STSENV_CACHE_DIR", cache_dir.as_path())];
+        let bash = "eval \"$(\"$STSENV\" init bash)\"\n\
+            declare -F | grep -c ' team_[0-9]*_admin_assume$'\n\
+            team_4999_admin_assume\n\
+            printf '%s %s\\n' \"$STSENV_PROFILE\" \"${AWS_SESSION_TOKEN:+token}\"\n";
+        let out = run_with(&sandbox, "bash", bash, &env);
+        assert_eq!(out, format!("{PROFILES}\nteam-4999-admin token\n"));
 
-    let zsh = "eval \"$(\"$STSENV\" init zsh)\"\n\
-        print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assume$'\n\
-        team_0000_admin_assume\n\
-        print -r -- \"$STSENV_PROFILE ${AWS_SESSION_TOKEN:+token}\"\n";
-    let out = run(&sandbox, "zsh", zsh);
-    assert_eq!(out, format!("{PROFILES}\nteam-0000-admin token\n"));
+        let zsh = "eval \"$(\"$STSENV\" init zsh)\"\n\
+            print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assume$'\n\
+            team_0000_admin_assume\n\
+            print -r -- \"$STSENV_PROFILE ${AWS_SESSION_TOKEN:+token}\"\n";
+        let out = run_with(&sandbox, "zsh", zsh, &env);
+        assert_eq!(out, format!("{PROFILES}\nteam-0000-admin token\n"));
 
-    let fish = "$STSENV init fish | source\n\
-        functions --all --names | string match -r '^team_\\d+_admin_assume$' | count\n\
-        team_2500_admin_assume\n\
-        echo $STSENV_PROFILE (set -q AWS_SESSION_TOKEN; and echo token)\n";
-    let out = run(&sandbox, "fish", fish);
-    assert_eq!(out, format!("{PROFILES}\nteam-2500-admin token\n"));
+        let fish = "$STSENV init fish | source\n\
+            functions --all --names | string match -r '^team_\\d+_admin_assume$' | count\n\
+            team_2500_admin_assume\n\
+            echo $STSENV_PROFILE (set -q AWS_SESSION_TOKEN; and echo token)\n";
+        let out = run_with(&sandbox, "fish", fish, &env);
+        assert_eq!(out, format!("{PROFILES}\nteam-2500-admin token\n"));
+
+        for shell in ["bash", "zsh", "fish"] {
+            let out = sandbox
+                .stsenv()
+                .args(["init", shell])
+                .envs(env)
+                .output()
+                .unwrap();
+            assert!(out.status.success());
+            let plugin = String::from_utf8(out.stdout).unwrap();
+            let sourced = functions_files(&cache_dir, shell);
+            if cache_dir == shared {
+                assert!(plugin.contains("team_4999_admin_assume"), "{shell}");
+                assert!(sourced.is_empty(), "{shell}: {sourced:?}");
+            } else {
+                assert!(plugin.len() < 20_000, "{shell}: {} bytes", plugin.len());
+                assert_eq!(sourced.len(), 1, "{shell}: {sourced:?}");
+                assert!(plugin.contains(&sourced[0]), "{shell}: {plugin}");
+                let mode = std::fs::metadata(&sourced[0]).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600, "{shell}");
+            }
+        }
+    }
+}
+
+/// The files of `SHELL` functions in `cache_dir` (their paths).
+fn functions_files(cache_dir: &Path, shell: &str) -> Vec<String> {
+    let Ok(dir) = std::fs::read_dir(cache_dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = dir
+        .flatten()
+        .map(|item| item.path().display().to_string())
+        .filter(|path| path.contains(&format!("/functions-{shell}-")))
+        .collect();
+    files.sort();
+    files
 }
 
 #[test]
@@ -217,4 +277,115 @@ fn init_replans_when_the_config_changes() {
         fixed.contains("a_assume()") && fixed.contains("b_assume()"),
         "{fixed}"
     );
+}
+
+/// More profiles than `init` writes into the plugin itself, few enough to
+/// be quick: their functions go into a file the plugin sources.
+const MANY: usize = 250;
+
+fn many_sandbox() -> Sandbox {
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox.config(&roles_config(MANY));
+    sandbox.credentials(SWITCH_ROLE_CREDENTIALS);
+    let_config_age();
+    sandbox
+}
+
+#[test]
+fn the_functions_file_follows_the_config_and_old_ones_go() {
+    let sandbox = many_sandbox();
+    init(&sandbox, "bash", &[]);
+    let first = functions_files(&sandbox.cache_dir(), "bash");
+    assert_eq!(first.len(), 1, "{first:?}");
+    // The same inputs: the same file, not written again.
+    let written = std::fs::metadata(&first[0]).unwrap().modified().unwrap();
+    init(&sandbox, "bash", &[]);
+    assert_eq!(functions_files(&sandbox.cache_dir(), "bash"), first);
+    assert_eq!(
+        std::fs::metadata(&first[0]).unwrap().modified().unwrap(),
+        written
+    );
+
+    // A new profile: a new file that defines it, sourced from now on.
+    let added = roles_config(MANY) + "\n[profile late-addition]\nrole_arn = arn:aws:iam::123456789012:role/late\nsource_profile = base\n";
+    sandbox.config(&added);
+    let_config_age();
+    let script =
+        "eval \"$(\"$STSENV\" init bash)\"\ntype late_addition_assume >/dev/null && echo defined\n";
+    assert_eq!(run(&sandbox, "bash", script), "defined\n");
+    let second = functions_files(&sandbox.cache_dir(), "bash");
+    assert_eq!(second.len(), 2, "the old file is young: kept a while");
+    let new = second.iter().find(|f| !first.contains(f)).unwrap().clone();
+    assert!(init(&sandbox, "bash", &[]).contains(&new));
+
+    // Files no remembered config uses are removed once old (younger ones
+    // may be another `init`'s, just written); files in use stay, however
+    // old.
+    let long_ago = SystemTime::now() - Duration::from_secs(3600);
+    let set_old = |file: &Path| {
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    };
+    let orphan = sandbox
+        .cache_dir()
+        .join("functions-bash-0123456789abcdef01234567.note");
+    let young_orphan = sandbox
+        .cache_dir()
+        .join("functions-zsh-0123456789abcdef01234567.note");
+    for file in [&orphan, &young_orphan] {
+        std::fs::write(file, "true\n").unwrap();
+    }
+    set_old(&orphan);
+    second.iter().for_each(|f| set_old(Path::new(f)));
+    sandbox.config(&roles_config(MANY));
+    let_config_age();
+    init(&sandbox, "bash", &[]);
+    assert!(!orphan.exists());
+    assert!(young_orphan.exists());
+    assert_eq!(functions_files(&sandbox.cache_dir(), "bash"), second);
+}
+
+#[test]
+fn the_sourced_file_is_never_a_way_in() {
+    // A cache dir whose path is shell syntax: quoted, never run.
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox.config(&roles_config(MANY));
+    sandbox.credentials(SWITCH_ROLE_CREDENTIALS);
+    let odd = sandbox.path().join("it's $(touch pwned) `touch pwned`");
+    let env = [("STSENV_CACHE_DIR", odd.as_path())];
+    let_config_age();
+    let script = "set -euo pipefail\neval \"$(\"$STSENV\" init bash)\"\n\
+        type team_0249_admin_assume >/dev/null && echo defined\n";
+    assert_eq!(run_with(&sandbox, "bash", script, &env), "defined\n");
+    let fish =
+        "$STSENV init fish | source\nfunctions -q team_0249_admin_assume; and echo defined\n";
+    assert_eq!(run_with(&sandbox, "fish", fish, &env), "defined\n");
+    assert_eq!(functions_files(&odd, "bash").len(), 1);
+    assert!(!sandbox.path().join("pwned").exists());
+
+    // The file swapped for a link to someone else's script: not sourced;
+    // `init` writes its own file again.
+    let sandbox = many_sandbox();
+    init(&sandbox, "bash", &[]);
+    let file = functions_files(&sandbox.cache_dir(), "bash").remove(0);
+    let evil = sandbox.path().join("evil.sh");
+    std::fs::write(&evil, "touch pwned\n").unwrap();
+    std::fs::remove_file(&file).unwrap();
+    std::os::unix::fs::symlink(&evil, &file).unwrap();
+    let script = "eval \"$(\"$STSENV\" init bash)\"\ntype team_0000_admin_assume >/dev/null && echo defined\n";
+    assert_eq!(run(&sandbox, "bash", script), "defined\n");
+    assert!(!sandbox.path().join("pwned").exists());
+    assert!(!std::fs::symlink_metadata(&file).unwrap().is_symlink());
+
+    // The file gone between `init` and the shell reading it (a `cache
+    // clear` at that moment): the plugin still loads under strict flags.
+    let plugin = init(&sandbox, "bash", &[]);
+    std::fs::remove_file(&file).unwrap();
+    let script =
+        format!("set -euo pipefail\n{plugin}\ntype stsenv_assume >/dev/null && echo loaded\n");
+    assert_eq!(run(&sandbox, "bash", &script), "loaded\n");
 }

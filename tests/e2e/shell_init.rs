@@ -52,6 +52,35 @@ fn odd_sandbox() -> Sandbox {
     sandbox
 }
 
+/// The odd profiles, alone (their functions are in the plugin) and among
+/// 300 others in a settled config (the functions are in a file in the
+/// cache dir, which the plugin sources).
+fn odd_sandboxes() -> [Sandbox; 2] {
+    let many = Sandbox::with_moto(Moto::shared());
+    let mut config = ODD_PROFILES.to_string();
+    for i in 0..300 {
+        config += &format!(
+            "\n[profile filler-{i}]\nrole_arn = arn:aws:iam::123456789012:role/filler\nsource_profile = base\n"
+        );
+    }
+    many.config(&config).credentials(SWITCH_ROLE_CREDENTIALS);
+    // A config changed in the last two seconds is not trusted by its stat.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    [odd_sandbox(), many]
+}
+
+/// The files of generated functions `init` left in the sandbox's cache.
+fn functions_files(sandbox: &Sandbox) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(sandbox.cache_dir())
+        .map(|dir| {
+            dir.flatten()
+                .map(|item| item.path())
+                .filter(|p| p.to_string_lossy().contains("/functions-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// shellcheck's optional checks that do not fit a plugin meant to be
 /// `eval`ed into the user's shell, each with the reason.
 const SHELLCHECK_EXCLUDED: &str = "\
@@ -67,33 +96,46 @@ fn rendered_bash_passes_shellcheck_with_every_optional_check() {
     if !on_path("shellcheck") {
         panic!("shellcheck is not installed: apt-get install shellcheck");
     }
-    let sandbox = odd_sandbox();
-    for flags in FLAG_SETS {
-        let code = init(&sandbox, "bash", flags);
-        let file = sandbox.path().join("init.bash");
-        std::fs::write(&file, &code).unwrap();
-        let out = sandbox
-            .command("shellcheck")
-            .args([
-                "--shell=bash",
-                "--enable=all",
-                "--exclude",
-                SHELLCHECK_EXCLUDED,
-            ])
-            .arg(&file)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "init bash {flags:?}:\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+    for (many, sandbox) in odd_sandboxes().iter().enumerate() {
+        for flags in FLAG_SETS {
+            let code = init(sandbox, "bash", flags);
+            let file = sandbox.path().join("init.bash");
+            std::fs::write(&file, &code).unwrap();
+            let mut files = vec![file];
+            if many == 1 && !flags.contains(&"--no-aliases") {
+                let sourced = functions_files(sandbox);
+                assert_eq!(sourced.len(), 1, "{sourced:?}");
+                assert!(code.contains(&*sourced[0].to_string_lossy()));
+                files.extend(sourced);
+            }
+            let out = sandbox
+                .command("shellcheck")
+                .args([
+                    "--shell=bash",
+                    "--enable=all",
+                    "--exclude",
+                    SHELLCHECK_EXCLUDED,
+                ])
+                .args(&files)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "init bash {flags:?} ({many}):\n{}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
     }
 }
 
 #[test]
 fn rendered_plugins_load_under_strict_flags() {
-    let sandbox = odd_sandbox();
+    for sandbox in &odd_sandboxes() {
+        plugins_load_under_strict_flags(sandbox);
+    }
+}
+
+fn plugins_load_under_strict_flags(sandbox: &Sandbox) {
     for flags in FLAG_SETS {
         let args = flags.join(" ");
         let bash = format!(
@@ -101,7 +143,7 @@ fn rendered_plugins_load_under_strict_flags() {
              type stsenv_assume >/dev/null\n__stsenv_hook\necho loaded\n"
         );
         assert_eq!(
-            stdout_ok(&run_script(&sandbox, "bash", &bash)),
+            stdout_ok(&run_script(sandbox, "bash", &bash)),
             "loaded\n",
             "bash {flags:?}"
         );
@@ -110,17 +152,21 @@ fn rendered_plugins_load_under_strict_flags() {
              whence stsenv_assume >/dev/null\n__stsenv_hook\necho loaded\n"
         );
         assert_eq!(
-            stdout_ok(&run_script(&sandbox, "zsh", &zsh)),
+            stdout_ok(&run_script(sandbox, "zsh", &zsh)),
             "loaded\n",
             "zsh {flags:?}"
         );
-        let code = init(&sandbox, "fish", flags);
+        let code = init(sandbox, "fish", flags);
         let file = sandbox.path().join("init.fish");
         std::fs::write(&file, &code).unwrap();
+        let sourced = functions_files(sandbox)
+            .into_iter()
+            .filter(|f| f.to_string_lossy().contains("/functions-fish-"));
         let parse = sandbox
             .command("fish")
             .arg("--no-execute")
             .arg(&file)
+            .args(sourced)
             .output()
             .unwrap();
         assert!(
@@ -131,7 +177,7 @@ fn rendered_plugins_load_under_strict_flags() {
         let fish = format!(
             "stsenv init fish {args} | source\nfunctions -q stsenv_assume\n__stsenv_hook\necho loaded\n"
         );
-        let out = run_script(&sandbox, "fish", &fish);
+        let out = run_script(sandbox, "fish", &fish);
         assert_eq!(stdout_ok(&out), "loaded\n", "fish {flags:?}");
         assert!(
             out.stderr.is_empty(),
@@ -147,20 +193,28 @@ fn rendered_plugins_load_under_strict_flags() {
 
 #[test]
 fn functions_of_flag_like_profiles_assume_those_profiles() {
-    let sandbox = odd_sandbox();
-    let code = init(&sandbox, "bash", &[]);
+    for sandbox in &odd_sandboxes() {
+        flag_like_profiles_are_assumed(sandbox);
+    }
+}
+
+fn flag_like_profiles_are_assumed(sandbox: &Sandbox) {
+    let mut code = init(sandbox, "bash", &[]);
+    for file in functions_files(sandbox) {
+        code += &std::fs::read_to_string(file).unwrap();
+    }
     // `-h` → `_h_assume`; `--no-cache` → `__no_cache_assume`.
     let script = "set -euo pipefail\neval \"$(stsenv init bash)\"\n\
         _h_assume --token-code 123456 --no-cache\necho \"h=$STSENV_PROFILE\"\n\
         __no_cache_assume\necho \"nc=$STSENV_PROFILE\"\nnine_assume\necho \"nine=$STSENV_PROFILE\"\n";
     assert!(code.contains("_h_assume()"), "{code}");
-    let out = stdout_ok(&run_script(&sandbox, "bash", script));
+    let out = stdout_ok(&run_script(sandbox, "bash", script));
     assert_eq!(out, "h=-h\nnc=--no-cache\nnine=9lives.eu\n");
     let fish = "stsenv init fish | source\n_h_assume\necho \"h=$STSENV_PROFILE\"\n";
-    assert_eq!(stdout_ok(&run_script(&sandbox, "fish", fish)), "h=-h\n");
+    assert_eq!(stdout_ok(&run_script(sandbox, "fish", fish)), "h=-h\n");
     let zsh = "eval \"$(stsenv init zsh)\"\n__no_cache_assume\necho \"nc=$STSENV_PROFILE\"\n";
     assert_eq!(
-        stdout_ok(&run_script(&sandbox, "zsh", zsh)),
+        stdout_ok(&run_script(sandbox, "zsh", zsh)),
         "nc=--no-cache\n"
     );
     assert!(!sandbox.path().join("pwned").exists());

@@ -379,6 +379,63 @@ impl Cache {
             .map_err(|e| Error::io("cannot write cache file", &path, e))
     }
 
+    /// The path of note `name`, for a program that reads it itself (the
+    /// shell sourcing the generated `<alias>_assume` functions): `Some`
+    /// only when the directory is trusted and the note is a regular file
+    /// of the current user, the checks [`Cache::read_note`] makes before
+    /// it reads.
+    pub fn note_file(&self, name: &str) -> Option<PathBuf> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        let path = self.note_path(name);
+        open_private(&path).ok().flatten().map(|_| path)
+    }
+
+    /// Remove the notes whose names start with `prefix`, except those
+    /// `keep` wants and those written less than `min_age` ago (another
+    /// process may have just written one and not yet said so); returns how
+    /// many. Notes are unlinked, never followed.
+    pub fn prune_notes(
+        &self,
+        prefix: &str,
+        min_age: Duration,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<usize> {
+        if !self.writable() {
+            return Ok(0);
+        }
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for item in dir.flatten() {
+            let Ok(file) = item.file_name().into_string() else {
+                continue;
+            };
+            let Some(name) = file.strip_suffix(NOTE_SUFFIX) else {
+                continue;
+            };
+            if !name.starts_with(prefix) || !is_note_name(name) || keep(name) {
+                continue;
+            }
+            let young = item
+                .metadata()
+                .and_then(|meta| meta.modified())
+                .map(|modified| modified.elapsed().unwrap_or_default() < min_age)
+                .unwrap_or(true);
+            if young {
+                continue;
+            }
+            match fs::remove_file(item.path()) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io("cannot remove", item.path(), e)),
+            }
+        }
+        Ok(removed)
+    }
+
     fn note_path(&self, name: &str) -> PathBuf {
         self.dir.join(format!("{name}{NOTE_SUFFIX}"))
     }
@@ -511,10 +568,6 @@ fn entry_problem(entry: &Entry) -> Option<String> {
         .then(|| "it holds control characters".to_string())
 }
 
-/// Read the regular file at `path`, at most `max` bytes: `Ok(None)` when
-/// absent; an error (as a sentence) for a symbolic link, a FIFO or device
-/// (opened non-blocking, so a FIFO never hangs), a file of another user,
-/// or a file larger than `max`.
 /// The file-name suffix of notes (see [`Cache::write_note`]).
 const NOTE_SUFFIX: &str = ".note";
 
@@ -527,7 +580,33 @@ fn is_note_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// Read the regular file at `path`, at most `max` bytes: `Ok(None)` when
+/// absent; an error (as a sentence) for a symbolic link, a FIFO or device, a
+/// file of another user (see [`open_private`]), or a file larger than `max`.
 fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
+    let Some((file, len)) = open_private(path)? else {
+        return Ok(None);
+    };
+    if len > max {
+        return Err(format!("it is larger than {} KiB", max >> 10));
+    }
+    // Sized from the metadata so that a large note (the config index) is
+    // read in one go, not grown and copied; still bounded by `max`.
+    let mut bytes = Vec::with_capacity(usize::try_from(len + 1).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(format!("it is larger than {} KiB", max >> 10));
+    }
+    Ok(Some(bytes))
+}
+
+/// Open the regular file at `path` for reading, with its length:
+/// `Ok(None)` when absent; an error (as a sentence) for a symbolic link, a
+/// FIFO or device (opened non-blocking, so a FIFO never hangs) or a file of
+/// another user.
+fn open_private(path: &Path) -> std::result::Result<Option<(File, u64)>, String> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -551,19 +630,7 @@ fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, S
             return Err(format!("it belongs to uid {}, not to you", meta.uid()));
         }
     }
-    if meta.len() > max {
-        return Err(format!("it is larger than {} KiB", max >> 10));
-    }
-    // Sized from the metadata so that a large note (the config index) is
-    // read in one go, not grown and copied; still bounded by `max`.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len() + 1).unwrap_or(0));
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > max {
-        return Err(format!("it is larger than {} KiB", max >> 10));
-    }
-    Ok(Some(bytes))
+    Ok(Some((file, meta.len())))
 }
 
 /// An open(2) failure as a sentence; `ELOOP` from `O_NOFOLLOW` is a link.
@@ -794,6 +861,48 @@ mod tests {
         symlink(tmp.path().join("missing"), real.join("m.lock")).unwrap();
         assert!(cache.lock("m").is_err());
         assert!(!tmp.path().join("missing").exists());
+    }
+
+    #[test]
+    fn note_files_are_checked_and_pruned_by_age() {
+        use std::os::unix::fs::symlink;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("cache");
+        let cache = Cache::at(&dir);
+        assert!(cache.note_file("a").is_none(), "no directory yet");
+        cache.write_note("a", b"x").unwrap();
+        assert_eq!(cache.note_file("a"), Some(dir.join("a.note")));
+        assert!(cache.note_file("../a").is_none());
+        // A link is never handed to a reader, even to one of our notes.
+        symlink(dir.join("a.note"), dir.join("b.note")).unwrap();
+        assert!(cache.note_file("b").is_none());
+        // Old notes go unless kept; young ones stay.
+        cache.write_note("a-2", b"y").unwrap();
+        cache.write_note("other", b"z").unwrap();
+        let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+        for name in ["a.note", "a-2.note", "other.note"] {
+            File::options()
+                .write(true)
+                .open(dir.join(name))
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+        }
+        let removed = cache
+            .prune_notes("a", Duration::from_secs(60), |n| n == "a-2")
+            .unwrap();
+        // Only `a`: `a-2` is kept, `other` has another prefix.
+        assert_eq!(removed, 1);
+        assert!(!dir.join("a.note").exists());
+        assert!(dir.join("a-2.note").exists() && dir.join("other.note").exists());
+        cache.write_note("a-3", b"new").unwrap();
+        assert_eq!(
+            cache
+                .prune_notes("a", Duration::from_secs(60), |_| false)
+                .unwrap(),
+            1
+        );
+        assert!(dir.join("a-3.note").exists(), "young: kept");
     }
 
     #[test]

@@ -1,8 +1,14 @@
 //! `stsenv init SHELL`: print the shell plugin: the shell's template with
 //! the binary's absolute path, one `<alias>_assume` function per profile
 //! whose plan builds, and the hook registration (see `crate::shell`).
+//!
+//! With thousands of profiles the functions go into a file in the cache
+//! directory that the plugin sources: a shell reads a file of 5,000
+//! definitions faster than the same text through `eval "$(…)"`, and a
+//! shell start then costs stsenv a few stats and one small read.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -13,7 +19,7 @@ use stsenv_core::plan::{Overrides, Plan};
 use crate::cli::InitArgs;
 use crate::error::{CliError, CliResult};
 use crate::output;
-use crate::shell::{self, AssumeFunction, InitOptions};
+use crate::shell::{self, AssumeFunction, Functions, InitOptions, Shell};
 
 /// The environment variable that turns a run of stsenv into a completion
 /// request. Not clap's default `COMPLETE`: a name that generic may be set
@@ -35,17 +41,11 @@ pub fn run(args: InitArgs) -> CliResult {
             ))
         })?
         .to_string();
-    let functions = (!args.no_aliases).then(|| {
-        // A broken config must not break the user's shell start-up: the
-        // plugin still loads, without per-profile functions.
-        match AwsConfig::load() {
-            Ok(config) => assume_functions(&config),
-            Err(err) => {
-                stsenv_core::warn(&format!("no <profile>_assume functions: {err}"));
-                Vec::new()
-            }
-        }
-    });
+    let functions = if args.no_aliases {
+        Functions::None
+    } else {
+        functions_for(args.shell)
+    };
     let options = InitOptions {
         bin,
         epoch: jiff::Timestamp::now().as_second(),
@@ -56,19 +56,48 @@ pub fn run(args: InitArgs) -> CliResult {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Up to this many functions are written into the plugin itself; more go
+/// into a file the plugin sources (in shells that can).
+const INLINE_MAX: usize = 200;
+
+/// The `<alias>_assume` functions for `shell`, inline or from a file.
+fn functions_for(shell: Shell) -> Functions {
+    // A broken config must not break the user's shell start-up: the
+    // plugin still loads, without per-profile functions.
+    let config = match AwsConfig::load() {
+        Ok(config) => config,
+        Err(err) => {
+            stsenv_core::warn(&format!("no <profile>_assume functions: {err}"));
+            return Functions::Inline(Vec::new());
+        }
+    };
+    let cache = Cache::from_env();
+    let key = memo_key(&config);
+    if let Some(path) = key
+        .as_deref()
+        .and_then(|key| function_files::find(&cache, key, shell))
+    {
+        return Functions::File(path);
+    }
+    let functions = assume_functions(&cache, key.as_deref(), &config);
+    if functions.len() > INLINE_MAX {
+        if let Some(path) = key
+            .as_deref()
+            .and_then(|key| function_files::write(&cache, key, shell, &functions))
+        {
+            return Functions::File(path);
+        }
+    }
+    Functions::Inline(functions)
+}
+
 /// The `<alias>_assume` functions for every profile whose plan builds.
 ///
 /// Planning 5,000 profiles takes longer than the rest of `init`, so the
-/// list of profiles that plan (and their aliases) is kept in the cache,
-/// keyed by everything planning reads: the files' identity, every `AWS_*`,
-/// `STSENV_*`, `USER`, `USERNAME` and `HOME` variable, and the version.
-fn assume_functions(config: &AwsConfig) -> Vec<AssumeFunction> {
-    let cache = Cache::from_env();
-    let key = memo_key(config);
-    if let Some(profiles) = key
-        .as_deref()
-        .and_then(|key| read_memo(&cache, key, config))
-    {
+/// list of profiles that plan (and their aliases) is kept in the cache
+/// under `key` (see [`memo_key`]).
+fn assume_functions(cache: &Cache, key: Option<&str>, config: &AwsConfig) -> Vec<AssumeFunction> {
+    if let Some(profiles) = key.and_then(|key| read_memo(cache, key, config)) {
         return shell::assume_functions(profiles.iter().map(|(p, a)| (p.as_str(), a.as_deref())));
     }
     let profiles: Vec<(String, Option<String>)> = config
@@ -85,7 +114,7 @@ fn assume_functions(config: &AwsConfig) -> Vec<AssumeFunction> {
         .collect();
     if let Some(key) = key {
         let memo = Memo {
-            key,
+            key: key.to_string(),
             profiles: profiles.clone(),
         };
         if let Ok(bytes) = serde_json::to_vec(&memo) {
@@ -105,8 +134,10 @@ struct Memo {
     profiles: Vec<(String, Option<String>)>,
 }
 
-/// The digest of everything planning reads; `None` when the config is not
-/// from settled files (see `AwsConfig::fingerprint`).
+/// The digest of everything planning reads: the files' identity, every
+/// `AWS_*`, `STSENV_*`, `USER`, `USERNAME` and `HOME` variable, and the
+/// version; `None` when the config is not from settled files (see
+/// `AwsConfig::fingerprint`).
 fn memo_key(config: &AwsConfig) -> Option<String> {
     let mut vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
@@ -134,4 +165,99 @@ fn read_memo(
     let memo: Memo = serde_json::from_slice(&bytes).ok()?;
     (memo.key == key && memo.profiles.iter().all(|(p, _)| config.has_profile(p)))
         .then_some(memo.profiles)
+}
+
+/// The files of generated functions the plugin sources: notes named by
+/// the shell and a digest of their text (so a name always means the same
+/// code), and a small note saying which one serves which [`memo_key`].
+mod function_files {
+    use super::*;
+
+    /// The note listing which file serves which key, for which shell.
+    const INDEX_NOTE: &str = "init-functions";
+    /// The first part of a functions file's note name.
+    const PREFIX: &str = "functions-";
+    /// How many (key, shell) pairs the index remembers: a few configs
+    /// (projects that set `AWS_CONFIG_FILE`) and environments at once.
+    const REMEMBERED: usize = 16;
+    /// A file no pair refers to is removed once it is this old: younger,
+    /// another `init` may have just written it.
+    const MIN_AGE: Duration = Duration::from_secs(600);
+
+    #[derive(Default, Serialize, Deserialize)]
+    struct Index {
+        /// The most recently written first.
+        files: Vec<Served>,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Served {
+        key: String,
+        shell: String,
+        note: String,
+    }
+
+    fn read_index(cache: &Cache) -> Index {
+        cache
+            .read_note(INDEX_NOTE, 64 << 10)
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    /// The path of the file serving `key` in `shell`, if there is one
+    /// the cache still trusts.
+    pub(super) fn find(cache: &Cache, key: &str, shell: Shell) -> Option<String> {
+        let shell = shell.name();
+        let index = read_index(cache);
+        let served = index
+            .files
+            .iter()
+            .find(|s| s.key == key && s.shell == shell)?;
+        if !served.note.starts_with(PREFIX) {
+            return None;
+        }
+        Some(cache.note_file(&served.note)?.to_str()?.to_string())
+    }
+
+    /// Write `functions` into a file for `shell` (unless the same text is
+    /// there already), remember it for `key`, and remove files nothing
+    /// refers to any more. `None` when the shell cannot source a file or
+    /// the cache cannot keep one.
+    pub(super) fn write(
+        cache: &Cache,
+        key: &str,
+        shell: Shell,
+        functions: &[AssumeFunction],
+    ) -> Option<String> {
+        let name = shell.name();
+        let text = format!(
+            "# The <alias>_assume functions of stsenv's {name} plugin, written by\n\
+             # `stsenv init {name}` for {} profiles; written again when the AWS\n\
+             # config files change, and removed when nothing uses them.\n{}",
+            functions.len(),
+            shell::render_functions(shell, functions)
+        );
+        let digest = hex::encode(Sha256::digest(text.as_bytes()));
+        let note = format!("{PREFIX}{name}-{}", &digest[..24]);
+        if cache.note_file(&note).is_none() {
+            cache.write_note(&note, text.as_bytes()).ok()?;
+        }
+        let path = cache.note_file(&note)?.to_str()?.to_string();
+        shell.plugin().source_file(&path)?;
+        let mut index = read_index(cache);
+        index.files.retain(|s| !(s.key == key && s.shell == name));
+        index.files.insert(
+            0,
+            Served {
+                key: key.to_string(),
+                shell: name,
+                note,
+            },
+        );
+        index.files.truncate(REMEMBERED);
+        let bytes = serde_json::to_vec(&index).ok()?;
+        cache.write_note(INDEX_NOTE, &bytes).ok()?;
+        let _ = cache.prune_notes(PREFIX, MIN_AGE, |n| index.files.iter().any(|s| s.note == n));
+        Some(path)
+    }
 }

@@ -41,6 +41,11 @@ impl Plugin for Fish {
             quote(&format!("--profile={profile}"))
         )
     }
+
+    fn source_file(&self, path: &str) -> Option<String> {
+        let path = quote(path);
+        Some(format!("if test -r {path}\n    source {path}\nend\n"))
+    }
 }
 
 #[cfg(test)]

@@ -72,6 +72,13 @@ pub trait Plugin: EnvSyntax {
     /// One `<alias>_assume` function. The profile travels as one quoted
     /// `--profile=NAME` word, so a name like `-h` is never read as a flag.
     fn assume_function(&self, function: &AssumeFunction) -> String;
+    /// Code that reads the function definitions in the file at `path` (see
+    /// [`render_functions`]) when it is still there; `None` for a shell
+    /// whose plugin always carries them itself.
+    fn source_file(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 impl Shell {
@@ -83,6 +90,13 @@ impl Shell {
             Shell::Fish => &fish::Fish,
             Shell::Powershell => &powershell::PowerShell,
         }
+    }
+
+    /// The name the user types (`stsenv init NAME`).
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
     }
 
     /// clap_complete's name for the shell (static completion scripts).
@@ -242,26 +256,47 @@ pub struct InitOptions {
     pub bin: String,
     /// Now, in epoch seconds (bash 3.2's clock counts from it).
     pub epoch: i64,
-    /// The `<alias>_assume` functions and the `assume` shorthand, when wanted.
-    pub functions: Option<Vec<AssumeFunction>>,
+    /// The `<alias>_assume` functions (and with them the `assume` shorthand).
+    pub functions: Functions,
     /// Whether to register the prompt hook.
     pub hook: bool,
+}
+
+/// Where the plugin gets its `<alias>_assume` functions from.
+#[derive(Debug, Clone)]
+pub enum Functions {
+    /// None at all, nor the `assume` shorthand (`init --no-aliases`).
+    None,
+    /// Defined in the plugin itself.
+    Inline(Vec<AssumeFunction>),
+    /// Defined by sourcing the file at this path, which holds what
+    /// [`render_functions`] wrote (thousands of definitions: a shell reads
+    /// a file faster than the same text through `eval "$(…)"`). The shell's
+    /// plugin must have a [`Plugin::source_file`].
+    File(String),
+}
+
+/// The definitions of `functions` in `shell`'s syntax, one per line.
+pub fn render_functions(shell: Shell, functions: &[AssumeFunction]) -> String {
+    let plugin = shell.plugin();
+    functions
+        .iter()
+        .filter(|f| is_valid_name(&f.name))
+        .map(|f| plugin.assume_function(f))
+        .collect()
 }
 
 /// The whole plugin for `shell`.
 pub fn render_init(shell: Shell, options: &InitOptions) -> String {
     let plugin = shell.plugin();
     let functions = match &options.functions {
-        Some(functions) => {
-            let mut code: String = functions
-                .iter()
-                .filter(|f| is_valid_name(&f.name))
-                .map(|f| plugin.assume_function(f))
-                .collect();
-            code.push_str("__stsenv_define_shorthand\n");
-            code
+        Functions::None => String::new(),
+        Functions::Inline(functions) => {
+            render_functions(shell, functions) + "__stsenv_define_shorthand\n"
         }
-        None => String::new(),
+        Functions::File(path) => {
+            plugin.source_file(path).unwrap_or_default() + "__stsenv_define_shorthand\n"
+        }
     };
     let hook = if options.hook {
         "__stsenv_register_hook\n"
@@ -330,7 +365,7 @@ mod tests {
                 &InitOptions {
                     bin: "/opt/st's $(x)/stsenv".into(),
                     epoch: 1,
-                    functions: Some(vec![AssumeFunction {
+                    functions: Functions::Inline(vec![AssumeFunction {
                         name: "dev_assume".into(),
                         profile: "-h".into(),
                     }]),

@@ -41,6 +41,11 @@ impl Plugin for PosixShell {
             quote(&format!("--profile={profile}"))
         )
     }
+
+    fn source_file(&self, path: &str) -> Option<String> {
+        let path = quote(path);
+        Some(format!("if [[ -r {path} ]]; then\n    . {path}\nfi\n"))
+    }
 }
 
 #[cfg(test)]
