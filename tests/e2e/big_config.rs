@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime};
 use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
 
 use crate::shell_support::init;
+use crate::shell_tmux::{start_command, Tmux};
 
 const PROFILES: usize = 5000;
 
@@ -134,6 +135,35 @@ fn functions_files(cache_dir: &Path, shell: &str) -> Vec<String> {
         .collect();
     files.sort();
     files
+}
+
+#[test]
+fn late_names_complete_at_a_terminal() {
+    for shell in crate::shell_support::SHELLS {
+        let sandbox = big_sandbox(Moto::shared());
+        let_config_age();
+        let tmux = Tmux::start(&sandbox, &start_command(&sandbox, shell));
+        tmux.wait_for(shell, "READY$");
+        // A profile name, completed by stsenv itself.
+        tmux.type_text("stsenv explain team-4998-a");
+        tmux.send(&["Tab"]);
+        tmux.wait_for(
+            &format!("{shell}: profile"),
+            "stsenv explain team-4998-admin",
+        );
+        tmux.send(&["C-c"]);
+        // A function name (from the file the plugin sourced), completed by
+        // the shell, and then run.
+        tmux.type_text("team_4997_admin_ass");
+        tmux.send(&["Tab"]);
+        tmux.wait_for(&format!("{shell}: function"), "team_4997_admin_assume");
+        tmux.send(&["Enter"]);
+        tmux.type_text("echo \"P=$STSENV_PROFILE\"");
+        tmux.send(&["Enter"]);
+        tmux.wait_for(&format!("{shell}: assumed"), "P=team-4997-admin");
+        let sourced = functions_files(&sandbox.cache_dir(), shell);
+        assert_eq!(sourced.len(), 1, "{shell}: {sourced:?}");
+    }
 }
 
 #[test]
