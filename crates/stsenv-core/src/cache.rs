@@ -368,6 +368,18 @@ impl Cache {
         read_private(&self.note_path(name), max).ok().flatten()
     }
 
+    /// A note opened for reading, and its length, with the same checks as
+    /// [`Cache::read_note`] (a trusted directory, no link, a regular file of
+    /// ours, at most `max` bytes), for a note too large to read whole: the
+    /// config index is read a record at a time. `None` when absent or
+    /// unusable.
+    pub fn open_note(&self, name: &str, max: u64) -> Option<(File, u64)> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        open_private(&self.note_path(name), max).ok().flatten()
+    }
+
     /// Replace a note atomically (0600), only in a trusted directory.
     /// `cache clear` without a profile removes notes too.
     pub fn write_note(&self, name: &str, bytes: &[u8]) -> Result<()> {
@@ -511,10 +523,6 @@ fn entry_problem(entry: &Entry) -> Option<String> {
         .then(|| "it holds control characters".to_string())
 }
 
-/// Read the regular file at `path`, at most `max` bytes: `Ok(None)` when
-/// absent; an error (as a sentence) for a symbolic link, a FIFO or device
-/// (opened non-blocking, so a FIFO never hangs), a file of another user,
-/// or a file larger than `max`.
 /// The file-name suffix of notes (see [`Cache::write_note`]).
 const NOTE_SUFFIX: &str = ".note";
 
@@ -527,7 +535,11 @@ fn is_note_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
+/// Open the regular file at `path` for reading, when it is at most `max`
+/// bytes: `Ok(None)` when absent; an error (as a sentence) for a symbolic
+/// link, a FIFO or device (opened non-blocking, so a FIFO never hangs), a
+/// file of another user, or a file larger than `max`. Returns its length.
+fn open_private(path: &Path, max: u64) -> std::result::Result<Option<(File, u64)>, String> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -554,9 +566,17 @@ fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, S
     if meta.len() > max {
         return Err(format!("it is larger than {} KiB", max >> 10));
     }
-    // Sized from the metadata so that a large note (the config index) is
-    // read in one go, not grown and copied; still bounded by `max`.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len() + 1).unwrap_or(0));
+    Ok(Some((file, meta.len())))
+}
+
+/// Read the file at `path`, checked as [`open_private`] checks it.
+fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
+    let Some((file, len)) = open_private(path, max)? else {
+        return Ok(None);
+    };
+    // Sized from the metadata so that a large note is read in one go, not
+    // grown and copied; still bounded by `max` (the file may grow).
+    let mut bytes = Vec::with_capacity(usize::try_from(len + 1).unwrap_or(0));
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
