@@ -279,6 +279,32 @@ fn the_config_index_follows_every_edit() {
 }
 
 #[test]
+fn a_damaged_index_record_answers_like_the_files() {
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox.config(&big_config().replace(
+        "[profile base]\nregion = eu-west-1\n",
+        "[profile base]\nregion = eu-west-1\ncredential_source = Environment\nrole_arn = arn:aws:iam::123456789012:role/base\n",
+    ));
+    let index = sandbox.cache_dir().join("config-index.note");
+    let_config_age();
+    let out = explain(&sandbox, "team-4000-admin");
+    assert!(out.contains("100000004000:role/admin "), "{out}");
+    // One letter of the role ARN in the index changed: a plausible value
+    // that only the record's checksum tells from the real one.
+    let mut bytes = std::fs::read(&index).unwrap();
+    let arn = b"100000004000:role/admin";
+    let at = bytes.windows(arn.len()).position(|w| w == arn).unwrap();
+    bytes[at + arn.len() - 1] = b'N';
+    std::fs::write(&index, &bytes).unwrap();
+    assert_eq!(explain(&sandbox, "team-4000-admin"), out);
+    // The files were parsed instead, and indexed again, soundly.
+    let repaired = std::fs::read(&index).unwrap();
+    assert_ne!(repaired, bytes);
+    assert!(repaired.windows(arn.len()).any(|w| w == arn));
+    assert_eq!(explain(&sandbox, "team-4000-admin"), out);
+}
+
+#[test]
 fn init_replans_when_the_config_changes() {
     let sandbox = Sandbox::new();
     let broken = "[profile base]\nregion = eu-west-1\n[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = base\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = nowhere\n";

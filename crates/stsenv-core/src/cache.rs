@@ -368,6 +368,18 @@ impl Cache {
         read_private(&self.note_path(name), max).ok().flatten()
     }
 
+    /// A note opened for reading, and its length, with the same checks as
+    /// [`Cache::read_note`] (a trusted directory, no link, a regular file of
+    /// ours, at most `max` bytes), for a note too large to read whole: the
+    /// config index is read a record at a time. `None` when absent or
+    /// unusable.
+    pub fn open_note(&self, name: &str, max: u64) -> Option<(File, u64)> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        open_private(&self.note_path(name), max).ok().flatten()
+    }
+
     /// Replace a note atomically (0600), only in a trusted directory.
     /// `cache clear` without a profile removes notes too.
     pub fn write_note(&self, name: &str, bytes: &[u8]) -> Result<()> {
@@ -385,11 +397,7 @@ impl Cache {
     /// of the current user, the checks [`Cache::read_note`] makes before
     /// it reads.
     pub fn note_file(&self, name: &str) -> Option<PathBuf> {
-        if !is_note_name(name) || !self.readable() {
-            return None;
-        }
-        let path = self.note_path(name);
-        open_private(&path).ok().flatten().map(|_| path)
+        self.open_note(name, u64::MAX).map(|_| self.note_path(name))
     }
 
     /// Remove the notes whose names start with `prefix`, except those
@@ -580,33 +588,11 @@ fn is_note_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// Read the regular file at `path`, at most `max` bytes: `Ok(None)` when
-/// absent; an error (as a sentence) for a symbolic link, a FIFO or device, a
-/// file of another user (see [`open_private`]), or a file larger than `max`.
-fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
-    let Some((file, len)) = open_private(path)? else {
-        return Ok(None);
-    };
-    if len > max {
-        return Err(format!("it is larger than {} KiB", max >> 10));
-    }
-    // Sized from the metadata so that a large note (the config index) is
-    // read in one go, not grown and copied; still bounded by `max`.
-    let mut bytes = Vec::with_capacity(usize::try_from(len + 1).unwrap_or(0));
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > max {
-        return Err(format!("it is larger than {} KiB", max >> 10));
-    }
-    Ok(Some(bytes))
-}
-
-/// Open the regular file at `path` for reading, with its length:
-/// `Ok(None)` when absent; an error (as a sentence) for a symbolic link, a
-/// FIFO or device (opened non-blocking, so a FIFO never hangs) or a file of
-/// another user.
-fn open_private(path: &Path) -> std::result::Result<Option<(File, u64)>, String> {
+/// Open the regular file at `path` for reading, when it is at most `max`
+/// bytes: `Ok(None)` when absent; an error (as a sentence) for a symbolic
+/// link, a FIFO or device (opened non-blocking, so a FIFO never hangs), a
+/// file of another user, or a file larger than `max`. Returns its length.
+fn open_private(path: &Path, max: u64) -> std::result::Result<Option<(File, u64)>, String> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -630,7 +616,27 @@ fn open_private(path: &Path) -> std::result::Result<Option<(File, u64)>, String>
             return Err(format!("it belongs to uid {}, not to you", meta.uid()));
         }
     }
+    if meta.len() > max {
+        return Err(format!("it is larger than {} KiB", max >> 10));
+    }
     Ok(Some((file, meta.len())))
+}
+
+/// Read the file at `path`, checked as [`open_private`] checks it.
+fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
+    let Some((file, len)) = open_private(path, max)? else {
+        return Ok(None);
+    };
+    // Sized from the metadata so that a large note is read in one go, not
+    // grown and copied; still bounded by `max` (the file may grow).
+    let mut bytes = Vec::with_capacity(usize::try_from(len + 1).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > max {
+        return Err(format!("it is larger than {} KiB", max >> 10));
+    }
+    Ok(Some(bytes))
 }
 
 /// An open(2) failure as a sentence; `ELOOP` from `O_NOFOLLOW` is a link.

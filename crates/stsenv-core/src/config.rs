@@ -11,7 +11,8 @@ use std::task::{Context, Poll, Waker};
 
 use aws_config::profile::{Profile, ProfileSet};
 
-use crate::config_index::{self, Identity, Sections};
+use crate::cache::Cache;
+use crate::config_index::{self, Damaged, Identity, Sections};
 use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
@@ -20,10 +21,14 @@ use crate::error::{Error, Result};
 /// Both AWS config files, parsed, and the environment they were read in.
 pub struct AwsConfig {
     /// What aws-config's parser found (fresh, or from the index of these
-    /// very files); `config_sections` in it are the config file's section
-    /// names, used only to name the right file in error messages (the
-    /// parser merges both files).
+    /// very files).
     pub(crate) sections: Sections,
+    /// A fresh parse of the files, made when the index `sections` come
+    /// from turns out damaged (every answer then comes from it), or why
+    /// the files could not be parsed.
+    reparsed: OnceCell<std::result::Result<Sections, String>>,
+    /// The cache directory `sections` were read from (`None`: parsed).
+    index_dir: Option<PathBuf>,
     config_file: PathBuf,
     credentials_file: PathBuf,
     /// The environment the planner reads (`AWS_*` variables): the
@@ -51,26 +56,53 @@ impl AwsConfig {
     /// (`config_index`), keyed by the files' identity; while they are the
     /// same files, it is read back instead of parsing them again.
     pub fn load() -> Result<Self> {
-        let config_file = config_file_path();
-        let credentials_file = credentials_file_path();
+        Self::load_with(
+            Env::real(),
+            config_file_path(),
+            credentials_file_path(),
+            &Cache::from_env(),
+        )
+    }
+
+    /// [`AwsConfig::load`] of the files at these paths, in `env` (which
+    /// must name the same files), with the index in `cache`.
+    pub(crate) fn load_with(
+        env: Env,
+        config_file: PathBuf,
+        credentials_file: PathBuf,
+        cache: &Cache,
+    ) -> Result<Self> {
         check_readable(&config_file)?;
         check_readable(&credentials_file)?;
-        let cache = crate::cache::Cache::from_env();
         let identity = Identity::of(&[&config_file, &credentials_file]);
         if let Some(sections) = identity
             .as_ref()
-            .and_then(|id| config_index::load(&cache, id))
+            .and_then(|id| config_index::load(cache, id))
         {
             return Ok(AwsConfig {
                 sections,
+                reparsed: OnceCell::new(),
+                index_dir: Some(cache.dir().to_path_buf()),
                 config_file,
                 credentials_file,
-                env: Env::real(),
+                env,
                 fs: Fs::real(),
                 credentials_only: OnceCell::new(),
                 identity: identity.filter(|id| !id.is_racy()),
             });
         }
+        Self::parse_files(env, config_file, credentials_file, identity, cache)
+    }
+
+    /// Parse the files, and index the parse when they did not change while
+    /// they were read (`identity`: theirs before).
+    fn parse_files(
+        env: Env,
+        config_file: PathBuf,
+        credentials_file: PathBuf,
+        identity: Option<Identity>,
+        cache: &Cache,
+    ) -> Result<Self> {
         let read = |path: &Path| {
             std::fs::read(path)
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
@@ -80,7 +112,7 @@ impl AwsConfig {
         let credentials_text = read(&credentials_file);
         let mut config = Self::parse(
             Fs::real(),
-            Env::real(),
+            env,
             config_file,
             credentials_file,
             &config_text,
@@ -93,11 +125,55 @@ impl AwsConfig {
                 config.credentials_file.as_path(),
             ];
             if Identity::of(&paths).as_ref() == Some(&before) {
-                config_index::store(&cache, &before, &config.sections);
+                config_index::store(cache, &before, &config.sections);
                 config.identity = Some(before).filter(|id| !id.is_racy());
             }
         }
         Ok(config)
+    }
+
+    /// The sections every answer comes from: the fresh parse once the
+    /// index turned out damaged, else what was loaded.
+    fn current(&self) -> &Sections {
+        match self.reparsed.get() {
+            Some(Ok(fresh)) => fresh,
+            _ => &self.sections,
+        }
+    }
+
+    /// Ask `question` of the sections; when the index they come from turns
+    /// out damaged, of a fresh parse of the files instead (which also
+    /// writes a sound index for the next command).
+    fn ask<'a, T>(&'a self, question: impl Fn(&'a Sections) -> Result<T, Damaged>) -> Result<T> {
+        if self.reparsed.get().is_none() {
+            if let Ok(answer) = question(&self.sections) {
+                return Ok(answer);
+            }
+        }
+        let reparsed = self.reparsed.get_or_init(|| {
+            let Some(dir) = &self.index_dir else {
+                return Err("the parsed config is inconsistent".to_string());
+            };
+            let paths = [self.config_file.as_path(), self.credentials_file.as_path()];
+            let config = Self::parse_files(
+                self.env.clone(),
+                self.config_file.clone(),
+                self.credentials_file.clone(),
+                Identity::of(&paths),
+                &Cache::at(dir),
+            );
+            match config {
+                Ok(config) => Ok(config.sections),
+                Err(Error::ConfigFile(problem)) => Err(problem),
+                Err(err) => Err(err.to_string()),
+            }
+        });
+        match reparsed {
+            Ok(fresh) => question(fresh).map_err(|Damaged| {
+                Error::ConfigFile("the parsed config is inconsistent".to_string())
+            }),
+            Err(problem) => Err(Error::ConfigFile(problem.clone())),
+        }
     }
 
     /// Parse config and credentials text held in memory, exactly as [`load`]
@@ -159,6 +235,8 @@ impl AwsConfig {
         );
         Ok(AwsConfig {
             sections,
+            reparsed: OnceCell::new(),
+            index_dir: None,
             config_file,
             credentials_file,
             env,
@@ -215,8 +293,7 @@ impl AwsConfig {
 
     /// The profile called `name`, or an error suggesting close names.
     pub fn profile(&self, name: &str) -> Result<&Profile> {
-        self.sections
-            .profile(name)
+        self.ask(|sections| sections.profile(name))?
             .ok_or_else(|| Error::UnknownProfile {
                 name: name.to_string(),
                 files: vec![self.config_file.clone(), self.credentials_file.clone()],
@@ -226,19 +303,22 @@ impl AwsConfig {
 
     /// Whether a profile called `name` exists.
     pub fn has_profile(&self, name: &str) -> bool {
-        self.sections.has_profile(name)
+        self.ask(|sections| sections.has_profile(name))
+            .unwrap_or(false)
     }
 
     /// All profile names, sorted.
     pub fn profile_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.sections.profile_names().collect();
+        let mut names = self
+            .ask(|sections| sections.profile_names())
+            .unwrap_or_default();
         names.sort_unstable();
         names
     }
 
     /// A raw key of an `[sso-session NAME]` section.
     pub fn sso_session_key(&self, session: &str, key: &str) -> Option<&str> {
-        self.sections
+        self.current()
             .sso_sessions
             .get(session)?
             .get(&key.to_ascii_lowercase())
@@ -247,13 +327,13 @@ impl AwsConfig {
 
     /// Whether an `[sso-session NAME]` section exists.
     pub fn has_sso_session(&self, session: &str) -> bool {
-        self.sections.sso_sessions.contains_key(session)
+        self.current().sso_sessions.contains_key(session)
     }
 
     /// All `[sso-session]` names, sorted.
     pub fn sso_session_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self
-            .sections
+            .current()
             .sso_sessions
             .keys()
             .map(String::as_str)
@@ -265,12 +345,9 @@ impl AwsConfig {
     /// The file that defines `profile`: the config file when it has the
     /// section (or neither file has), else the credentials file.
     pub fn file_of(&self, profile: &str) -> &Path {
-        if self.sections.config_sections.contains(profile) {
-            &self.config_file
-        } else if self.has_profile(profile) {
-            &self.credentials_file
-        } else {
-            &self.config_file
+        match self.ask(|sections| sections.in_config_file(profile)) {
+            Ok(Some(false)) => &self.credentials_file,
+            _ => &self.config_file,
         }
     }
 
@@ -291,7 +368,7 @@ impl AwsConfig {
     /// none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the
     /// profile's `ignore_configured_endpoint_urls`) is true.
     pub fn endpoint_url(&self, profile: Option<&str>, service: Service) -> Option<String> {
-        let profile = profile.and_then(|name| self.sections.profile(name));
+        let profile = profile.and_then(|name| self.ask(|s| s.profile(name)).ok().flatten());
         let ignore = self
             .env_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .or_else(|| {
@@ -305,7 +382,7 @@ impl AwsConfig {
         }
         let from_services = || {
             let section = profile?.get("services")?;
-            self.sections
+            self.current()
                 .service_endpoints
                 .get(&(section.to_string(), service.config_key().to_string()))
                 .cloned()
@@ -320,8 +397,8 @@ impl AwsConfig {
 
     fn suggestions(&self, name: &str) -> Vec<String> {
         let mut scored: Vec<(f64, &str)> = self
-            .sections
             .profile_names()
+            .into_iter()
             .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
             .filter(|(score, candidate)| {
                 // Jaro-Winkler misses swapped letters in short names (`dve`

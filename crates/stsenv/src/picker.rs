@@ -63,22 +63,37 @@ pub fn pick() -> CliResult<Option<String>> {
 /// Remember that `profile` was just used (best effort: a failure to write
 /// only loses the ordering).
 pub fn record_use(profile: &str) {
-    let cache = Cache::from_env();
-    let mut names = recent();
+    record_use_in(&Cache::from_env(), profile);
+}
+
+/// [`record_use`] in `cache`. The note is rewritten only when it changes:
+/// assuming the profile used last (the common case) writes nothing.
+fn record_use_in(cache: &Cache, profile: &str) {
+    let before = cache
+        .read_note(RECENT_NOTE, RECENT_MAX_BYTES)
+        .unwrap_or_default();
+    let mut names = recent_in(&before);
     names.retain(|n| n != profile);
     names.insert(0, profile.to_string());
     names.truncate(RECENT_MAX);
     let text: String = names.iter().map(|n| format!("{n}\n")).collect();
-    let _ = cache.write_note(RECENT_NOTE, text.as_bytes());
+    if text.as_bytes() != before {
+        let _ = cache.write_note(RECENT_NOTE, text.as_bytes());
+    }
 }
 
-/// The recently used names, newest first. The file is outside input: only
-/// printable, non-empty, bounded lines are taken, each once.
+/// The recently used names, newest first.
 fn recent() -> Vec<String> {
-    let Some(bytes) = Cache::from_env().read_note(RECENT_NOTE, RECENT_MAX_BYTES) else {
-        return Vec::new();
-    };
-    let text = String::from_utf8_lossy(&bytes);
+    let bytes = Cache::from_env()
+        .read_note(RECENT_NOTE, RECENT_MAX_BYTES)
+        .unwrap_or_default();
+    recent_in(&bytes)
+}
+
+/// The names of the note `bytes`. The file is outside input: only
+/// printable, non-empty, bounded lines are taken, each once.
+fn recent_in(bytes: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
     let mut names: Vec<String> = Vec::new();
     for line in text.lines() {
         let ok = !line.is_empty() && line.len() <= 256 && !line.chars().any(char::is_control);
@@ -224,5 +239,29 @@ mod tests {
                 .unwrap();
         let names = ordered_names(&config, &["c".into(), "gone".into(), "a".into()]);
         assert_eq!(names, ["c", "a", "b"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn using_the_latest_profile_again_writes_nothing() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::at(tmp.path().join("cache"));
+        let note = cache.dir().join("recent-profiles.note");
+        // A note is replaced by renaming a new file over it: a new inode.
+        let inode = || std::fs::metadata(&note).unwrap().ino();
+        record_use_in(&cache, "a");
+        record_use_in(&cache, "b");
+        let written = inode();
+        record_use_in(&cache, "b");
+        assert_eq!(inode(), written, "unchanged, not rewritten");
+        assert_eq!(std::fs::read_to_string(&note).unwrap(), "b\na\n");
+        record_use_in(&cache, "a");
+        assert_ne!(inode(), written);
+        assert_eq!(std::fs::read_to_string(&note).unwrap(), "a\nb\n");
+        // A note holding junk is cleaned even when its first name is the one used.
+        std::fs::write(&note, "a\n\na\nb\n").unwrap();
+        record_use_in(&cache, "a");
+        assert_eq!(std::fs::read_to_string(&note).unwrap(), "a\nb\n");
     }
 }
