@@ -120,3 +120,25 @@ fn token_code_wins_over_mfa_process() {
         "mfa_process ran although --token-code was given"
     );
 }
+
+#[test]
+fn the_prompt_hook_renews_with_it_when_the_mfa_session_is_gone() {
+    let (sandbox, _) = sandbox_with("echo run >> '@DIR@/runs'\necho 135790");
+    // Assumed (one run), then every cached session gone, as when the MFA
+    // session has ended: the hook's renewal needs a new code, and gets it
+    // from the command, with no prompt and no message.
+    let script = "set -euo pipefail\neval \"$(stsenv init bash)\"\n\
+        dev_assume\nfirst=$AWS_ACCESS_KEY_ID\nstsenv cache clear >/dev/null 2>&1\n\
+        STSENV_REFRESH_AT=1\n__stsenv_hook\n\
+        [[ $AWS_ACCESS_KEY_ID != \"$first\" ]] && echo renewed \"$STSENV_PROFILE\"\n";
+    let out = crate::shell_support::run_script(&sandbox, "bash", script);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        crate::shell_support::stdout_ok(&out),
+        "renewed dev\n",
+        "{stderr}"
+    );
+    assert!(stderr.is_empty(), "{stderr}");
+    let runs = std::fs::read_to_string(sandbox.path().join("runs")).unwrap();
+    assert_eq!(runs, "run\nrun\n");
+}

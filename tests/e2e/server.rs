@@ -767,6 +767,68 @@ fn an_mfa_code_needed_without_a_terminal_is_503_naming_the_fix_until_it_is_done(
 }
 
 #[test]
+fn an_mfa_process_renews_without_anyone_typing() {
+    let sandbox = sandbox();
+    // `dev` gets its MFA codes from a command that counts its runs.
+    let script = sandbox.path().join("otp.sh");
+    let runs = sandbox.path().join("runs");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho run >> '{}'\necho 246810\n", runs.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    sandbox.config(&config.replace(
+        "mfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
+        &format!(
+            "mfa_serial = arn:aws:iam::123456789012:mfa/alice\nmfa_process = {}\n",
+            script.display()
+        ),
+    ));
+    succeeded(
+        &stsenv(&sandbox, &["env", "dev", "--shell", "json"])
+            .output()
+            .unwrap(),
+    );
+    // The role ends in 12 s and the MFA session is too close to its end
+    // for a new role session: renewing needs a new code, which the
+    // command gives with no terminal around.
+    expire_cached(&sandbox, "AssumeRole", 12);
+    expire_cached(&sandbox, "MfaSession", 60);
+    let mut command = stsenv(
+        &sandbox,
+        &[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "python3",
+            "-c",
+            POLL_SERVER,
+        ],
+    );
+    command
+        .env("STSENV_REFRESH_MARGIN", "6")
+        .env("POLL_SECONDS", "12");
+    let output = output_within(command, Duration::from_secs(90));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let answers = json_lines(succeeded(&output));
+    assert!(
+        answers.iter().all(|a| a["status"] == 200),
+        "{answers:?}\n{stderr}"
+    );
+    let first = &answers[0]["body"]["AccessKeyId"];
+    assert!(
+        answers.iter().any(|a| &a["body"]["AccessKeyId"] != first),
+        "never renewed: {answers:?}\n{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&runs).unwrap(), "run\nrun\n");
+    assert!(!stderr.contains("246810"), "{stderr}");
+    assert!(!stderr.contains("MFA code"), "{stderr}");
+}
+
+#[test]
 fn serve_prints_the_variables_serves_and_stops_on_ctrl_c() {
     let sandbox = sandbox();
     let mut command = stsenv(&sandbox, &["serve", "runner", "--shell", "json"]);
