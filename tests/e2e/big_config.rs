@@ -353,6 +353,9 @@ fn the_functions_file_follows_the_config_and_old_ones_go() {
     init(&sandbox, "bash", &[]);
     let first = functions_files(&sandbox.cache_dir(), "bash");
     assert_eq!(first.len(), 1, "{first:?}");
+    // PowerShell's plugin carries its functions itself.
+    assert!(init(&sandbox, "powershell", &[]).contains("function global:team_0249_admin_assume"));
+    assert!(functions_files(&sandbox.cache_dir(), "powershell").is_empty());
     // The same inputs: the same file, not written again.
     let written = std::fs::metadata(&first[0]).unwrap().modified().unwrap();
     init(&sandbox, "bash", &[]);

@@ -229,6 +229,8 @@ mod function_files {
         shell: Shell,
         functions: &[AssumeFunction],
     ) -> Option<String> {
+        // PowerShell's plugin always carries its functions.
+        shell.plugin().source_file("")?;
         let name = shell.name();
         let text = format!(
             "# The <alias>_assume functions of stsenv's {name} plugin, written by\n\
@@ -243,7 +245,6 @@ mod function_files {
             cache.write_note(&note, text.as_bytes()).ok()?;
         }
         let path = cache.note_file(&note)?.to_str()?.to_string();
-        shell.plugin().source_file(&path)?;
         let mut index = read_index(cache);
         index.files.retain(|s| !(s.key == key && s.shell == name));
         index.files.insert(
