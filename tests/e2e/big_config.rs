@@ -4,7 +4,7 @@
 //! config kept in the cache (the config index) follows every edit.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
@@ -223,9 +223,10 @@ fn files_with_long_term_keys_are_never_indexed() {
     assert!(!sandbox.cache_dir().join("config-index.note").exists());
 }
 
-#[test]
-fn the_config_index_follows_every_edit() {
-    // `base` takes its keys from the environment: the files hold no secret.
+/// The big config with no secret in the files (`base` takes its keys from
+/// the environment), settled and indexed by a first `explain`: the
+/// sandbox, the index's path and that `explain`'s output.
+fn indexed_sandbox() -> (Sandbox, PathBuf, String) {
     let sandbox = Sandbox::with_moto(Moto::shared());
     sandbox.config(&big_config().replace(
         "[profile base]\nregion = eu-west-1\n",
@@ -235,6 +236,12 @@ fn the_config_index_follows_every_edit() {
     let_config_age();
     let out = explain(&sandbox, "team-4000-admin");
     assert!(out.contains("100000004000:role/admin "), "{out}");
+    (sandbox, index, out)
+}
+
+#[test]
+fn the_config_index_follows_every_edit() {
+    let (sandbox, index, out) = indexed_sandbox();
     assert!(index.exists(), "the first run keeps the parsed config");
     // Read back from the index.
     assert_eq!(explain(&sandbox, "team-4000-admin"), out);
@@ -280,15 +287,7 @@ fn the_config_index_follows_every_edit() {
 
 #[test]
 fn a_damaged_index_record_answers_like_the_files() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox.config(&big_config().replace(
-        "[profile base]\nregion = eu-west-1\n",
-        "[profile base]\nregion = eu-west-1\ncredential_source = Environment\nrole_arn = arn:aws:iam::123456789012:role/base\n",
-    ));
-    let index = sandbox.cache_dir().join("config-index.note");
-    let_config_age();
-    let out = explain(&sandbox, "team-4000-admin");
-    assert!(out.contains("100000004000:role/admin "), "{out}");
+    let (sandbox, index, out) = indexed_sandbox();
     // One letter of the role ARN in the index changed: a plausible value
     // that only the record's checksum tells from the real one.
     let mut bytes = std::fs::read(&index).unwrap();

@@ -683,23 +683,18 @@ fn sts_down_during_renewal_serves_the_valid_credentials_then_503() {
     assert_eq!(stderr.matches(&printed).count(), 1, "{stderr}");
 }
 
-#[test]
-fn an_mfa_code_needed_without_a_terminal_is_503_naming_the_fix_until_it_is_done() {
-    let sandbox = sandbox();
-    succeeded(
-        &stsenv(
-            &sandbox,
-            &["env", "dev", "--shell", "json", "--token-code", "123456"],
-        )
-        .output()
-        .unwrap(),
-    );
-    // The role ends in 12 s, and the MFA session is too close to its end
-    // to be used for a new role session: renewing needs a code.
-    expire_cached(&sandbox, "AssumeRole", 12);
-    expire_cached(&sandbox, "MfaSession", 60);
+/// `dev` obtained (`env dev ARGS`), then `exec --server dev` polling it
+/// (see [`POLL_SERVER`]) at a point where renewing needs a new MFA code:
+/// the role ends in 12 s, renewed 6 s before, and the MFA session is too
+/// close to its end to be used for a new role session.
+fn polling_dev_as_renewal_needs_a_code(sandbox: &Sandbox, args: &[&str]) -> Command {
+    let mut env = vec!["env", "dev", "--shell", "json"];
+    env.extend(args);
+    succeeded(&stsenv(sandbox, &env).output().unwrap());
+    expire_cached(sandbox, "AssumeRole", 12);
+    expire_cached(sandbox, "MfaSession", 60);
     let mut command = stsenv(
-        &sandbox,
+        sandbox,
         &[
             "exec",
             "--server",
@@ -710,8 +705,15 @@ fn an_mfa_code_needed_without_a_terminal_is_503_naming_the_fix_until_it_is_done(
             POLL_SERVER,
         ],
     );
+    command.env("STSENV_REFRESH_MARGIN", "6");
     command
-        .env("STSENV_REFRESH_MARGIN", "6")
+}
+
+#[test]
+fn an_mfa_code_needed_without_a_terminal_is_503_naming_the_fix_until_it_is_done() {
+    let sandbox = sandbox();
+    let mut command = polling_dev_as_renewal_needs_a_code(&sandbox, &["--token-code", "123456"]);
+    command
         .env("WAIT_FOR_RECOVERY", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -786,31 +788,10 @@ fn an_mfa_process_renews_without_anyone_typing() {
             script.display()
         ),
     ));
-    succeeded(
-        &stsenv(&sandbox, &["env", "dev", "--shell", "json"])
-            .output()
-            .unwrap(),
-    );
-    // The role ends in 12 s and the MFA session is too close to its end
-    // for a new role session: renewing needs a new code, which the
-    // command gives with no terminal around.
-    expire_cached(&sandbox, "AssumeRole", 12);
-    expire_cached(&sandbox, "MfaSession", 60);
-    let mut command = stsenv(
-        &sandbox,
-        &[
-            "exec",
-            "--server",
-            "dev",
-            "--",
-            "python3",
-            "-c",
-            POLL_SERVER,
-        ],
-    );
-    command
-        .env("STSENV_REFRESH_MARGIN", "6")
-        .env("POLL_SECONDS", "12");
+    // Renewing needs a new code, which the command gives with no terminal
+    // around.
+    let mut command = polling_dev_as_renewal_needs_a_code(&sandbox, &[]);
+    command.env("POLL_SECONDS", "12");
     let output = output_within(command, Duration::from_secs(90));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let answers = json_lines(succeeded(&output));
