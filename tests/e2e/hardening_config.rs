@@ -74,3 +74,43 @@ fn dev_null_and_missing_files_are_still_empty() {
         .success()
         .stdout("");
 }
+
+#[test]
+fn a_home_that_is_no_absolute_path_never_crashes() {
+    // HOME is an outside value: `~/x` once sent the home lookup into
+    // endless recursion (a stack overflow), whatever the command.
+    let sandbox = sandbox();
+    for home in ["~/x", "~", "relative/home", "$(touch pwned)"] {
+        // With the files named, the commands work as usual.
+        for args in [&["profiles", "--names"][..], &["explain", "dev"]] {
+            sandbox
+                .stsenv()
+                .args(args)
+                .env("HOME", home)
+                .assert()
+                .success();
+        }
+        // Without: a clear answer, never a crash.
+        let out = sandbox
+            .stsenv()
+            .args(["profiles", "--names"])
+            .env("HOME", home)
+            .env_remove("AWS_CONFIG_FILE")
+            .env_remove("AWS_SHARED_CREDENTIALS_FILE")
+            .env_remove("STSENV_CACHE_DIR")
+            .current_dir(sandbox.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "HOME={home}: {:?} {stderr}",
+            out.status
+        );
+        assert!(
+            !stderr.contains("overflow") && !stderr.contains("panicked"),
+            "{stderr}"
+        );
+    }
+    assert!(!sandbox.path().join("pwned").exists());
+}

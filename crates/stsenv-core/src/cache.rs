@@ -118,10 +118,10 @@ impl Cache {
     pub fn from_env() -> Cache {
         let configured = std::env::var_os(CACHE_DIR_VAR).filter(|d| !d.is_empty());
         let dir = match &configured {
-            Some(value) => expand_home(Path::new(value)),
+            Some(value) => fsutil::expand_home(Path::new(value)),
             None => dirs::cache_dir()
                 .map(|d| d.join("stsenv"))
-                .unwrap_or_else(|| crate::config::home().join(".cache").join("stsenv")),
+                .unwrap_or_else(|| crate::fsutil::home().join(".cache").join("stsenv")),
         };
         let mut cache = Cache::at(&dir);
         if !dir.is_absolute() {
@@ -533,18 +533,6 @@ enum Trust {
     Missing,
     /// Not to be used; why.
     Refused(String),
-}
-
-/// `~` and `~/…` are the home directory, as for `AWS_CONFIG_FILE`.
-fn expand_home(path: &Path) -> PathBuf {
-    let text = path.to_string_lossy();
-    if text == "~" {
-        return crate::config::home();
-    }
-    match text.strip_prefix("~/") {
-        Some(rest) => crate::config::home().join(rest),
-        None => path.to_path_buf(),
-    }
 }
 
 /// Print `message` once per process however often it comes up: a

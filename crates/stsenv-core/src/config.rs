@@ -17,6 +17,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
+use crate::fsutil::{expand_home, home};
 
 /// Both AWS config files, parsed, and the environment they were read in.
 pub struct AwsConfig {
@@ -471,20 +472,9 @@ pub fn credentials_file_path() -> PathBuf {
         .unwrap_or_else(|| home().join(".aws").join("credentials"))
 }
 
-/// The user's home directory (`HOME` first, so tests can redirect it).
-pub fn home() -> PathBuf {
-    env_path("HOME")
-        .or_else(dirs::home_dir)
-        .unwrap_or_else(|| PathBuf::from("."))
-}
-
 fn env_path(var: &str) -> Option<PathBuf> {
     let value = std::env::var_os(var).filter(|v| !v.is_empty())?;
-    let text = value.to_string_lossy();
-    match text.strip_prefix("~/") {
-        Some(rest) => Some(home().join(rest)),
-        None => Some(PathBuf::from(value)),
-    }
+    Some(expand_home(Path::new(&value)))
 }
 
 /// Fail when `path` exists but cannot be read. The AWS SDK's loader

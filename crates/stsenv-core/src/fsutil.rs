@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Write `bytes` to a temporary file next to `path` (0600, or `mode` when
 /// given) and rename it over `path`: readers see the old file or the new
@@ -36,4 +36,26 @@ pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     }
     #[cfg(not(unix))]
     fs::create_dir_all(dir)
+}
+
+/// The user's home directory (`HOME` first, so tests can redirect it).
+pub fn home() -> PathBuf {
+    std::env::var_os("HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(dirs::home_dir)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// `~` and `~/…` are the home directory, as the AWS SDKs read
+/// `AWS_CONFIG_FILE`; any other path is as given.
+pub fn expand_home(path: &Path) -> PathBuf {
+    let text = path.to_string_lossy();
+    if text == "~" {
+        return home();
+    }
+    match text.strip_prefix("~/") {
+        Some(rest) => home().join(rest),
+        None => path.to_path_buf(),
+    }
 }

@@ -110,7 +110,7 @@ pub fn cache_file_name(session_or_start_url: &str) -> String {
 
 /// `~/.aws/sso/cache`.
 pub fn cache_dir() -> PathBuf {
-    crate::config::home().join(".aws").join("sso").join("cache")
+    crate::fsutil::home().join(".aws").join("sso").join("cache")
 }
 
 /// Read a token file; a missing file is `None`, an unreadable one is `None`
