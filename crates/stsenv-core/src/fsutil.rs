@@ -1,5 +1,6 @@
-//! File writes that must never leave a half-written or world-readable file:
-//! the session cache, the SSO token cache and the user's AWS config.
+//! File writes that must never leave a half-written or world-readable file
+//! (the session cache, the SSO token cache and the user's AWS config), and
+//! the home directory every default path starts from.
 
 use std::fs;
 use std::io::Write;
