@@ -439,6 +439,21 @@ fn the_sourced_file_is_never_a_way_in() {
     assert!(!sandbox.path().join("pwned").exists());
     assert!(!std::fs::symlink_metadata(&file).unwrap().is_symlink());
 
+    // An index that names another shell's file for bash: not believed.
+    init(&sandbox, "fish", &[]);
+    let fish_file = functions_files(&sandbox.cache_dir(), "fish").remove(0);
+    let fish_note = Path::new(&fish_file).file_stem().unwrap().to_str().unwrap();
+    let index_path = sandbox.cache_dir().join("init-functions.note");
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&index_path).unwrap()).unwrap();
+    for served in index["files"].as_array_mut().unwrap() {
+        served["note"] = fish_note.into();
+    }
+    std::fs::write(&index_path, index.to_string()).unwrap();
+    let plugin = init(&sandbox, "bash", &[]);
+    assert!(!plugin.contains(&fish_file), "{plugin}");
+    assert!(plugin.contains(&file), "{plugin}");
+
     // The file gone between `init` and the shell reading it (a `cache
     // clear` at that moment): the plugin still loads under strict flags.
     let plugin = init(&sandbox, "bash", &[]);

@@ -213,7 +213,8 @@ mod function_files {
             .files
             .iter()
             .find(|s| s.key == key && s.shell == shell)?;
-        if !served.note.starts_with(PREFIX) {
+        // Only a file of this shell's, whatever the index says.
+        if !served.note.starts_with(&format!("{PREFIX}{shell}-")) {
             return None;
         }
         Some(cache.note_file(&served.note)?.to_str()?.to_string())
