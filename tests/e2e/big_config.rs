@@ -352,6 +352,42 @@ fn the_functions_file_follows_the_config_and_old_ones_go() {
     init(&sandbox, "bash", &[]);
     let first = functions_files(&sandbox.cache_dir(), "bash");
     assert_eq!(first.len(), 1, "{first:?}");
+    // A shell started inside an assumed session (credentials and stsenv's
+    // own variables exported) finds the same inputs: nothing is planned
+    // again. Another region is another input.
+    let remembered = || -> usize {
+        let index = std::fs::read(sandbox.cache_dir().join("init-functions.note")).unwrap();
+        let index: serde_json::Value = serde_json::from_slice(&index).unwrap();
+        index["files"].as_array().unwrap().len()
+    };
+    assert_eq!(remembered(), 1);
+    let in_session = sandbox
+        .stsenv()
+        .args(["init", "bash"])
+        .envs([
+            ("AWS_ACCESS_KEY_ID", "ASIAIOSFODNN7EXAMPLE"),
+            (
+                "AWS_SECRET_ACCESS_KEY",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            ),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2030-01-01T00:00:00Z"),
+            ("STSENV_PROFILE", "team-0001-admin"),
+            ("STSENV_REFRESH_AT", "1893456000"),
+            ("STSENV_VARS", "AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY"),
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&in_session.stdout).contains(&first[0]));
+    assert_eq!(remembered(), 1);
+    let elsewhere = sandbox
+        .stsenv()
+        .args(["init", "bash"])
+        .env("AWS_REGION", "ap-south-1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&elsewhere.stdout).contains(&first[0]));
+    assert_eq!(remembered(), 2);
     // PowerShell's plugin carries its functions itself.
     assert!(init(&sandbox, "powershell", &[]).contains("function global:team_0249_admin_assume"));
     assert!(functions_files(&sandbox.cache_dir(), "powershell").is_empty());

@@ -1117,6 +1117,47 @@ mod tests {
         Plan::build(&config, profile, &overrides)
     }
 
+    #[test]
+    fn whether_a_profile_plans_never_depends_on_credentials_in_the_environment() {
+        // `init` keys its cache of the profiles that plan without these
+        // variables (they change with every session and renewal).
+        let config = "[default]\nregion = eu-west-1\n\
+            [profile regiononly]\nregion = eu-west-1\n\
+            [profile empty]\n\
+            [profile keys]\naws_access_key_id = AKIAKEYSKEYSKEYSKEY1\naws_secret_access_key = s\n\
+            [profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = keys\n\
+            [profile env]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n\
+            [profile badsource]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Nope\n\
+            [profile cycle]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = cycle\n\
+            [profile process]\ncredential_process = /bin/true\n\
+            [profile web]\nrole_arn = arn:aws:iam::1:role/r\nweb_identity_token_file = /t\n\
+            [profile sso]\nsso_start_url = https://x.awsapps.com/start\nsso_region = eu-west-1\nsso_account_id = 123456789012\nsso_role_name = R\n\
+            [profile mfa]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = keys\nmfa_serial = arn:aws:iam::1:mfa/a\n";
+        let session = [
+            ("AWS_ACCESS_KEY_ID", "ASIAENVENVENVENVENV1"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_SECURITY_TOKEN", "token"),
+            ("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z"),
+        ];
+        let broken = [("AWS_ACCESS_KEY_ID", " "), ("AWS_SECRET_ACCESS_KEY", "a b")];
+        let plans = |vars: &[(&str, &str)]| -> Vec<(String, bool)> {
+            let config = AwsConfig::from_texts_with_env(config, "", vars).expect("parses");
+            config
+                .profile_names()
+                .into_iter()
+                .map(|name| {
+                    let ok = Plan::build(&config, Some(name), &Overrides::default()).is_ok();
+                    (name.to_string(), ok)
+                })
+                .collect()
+        };
+        let without = plans(&[]);
+        assert!(without.iter().any(|(_, ok)| *ok) && without.iter().any(|(_, ok)| !*ok));
+        assert_eq!(plans(&session), without);
+        assert_eq!(plans(&broken), without);
+    }
+
     const MID_KEYS: &str =
         "aws_access_key_id = AKIAMIDMIDMIDMIDMID1\naws_secret_access_key = mid\n";
 

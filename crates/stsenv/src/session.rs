@@ -41,6 +41,22 @@ const MANAGED: [&str; 9] = [
     OPTIONS,
 ];
 
+/// What a session puts in the environment that changes with each assume or
+/// renewal and that never decides whether a profile plans (its
+/// credentials and its own bookkeeping): caches of "which profiles plan"
+/// leave these out of their key, so a shell started after an assume finds
+/// what one started before it computed.
+pub const PER_SESSION: [&str; 8] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    EXPIRATION,
+    PROFILE,
+    REFRESH_AT,
+    VARS,
+];
+
 /// The change that activates `credentials` of `plan`, recording `options`
 /// for renewal (`None` for a process that will not renew, like `exec`'s child).
 pub fn activate(

@@ -19,6 +19,7 @@ use stsenv_core::plan::{Overrides, Plan};
 use crate::cli::InitArgs;
 use crate::error::{CliError, CliResult};
 use crate::output;
+use crate::session;
 use crate::shell::{self, AssumeFunction, Functions, InitOptions, Shell};
 
 /// The environment variable that turns a run of stsenv into a completion
@@ -135,16 +136,18 @@ struct Memo {
 }
 
 /// The digest of everything planning reads: the files' identity, every
-/// `AWS_*`, `STSENV_*`, `USER`, `USERNAME` and `HOME` variable, and the
-/// version; `None` when the config is not from settled files (see
-/// `AwsConfig::fingerprint`).
+/// `AWS_*`, `STSENV_*`, `USER`, `USERNAME` and `HOME` variable but a
+/// session's own ([`session::PER_SESSION`]: which profiles plan does not
+/// depend on them), and the version; `None` when the config is not from
+/// settled files (see `AwsConfig::fingerprint`).
 fn memo_key(config: &AwsConfig) -> Option<String> {
     let mut vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter(|(k, _)| {
-            k.starts_with("AWS_")
+            (k.starts_with("AWS_")
                 || k.starts_with("STSENV_")
-                || ["USER", "USERNAME", "HOME"].contains(&k.as_str())
+                || ["USER", "USERNAME", "HOME"].contains(&k.as_str()))
+                && !session::PER_SESSION.contains(&k.as_str())
         })
         .collect();
     vars.sort();
