@@ -326,19 +326,13 @@ impl Cache {
             let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                 continue;
             };
-            // Unlinked, never followed: a link is removed, not its target.
-            let remove = |path: &Path| match fs::remove_file(path) {
-                Ok(()) => Ok(()),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-                Err(e) => Err(Error::io("cannot remove", path, e)),
-            };
             if item.file_type().is_ok_and(|t| t.is_dir()) {
                 continue;
             }
             // A writer killed between creating its temp file and renaming it leaves one behind.
             let forgotten_by_full_clear = name.ends_with(".lock") || name.ends_with(NOTE_SUFFIX);
             if name.starts_with(".tmp-") || (profile.is_none() && forgotten_by_full_clear) {
-                remove(&path)?;
+                unlink(&path)?;
                 continue;
             }
             let Some(key) = name.strip_suffix(".json") else {
@@ -349,8 +343,8 @@ impl Cache {
                 Some(name) => self.get(key).is_some_and(|e| e.profile == name),
             };
             if matches {
-                remove(&path)?;
-                remove(&self.dir.join(format!("{key}.lock")))?;
+                unlink(&path)?;
+                unlink(&self.dir.join(format!("{key}.lock")))?;
                 removed += 1;
             }
         }
@@ -435,10 +429,8 @@ impl Cache {
             if young {
                 continue;
             }
-            match fs::remove_file(item.path()) {
-                Ok(()) => removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io("cannot remove", item.path(), e)),
+            if unlink(&item.path())? {
+                removed += 1;
             }
         }
         Ok(removed)
@@ -533,6 +525,16 @@ enum Trust {
     Missing,
     /// Not to be used; why.
     Refused(String),
+}
+
+/// Remove the file at `path`; whether it was there. Unlinked, never
+/// followed: a link is removed, not its target.
+fn unlink(path: &Path) -> Result<bool> {
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io("cannot remove", path, e)),
+    }
 }
 
 /// Print `message` once per process however often it comes up: a

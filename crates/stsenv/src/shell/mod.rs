@@ -94,9 +94,7 @@ impl Shell {
 
     /// The name the user types (`stsenv init NAME`).
     pub fn name(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
+        value_name(&self)
     }
 
     /// clap_complete's name for the shell (static completion scripts).
@@ -136,10 +134,16 @@ impl OutputFormat {
 
     /// The name the user types (`--shell NAME`).
     pub fn name(self) -> String {
-        self.to_possible_value()
-            .map(|v| v.get_name().to_string())
-            .unwrap_or_default()
+        value_name(&self)
     }
+}
+
+/// The name clap gives `value` on the command line.
+fn value_name(value: &impl ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }
 
 /// A change to the environment: variables to set, then variables to remove.
