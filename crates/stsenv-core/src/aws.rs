@@ -210,7 +210,7 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
 }
 
 /// The innermost cause, which is the one that says what happened.
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
+pub(crate) fn root_cause(err: &(dyn StdError + 'static)) -> String {
     let mut current = err;
     while let Some(next) = current.source() {
         current = next;

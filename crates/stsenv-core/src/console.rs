@@ -342,7 +342,7 @@ async fn get_signin_token(request: &SigninRequest, url: &str) -> Result<String> 
         let kind = if e.is_timeout() {
             "timed out".to_string()
         } else {
-            root_cause(&e)
+            crate::aws::root_cause(&e)
         };
         federation_error(request, &format!("cannot reach it: {kind}"))
     })?;
@@ -421,14 +421,6 @@ fn excerpt(body: &[u8]) -> String {
         short.push('…');
     }
     format!(": {short}")
-}
-
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
 }
 
 #[cfg(test)]
