@@ -3,6 +3,7 @@
 //! is one error line, and nothing is ever half-printed by a panic.
 
 use std::io::Write;
+use std::process::ExitCode;
 
 use crate::error::{CliError, CliResult};
 
@@ -21,6 +22,20 @@ pub fn print(text: &str) -> CliResult<()> {
 /// (there is nowhere left to say so).
 pub fn note(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// Say that `program` could not be started, and the exit status for it,
+/// by the shell's conventions: 127 not found, 126 found but not runnable.
+pub fn cannot_run(program: &std::ffi::OsStr, error: &std::io::Error) -> ExitCode {
+    note(&format!(
+        "stsenv: error: cannot run `{}`: {error}",
+        program.to_string_lossy()
+    ));
+    ExitCode::from(if error.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
 }
 
 /// A duration in seconds as `1h05m`, `42m` or `30s`.

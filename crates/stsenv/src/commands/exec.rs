@@ -1,11 +1,11 @@
 //! `stsenv exec PROFILE -- CMD`: run a command with the credentials. The
 //! command replaces stsenv (exec), so signals and the exit status are its own.
 
-use std::process::{Command, ExitCode};
+use std::process::Command;
 
 use crate::cli::ExecArgs;
 use crate::error::{CliError, CliResult};
-use crate::output::note;
+use crate::output::cannot_run;
 use crate::{obtain, session};
 
 /// Set in the command's environment so a nested `stsenv exec` can refuse.
@@ -39,17 +39,7 @@ pub fn run(args: ExecArgs) -> CliResult {
     }
     command.env(NESTING_VAR, &resolved.plan.profile);
     let error = replace_process(&mut command);
-    note(&format!(
-        "stsenv: error: cannot run `{}`: {error}",
-        program.to_string_lossy()
-    ));
-    // The shell's conventions: 127 not found, 126 found but not runnable.
-    let code = if error.kind() == std::io::ErrorKind::NotFound {
-        127
-    } else {
-        126
-    };
-    Ok(ExitCode::from(code))
+    Ok(cannot_run(program, &error))
 }
 
 /// Exec `command` in place of this process; returns only on failure.

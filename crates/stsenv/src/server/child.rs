@@ -42,19 +42,7 @@ pub fn run_exec(args: ExecArgs) -> Result<ExitCode> {
     signals::install_forwarding()?;
     let mut child = match command.spawn() {
         Ok(child) => child,
-        Err(error) => {
-            crate::output::note(&format!(
-                "stsenv: error: cannot run `{}`: {error}",
-                program.to_string_lossy()
-            ));
-            // The shell's conventions: 127 not found, 126 found but not runnable.
-            let code = if error.kind() == std::io::ErrorKind::NotFound {
-                127
-            } else {
-                126
-            };
-            return Ok(ExitCode::from(code));
-        }
+        Err(error) => return Ok(crate::output::cannot_run(program, &error)),
     };
     signals::forward_to(child.id());
     signals::wait_for_exit(child.id());
