@@ -94,6 +94,17 @@ pub fn final_key(plan: &Plan) -> String {
     cache_keys(plan).pop().unwrap_or_default()
 }
 
+/// How many seconds the cached final credentials of `plan` have left at
+/// `now`: `None` when the plan ends in long-term keys, or its credentials
+/// are not cached or have expired.
+pub fn cached_seconds_left(cache: &Cache, plan: &Plan, now: Timestamp) -> Option<i64> {
+    plan.is_temporary()
+        .then(|| cache.get(&final_key(plan)))
+        .flatten()
+        .and_then(|entry| entry.credentials.seconds_left(now))
+        .filter(|left| *left > 0)
+}
+
 struct Resolver<'a> {
     plan: &'a Plan,
     cache: &'a Cache,

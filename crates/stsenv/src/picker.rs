@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use stsenv_core::cache::Cache;
 use stsenv_core::config::AwsConfig;
 use stsenv_core::plan::{Overrides, Plan};
-use stsenv_core::resolve::final_key;
+use stsenv_core::resolve::cached_seconds_left;
 use stsenv_core::step::{Call, Source};
 
 use crate::error::{CliError, CliResult};
@@ -136,12 +136,7 @@ fn rows(config: &AwsConfig, names: &[String]) -> Vec<String> {
             let (kind, account, state) =
                 match Plan::build(config, Some(name), &Overrides::default()) {
                     Ok(plan) => {
-                        let left = plan
-                            .is_temporary()
-                            .then(|| cache.get(&final_key(&plan)))
-                            .flatten()
-                            .and_then(|e| e.credentials.seconds_left(now))
-                            .filter(|left| *left > 0);
+                        let left = cached_seconds_left(&cache, &plan, now);
                         let state = left
                             .map(|l| format!("cached, {} left", human_duration(l)))
                             .unwrap_or_default();

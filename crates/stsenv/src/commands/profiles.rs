@@ -7,7 +7,7 @@ use serde_json::json;
 use stsenv_core::cache::Cache;
 use stsenv_core::config::AwsConfig;
 use stsenv_core::plan::{Overrides, Plan};
-use stsenv_core::resolve::final_key;
+use stsenv_core::resolve::cached_seconds_left;
 use stsenv_core::step::Source;
 
 use crate::cli::ProfilesArgs;
@@ -33,12 +33,7 @@ pub fn run(args: ProfilesArgs) -> CliResult {
         .into_iter()
         .map(|name| match Plan::build(&config, Some(name), &Overrides::default()) {
             Ok(plan) => {
-                let left = plan
-                    .is_temporary()
-                    .then(|| cache.get(&final_key(&plan)))
-                    .flatten()
-                    .and_then(|e| e.credentials.seconds_left(now))
-                    .filter(|left| *left > 0);
+                let left = cached_seconds_left(&cache, &plan, now);
                 let keyring = matches!(&plan.source, Source::Keyring { profile } if profile == name);
                 json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left, "keyring": keyring})
             }
