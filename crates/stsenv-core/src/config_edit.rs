@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{write_atomic, write_backup};
 
 /// Which of the two AWS files a text is: they name profile sections differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -444,14 +444,7 @@ impl FileEdit {
             )));
         }
         let backup = match &self.original {
-            Some(bytes) => {
-                let mut name = path.file_name().unwrap_or_default().to_os_string();
-                name.push(".bak");
-                let backup = path.with_file_name(name);
-                write_atomic(&backup, bytes, None)
-                    .map_err(|e| Error::io("cannot write backup", &backup, e))?;
-                Some(backup)
-            }
+            Some(bytes) => Some(write_backup(&path, bytes)?),
             None => {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 fs::create_dir_all(dir)

@@ -25,6 +25,18 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Keep `bytes`, the content `path` had before an edit, as `path.bak`
+/// (written like any other file here: whole or not at all); returns the
+/// backup's path.
+pub fn write_backup(path: &Path, bytes: &[u8]) -> crate::error::Result<PathBuf> {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".bak");
+    let backup = path.with_file_name(name);
+    write_atomic(&backup, bytes, None)
+        .map_err(|e| crate::error::Error::io("cannot write backup", &backup, e))?;
+    Ok(backup)
+}
+
 /// Create `dir` and its missing parents with mode 0700.
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Assignment, SsoSession};
 use crate::config::AwsConfig;
 use crate::error::{Error, Result};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{write_atomic, write_backup};
 use crate::untrusted::{is_account_id, is_role_name, shown};
 
 /// A profile section to add.
@@ -167,14 +167,7 @@ pub fn append(path: &Path, text: &str) -> Result<Option<PathBuf>> {
     };
     content.extend_from_slice(text.as_bytes());
     let backup = match &original {
-        Some(bytes) => {
-            let mut name = path.file_name().unwrap_or_default().to_os_string();
-            name.push(".bak");
-            let backup = path.with_file_name(name);
-            write_atomic(&backup, bytes, None)
-                .map_err(|e| Error::io("cannot write backup", &backup, e))?;
-            Some(backup)
-        }
+        Some(bytes) => Some(write_backup(&path, bytes)?),
         None => None,
     };
     let mode = fs::metadata(&path).ok().map(|m| m.permissions());
