@@ -650,10 +650,7 @@ fn the_url_goes_only_where_it_was_asked_for() {
 /// sign-in URL may be in any argv (the clipboard tool gets them on stdin).
 #[test]
 fn nothing_secret_in_argv_or_stderr() {
-    let probe = std::process::Command::new("strace")
-        .args(["-f", "-o", "/dev/null", "true"])
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
+    if !crate::util::strace_works() {
         eprintln!("strace unavailable or ptrace not permitted; skipped");
         return;
     }

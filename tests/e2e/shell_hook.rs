@@ -113,10 +113,7 @@ fn fresh_credentials_cost_no_process_over_200_prompts() {
 /// nothing else. Skipped when ptrace is not allowed (some containers).
 #[test]
 fn fresh_credentials_strace_sees_only_the_shell() {
-    let probe = std::process::Command::new("strace")
-        .args(["-f", "-o", "/dev/null", "true"])
-        .status();
-    if !probe.is_ok_and(|s| s.success()) {
+    if !crate::util::strace_works() {
         eprintln!("strace unavailable or ptrace not permitted; skipped");
         return;
     }
