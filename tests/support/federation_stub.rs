@@ -92,13 +92,8 @@ impl FederationStub {
         let port = listener.local_addr().expect("address").port();
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &state);
-                });
-            }
+        crate::loopback_http::accept_each(listener, move |stream| {
+            let _ = serve(stream, &shared);
         });
         FederationStub {
             endpoint: format!("http://127.0.0.1:{port}/federation"),

@@ -41,13 +41,8 @@ impl HostilePortal {
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let answers = Arc::new(Mutex::new(answers));
         let shared = Arc::clone(&answers);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let answers = Arc::clone(&shared);
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &answers);
-                });
-            }
+        crate::loopback_http::accept_each(listener, move |stream| {
+            let _ = serve(stream, &shared);
         });
         HostilePortal { url, answers }
     }

@@ -68,16 +68,25 @@ where
 {
     let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("address"));
-    let handle = std::sync::Arc::new(handle);
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let handle = std::sync::Arc::clone(&handle);
-            std::thread::spawn(move || {
-                let _ = answer(stream, &*handle);
-            });
-        }
+    accept_each(listener, move |stream| {
+        let _ = answer(stream, &handle);
     });
     url
+}
+
+/// Hand every connection to `listener` to `serve`, each on a thread of its
+/// own, from a thread that lives as long as the test process.
+pub fn accept_each<F>(listener: TcpListener, serve: F)
+where
+    F: Fn(TcpStream) + Send + Sync + 'static,
+{
+    let serve = std::sync::Arc::new(serve);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let serve = std::sync::Arc::clone(&serve);
+            std::thread::spawn(move || serve(stream));
+        }
+    });
 }
 
 /// Read one request from `stream` (bounded by a 10 s read timeout and a

@@ -125,13 +125,8 @@ impl SsoStub {
             counter: 0,
         }));
         let shared = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&shared);
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &state);
-                });
-            }
+        crate::loopback_http::accept_each(listener, move |stream| {
+            let _ = serve(stream, &shared);
         });
         SsoStub { url, state }
     }
