@@ -89,6 +89,20 @@ pub fn write_cli_token(sandbox: &Sandbox, token: &Value) {
     std::fs::write(path, serde_json::to_vec_pretty(token).unwrap()).unwrap();
 }
 
+/// A token of the stub's that ends in a minute, with a refresh token and a
+/// registration still valid: the next use refreshes it.
+fn write_token_due_for_refresh(sandbox: &Sandbox) {
+    write_cli_token(
+        sandbox,
+        &json!({
+            "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+            "accessToken": "access-token-1", "expiresAt": cli_time(60),
+            "clientId": "cli-client", "clientSecret": "cli-secret",
+            "registrationExpiresAt": cli_time(86_400), "refreshToken": "refresh-token-1"
+        }),
+    );
+}
+
 fn stderr(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
 }
@@ -281,15 +295,7 @@ fn refresh_token_renews_without_a_browser() {
     );
 
     // `stsenv login` near expiry refreshes too, without a device login.
-    write_cli_token(
-        &sandbox,
-        &json!({
-            "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
-            "accessToken": "access-token-1", "expiresAt": cli_time(60),
-            "clientId": "cli-client", "clientSecret": "cli-secret",
-            "registrationExpiresAt": cli_time(86_400), "refreshToken": "refresh-token-1"
-        }),
-    );
+    write_token_due_for_refresh(&sandbox);
     let login = stsenv(&sandbox, &stub, &["login", "ssodev", "--no-browser"]).success();
     assert!(
         stderr(&login).contains("Token refreshed"),
@@ -509,15 +515,7 @@ fn a_refresh_that_cannot_prompt_does_not_queue_behind_a_login() {
     let sandbox = sandbox();
     let mut login = pending_login(&sandbox, &stub);
     // A token that needs refreshing, which takes the session's lock.
-    write_cli_token(
-        &sandbox,
-        &json!({
-            "startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
-            "accessToken": "access-token-1", "expiresAt": cli_time(60),
-            "clientId": "cli-client", "clientSecret": "cli-secret",
-            "registrationExpiresAt": cli_time(86_400), "refreshToken": "refresh-token-1"
-        }),
-    );
+    write_token_due_for_refresh(&sandbox);
     let started = std::time::Instant::now();
     let out = sandbox
         .stsenv()
