@@ -1018,3 +1018,100 @@ fn ctrl_c_on_the_terminal_reaches_the_child_once() {
     assert_eq!(wait_for_file(&rc, Duration::from_secs(30)), "0\n");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "sigints 1\n");
 }
+
+/// Holds `COUNT` idle connections to `PORT` (argv), reopening each one the
+/// server closes; prints "holding COUNT" once all are open and, on SIGTERM,
+/// how many it had to reopen.
+const IDLE_HOLDER: &str = r#"
+import resource, selectors, signal, socket, sys
+port, count = int(sys.argv[1]), int(sys.argv[2])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+sel, reopened = selectors.DefaultSelector(), 0
+def stop(*_):
+    print("reopened %d" % reopened, flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+def connect():
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ)
+for _ in range(count):
+    connect()
+print("holding %d" % count, flush=True)
+while True:
+    for key, _ in sel.select():
+        try:
+            data = key.fileobj.recv(4096)
+        except OSError:
+            data = b""
+        if not data:
+            sel.unregister(key.fileobj)
+            key.fileobj.close()
+            connect()
+            reopened += 1
+"#;
+
+/// Run by `exec --server`: start [`IDLE_HOLDER`] against the server as
+/// another user (nobody, when the tests run as root), wait until it holds
+/// its connections, run the SDK probe, and report both as one JSON line.
+const FLOOD_CHILD: &str = r#"
+import json, os, resource, subprocess, urllib.parse
+port = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]).port
+holder = ["/usr/bin/python3", "-c", os.environ["HOLDER"], str(port), os.environ["HOLD"]]
+as_root = os.getuid() == 0
+if as_root:
+    holder = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + holder
+def room():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 4096 and as_root:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+flood = subprocess.Popen(holder, stdout=subprocess.PIPE, text=True, preexec_fn=room)
+holding = flood.stdout.readline().strip()
+probe = subprocess.run([os.environ["PROBE"]], capture_output=True, text=True, timeout=170,
+                       env=dict(os.environ, PROBE_CALLS="20", PROBE_SECONDS="170", PROBE_KEYS="99"))
+flood.terminate()
+ended = flood.communicate(timeout=60)[0].strip()
+print(json.dumps({"holding": holding, "ended": ended, "other_user": as_root,
+                  "probe": probe.stdout, "status": probe.returncode, "stderr": probe.stderr[-3000:]}))
+"#;
+
+/// 2,000 idle connections held by another local user (who has no token)
+/// while the child's SDK fetches credentials 20 times: every fetch
+/// succeeds, and the server closed idle connections on its own.
+#[test]
+fn an_idle_flood_from_another_user_does_not_starve_the_sdk() {
+    let sandbox = sandbox();
+    let mut command = stsenv(
+        &sandbox,
+        &["exec", "--server", "runner", "--", "python3", "-c", FLOOD_CHILD],
+    );
+    command
+        .env("HOLDER", IDLE_HOLDER)
+        .env("HOLD", "2000")
+        .env("PROBE", env!("CARGO_BIN_EXE_sdk-probe"));
+    let output = output_within(command, Duration::from_secs(240));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = json_lines(succeeded(&output)).pop().expect("one JSON line");
+    assert_eq!(report["holding"], "holding 2000", "{report}\n{stderr}");
+    let calls = json_lines(report["probe"].as_str().unwrap().as_bytes());
+    assert_eq!(calls.len(), 20, "{report}");
+    let failed: Vec<&Value> = calls.iter().filter(|c| c["ok"] != true).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 20 fetches failed under the flood, the first: {}",
+        failed.len(),
+        failed[0]
+    );
+    for call in &calls {
+        assert_eq!(call["arn"], ROLE_ARN, "{call}");
+    }
+    assert_eq!(report["status"], 0, "{report}");
+    // The idle connections did not stay: the server closed them.
+    let reopened: u64 = report["ended"]
+        .as_str()
+        .and_then(|l| l.strip_prefix("reopened "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(reopened > 0, "{report}");
+}
