@@ -389,7 +389,10 @@ fn default_credentials_are_hidden_in_private_copies_removed_at_exit() {
     assert_ne!(copy, sandbox.credentials_path());
     assert_eq!(credentials["mode"], "0o600");
     assert_eq!(config["mode"], "0o600");
-    assert_eq!(credentials["dir_mode"], "0o700");
+    // Its directory (a private temporary one, or /proc/PID/fd) is the owner's only.
+    let dir_mode = credentials["dir_mode"].as_str().unwrap();
+    let dir_mode = u32::from_str_radix(dir_mode.trim_start_matches("0o"), 8).unwrap();
+    assert_eq!(dir_mode & 0o077, 0, "{credentials}");
     let text = credentials["text"].as_str().unwrap();
     assert!(
         !text.contains(DEFAULT_KEY) && !text.contains("defaultsecret"),
@@ -1114,4 +1117,53 @@ fn an_idle_flood_from_another_user_does_not_starve_the_sdk() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{report}"));
     assert!(reopened > 0, "{report}");
+}
+
+/// `exec --server` killed with SIGKILL while its child runs: the private
+/// copy of the credentials file (other profiles' long-term keys) is gone
+/// with it, and nothing under TMPDIR holds a secret.
+#[test]
+fn a_killed_server_leaves_no_copy_of_the_credentials() {
+    let sandbox = sandbox();
+    let tmp = sandbox.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let child = "import os, time\n\
+                 print(os.environ['AWS_SHARED_CREDENTIALS_FILE'], flush=True)\n\
+                 time.sleep(120)\n";
+    let mut command = stsenv(
+        &sandbox,
+        &["exec", "--server", "runner", "--", "python3", "-c", child],
+    );
+    command.env("TMPDIR", &tmp).stdout(Stdio::piped());
+    let mut process = command.spawn().expect("stsenv starts");
+    let mut line = String::new();
+    BufReader::new(process.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the child prints the path");
+    let copy = PathBuf::from(line.trim());
+    let text = std::fs::read_to_string(&copy).expect("the copy is readable while it runs");
+    assert!(text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+
+    process.kill().unwrap();
+    process.wait().unwrap();
+    assert!(
+        std::fs::read(&copy).is_err(),
+        "{} outlived the killed server",
+        copy.display()
+    );
+    let mut left = Vec::new();
+    let mut dirs = vec![tmp.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path.clone());
+            }
+            left.push(path);
+        }
+    }
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+    // The child (in stsenv's session) is not needed any more.
+    // SAFETY: kill(2) on the process group stsenv led.
+    unsafe { libc::kill(-(process.id() as i32), libc::SIGKILL) };
 }

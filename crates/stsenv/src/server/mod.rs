@@ -11,7 +11,8 @@
 //! - `renew`: the background thread that renews through the session cache
 //!   before the refresh margin, so no request ever waits for STS.
 //! - `aws_files`: private copies of the AWS files without `[default]`'s
-//!   credentials, which the SDKs would otherwise prefer over the server.
+//!   credentials, which the SDKs would otherwise prefer over the server;
+//!   `private_store` keeps them where nothing outlives the process.
 //! - `child`: `exec --server` (env, signals, exit status).
 //! - `signals`: signal forwarding and the stop signal of `serve`.
 
@@ -19,6 +20,7 @@ mod aws_files;
 mod child;
 mod http;
 mod limits;
+mod private_store;
 mod renew;
 mod signals;
 
