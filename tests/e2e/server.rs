@@ -1167,3 +1167,59 @@ fn a_killed_server_leaves_no_copy_of_the_credentials() {
     // SAFETY: kill(2) on the process group stsenv led.
     unsafe { libc::kill(-(process.id() as i32), libc::SIGKILL) };
 }
+
+/// `serve --output FILE`: the variables (with the token) go to a 0600 file
+/// written whole, nothing to stdout, and the file goes when serve stops.
+#[test]
+fn serve_writes_the_variables_to_a_private_file_removed_at_stop() {
+    let sandbox = sandbox();
+    let file = sandbox.path().join("server.env");
+    // An existing, world-readable file is replaced, not reused.
+    std::fs::write(&file, "old\n").unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let mut process = stsenv(
+        &sandbox,
+        &["serve", "runner", "--output", file.to_str().unwrap()],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("stsenv starts");
+    let mut stderr = BufReader::new(process.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("serving the credentials") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "serve ended early"
+        );
+    }
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let vars: std::collections::HashMap<&str, &str> =
+        text.lines().filter_map(|l| l.split_once('=')).collect();
+    let url = vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"];
+    let token = vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"];
+    assert_eq!(token.len(), 64, "{text}");
+    // The file's variables reach the server.
+    let mut aws = sandbox.command("aws");
+    aws.args(["sts", "get-caller-identity", "--output", "json"]);
+    aws.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", url)
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
+    for name in ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] {
+        aws.env(name, vars[name]);
+    }
+    let identity: Value = serde_json::from_slice(succeeded(&aws.output().unwrap())).unwrap();
+    assert_eq!(identity["Arn"], ROLE_ARN);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
+    assert!(wait_within(&mut process, Duration::from_secs(30)).success());
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut process.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert_eq!(stdout, "", "the variables went to stdout too");
+    assert!(!file.exists(), "the file outlived serve");
+}

@@ -316,6 +316,9 @@ pub struct ServeArgs {
     /// Print the variables as code for this shell (json: one object) instead of NAME=value lines
     #[arg(long, short, value_enum)]
     pub shell: Option<OutputFormat>,
+    /// Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// Arguments of `stsenv whoami`.
