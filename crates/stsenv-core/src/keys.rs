@@ -19,10 +19,13 @@ pub const KEY_LINES: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
 
 /// Test-only: `STSENV_TEST_KILL_AT=STEP` makes the process SIGKILL itself
 /// at that step of `keys import` / `keys rotate`, so the tests can show that
-/// an interruption at any point leaves a working key stored.
+/// an interruption at any point leaves a working key stored. It exists in
+/// debug builds only (the tests run one); a release binary has no trace of it.
+#[cfg(debug_assertions)]
 pub const TEST_KILL_VAR: &str = "STSENV_TEST_KILL_AT";
 
 /// Die here, without any clean-up, when the tests asked for it.
+#[cfg(debug_assertions)]
 pub(crate) fn kill_point(step: &str) {
     if std::env::var(TEST_KILL_VAR).is_ok_and(|at| at == step) {
         #[cfg(unix)]
@@ -34,6 +37,11 @@ pub(crate) fn kill_point(step: &str) {
         std::process::abort();
     }
 }
+
+/// Release builds: no kill points.
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub(crate) fn kill_point(_step: &str) {}
 
 /// The region for calls made for `profile`: its own, else STS's global one.
 fn region_of(config: &AwsConfig, profile: &str) -> String {
