@@ -184,7 +184,8 @@ pub struct Imported {
 
 /// Move the keys of `profile` from the AWS files into the keystore:
 /// verify them (sts:GetCallerIdentity), store them, read them back, and
-/// only then mark the config and remove the two key lines (backups kept).
+/// only then mark the config and remove the two key lines (backups kept,
+/// without the key lines).
 /// Any error before the read-back leaves both files byte-identical.
 pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
     check_name(config, profile)?;
@@ -231,6 +232,10 @@ pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
     )
     .0;
     check_edit_result(config, profile, &config_edit, &credentials_edit)?;
+    // The keys leave plaintext: not into the backups either.
+    for edit in [&mut config_edit, &mut credentials_edit] {
+        edit.secrets = vec![keys.access_key_id.clone(), keys.secret_access_key.clone()];
+    }
 
     keystore::check_available(Some(profile))?;
     check_not_replacing(profile, Some(&keys))?;
