@@ -80,7 +80,7 @@ fn write_private(path: &Path, text: &str) -> Result<PathBuf, CliError> {
     let mode = None;
     // `vars.env` has an empty parent: the temporary file goes in `.`.
     let path = &Path::new(".").join(path);
-    stsenv_core::fsutil::write_atomic(path, text.as_bytes(), mode).map_err(|e| {
+    stsenv_core::store::fsutil::write_atomic(path, text.as_bytes(), mode).map_err(|e| {
         CliError::Core(stsenv_core::Error::io(
             "cannot write the server's variables to",
             path,
