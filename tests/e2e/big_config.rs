@@ -151,7 +151,7 @@ fn late_names_complete_at_a_terminal() {
             &format!("{shell}: profile"),
             "stsenv explain team-4998-admin",
         );
-        tmux.send(&["C-c"]);
+        tmux.interrupt(shell);
         // A function name (from the file the plugin sourced), completed by
         // the shell, and then run.
         tmux.type_text("team_4997_admin_ass");

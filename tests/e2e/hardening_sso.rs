@@ -29,7 +29,7 @@ fn run(sandbox: &Sandbox, portal: &HostilePortal, args: &[&str]) -> std::process
         .stsenv()
         .envs(portal.env())
         .args(args)
-        .timeout(Duration::from_secs(60))
+        .timeout(stsenv_tests::PATIENCE)
         .output()
         .expect("stsenv runs")
 }

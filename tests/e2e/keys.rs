@@ -674,7 +674,7 @@ fn keys_add_asks_on_the_terminal_without_echo() {
     ]);
     assert!(started.status.success(), "{}", text(&started.stderr));
     let wait_for = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + stsenv_tests::PATIENCE;
         loop {
             let screen = text(&tmux(&["capture-pane", "-p", "-t", "0", "-J"]).stdout);
             if screen.contains(needle) {

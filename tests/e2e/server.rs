@@ -17,7 +17,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use stsenv_tests::{succeeded, Moto, Sandbox};
+use stsenv_tests::{succeeded, Moto, Sandbox, PATIENCE};
 
 use crate::shell_tmux::Tmux;
 use crate::util::now;
@@ -156,7 +156,7 @@ def remember(request, **kwargs):
     auth = auth.decode() if isinstance(auth, bytes) else auth
     signed.append(re.search(r"Credential=([A-Z0-9]+)/", auth).group(1))
 sts.meta.events.register("before-send.sts.GetCallerIdentity", remember)
-deadline, keys = time.time() + 60, set()
+deadline, keys = time.time() + 150, set()
 for _ in range(400):
     if time.time() > deadline or len(keys) >= 4:
         break
@@ -174,7 +174,7 @@ fn a_boto3_loop_outlives_its_credentials() {
     let sandbox = sandbox();
     let output = output_within(
         exec_renewing(&sandbox, &["python3", "-c", BOTO3_LOOP]),
-        Duration::from_secs(120),
+        Duration::from_secs(240),
     );
     assert_renewed_calls(&output, "boto3");
 }
@@ -184,12 +184,12 @@ fn a_boto3_loop_outlives_its_credentials() {
 /// must have ended at the container provider.
 const AWS_CLI_LOOP: &str = r#"
 import json, re, subprocess, time
-deadline, keys = time.time() + 90, set()
+deadline, keys = time.time() + 150, set()
 for _ in range(80):
     if time.time() > deadline or len(keys) >= 4:
         break
     run = subprocess.run(["aws", "--debug", "sts", "get-caller-identity", "--output", "json"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=120)
     if run.returncode != 0:
         print(json.dumps({"ok": False, "error": run.stderr[-2000:]}), flush=True)
         continue
@@ -214,7 +214,7 @@ fn the_aws_cli_in_a_loop_outlives_its_credentials() {
 
     let output = output_within(
         exec_renewing(&sandbox, &["python3", "-c", AWS_CLI_LOOP]),
-        Duration::from_secs(150),
+        Duration::from_secs(240),
     );
     assert_renewed_calls(&output, "the AWS CLI");
 }
@@ -231,8 +231,8 @@ fn a_rust_sdk_program_outlives_its_credentials() {
     assert_eq!(calls[0]["key"], DEFAULT_KEY, "{calls:?}");
 
     let mut command = exec_renewing(&sandbox, &[probe]);
-    command.env("PROBE_SECONDS", "60").env("PROBE_KEYS", "4");
-    let output = output_within(command, Duration::from_secs(120));
+    command.env("PROBE_SECONDS", "150").env("PROBE_KEYS", "4");
+    let output = output_within(command, Duration::from_secs(240));
     assert_renewed_calls(&output, "the Rust SDK");
 }
 
@@ -243,7 +243,7 @@ import http.client, json, os, stat, urllib.parse
 url = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
 token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 def get(headers, host=None, method="GET", path="/"):
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
     conn.putheader("Host", host or url.netloc)
     for name, value in headers.items():
@@ -302,7 +302,7 @@ fn probe_requests(sandbox: &Sandbox) -> (Value, String) {
         )
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/nonexistent")
         .env("STSENV_REFRESH_AT", "1");
-    let output = output_within(command, Duration::from_secs(60));
+    let output = output_within(command, PATIENCE);
     let doc = json_lines(succeeded(&output)).pop().expect("one JSON line");
     (doc, String::from_utf8_lossy(&output.stderr).into_owned())
 }
@@ -424,7 +424,7 @@ fn default_credentials_are_hidden_in_private_copies_removed_at_exit() {
 fn code_of(sandbox: &Sandbox, command: &[&str]) -> (Option<i32>, String) {
     let mut args = vec!["exec", "--server", "runner", "--"];
     args.extend_from_slice(command);
-    let output = output_within(stsenv(sandbox, &args), Duration::from_secs(60));
+    let output = output_within(stsenv(sandbox, &args), PATIENCE);
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -529,7 +529,7 @@ fn signals_reach_the_child_once_and_the_server_ends_with_it() {
         );
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(process.id() as i32, signal) };
-        let status = wait_within(&mut process, Duration::from_secs(30));
+        let status = wait_within(&mut process, PATIENCE);
         assert_eq!(status.code(), Some(100 + signal), "signal {signal}");
         let mut rest = String::new();
         std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
@@ -551,7 +551,7 @@ fn signals_reach_the_child_once_and_the_server_ends_with_it() {
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(process.id() as i32, libc::SIGTERM) };
     assert_eq!(
-        wait_within(&mut process, Duration::from_secs(30)).code(),
+        wait_within(&mut process, PATIENCE).code(),
         Some(143)
     );
 }
@@ -581,7 +581,7 @@ fn expire_cached(sandbox: &Sandbox, kind: &str, secs: i64) {
 
 /// Polls the server every 0.3 s: one JSON line per answer, with the time.
 /// Stops after three 503s; with `WAIT_FOR_RECOVERY=1` at the first 200
-/// after a 503; with `POLL_SECONDS` after that long; always after 60 s or
+/// after a 503; with `POLL_SECONDS` after that long; always after 150 s or
 /// 300 requests.
 const POLL_SERVER: &str = r#"
 import http.client, json, os, time, urllib.parse
@@ -589,11 +589,11 @@ url = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
 token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 recover = os.environ.get("WAIT_FOR_RECOVERY") == "1"
 seconds = float(os.environ.get("POLL_SECONDS", "0"))
-deadline, unavailable = time.time() + (seconds or 60), 0
+deadline, unavailable = time.time() + (seconds or 150), 0
 for _ in range(300):
     if time.time() > deadline:
         break
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     conn.request("GET", "/", headers={"Authorization": token})
     response = conn.getresponse()
     body = json.loads(response.read())
@@ -633,7 +633,7 @@ fn sts_down_during_renewal_serves_the_valid_credentials_then_503() {
         ],
     );
     command.env("STSENV_REFRESH_MARGIN", "8");
-    let output = output_within(command, Duration::from_secs(90));
+    let output = output_within(command, Duration::from_secs(240));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let answers = json_lines(succeeded(&output));
     let first_503 = answers
@@ -743,7 +743,7 @@ fn an_mfa_code_needed_without_a_terminal_is_503_naming_the_fix_until_it_is_done(
         }
         answers.push(answer);
     }
-    let status = wait_within(&mut process, Duration::from_secs(90));
+    let status = wait_within(&mut process, Duration::from_secs(240));
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut process.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(status.success(), "{status}: {stderr}");
@@ -795,7 +795,7 @@ fn an_mfa_process_renews_without_anyone_typing() {
     // around.
     let mut command = polling_dev_as_renewal_needs_a_code(&sandbox, &[]);
     command.env("POLL_SECONDS", "12");
-    let output = output_within(command, Duration::from_secs(90));
+    let output = output_within(command, Duration::from_secs(240));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let answers = json_lines(succeeded(&output));
     assert!(
@@ -843,7 +843,7 @@ fn serve_prints_the_variables_serves_and_stops_on_ctrl_c() {
     assert_eq!(identity["Arn"], ROLE_ARN);
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
-    assert!(wait_within(&mut process, Duration::from_secs(30)).success());
+    assert!(wait_within(&mut process, PATIENCE).success());
     let port: u16 = url
         .trim_end_matches('/')
         .rsplit(':')
@@ -865,7 +865,7 @@ fn serve_on_a_busy_port_fails_clearly_and_long_term_keys_are_refused() {
     let port = busy.local_addr().unwrap().port().to_string();
     let output = output_within(
         stsenv(&sandbox, &["serve", "runner", "--port", &port]),
-        Duration::from_secs(30),
+        PATIENCE,
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
@@ -877,7 +877,7 @@ fn serve_on_a_busy_port_fails_clearly_and_long_term_keys_are_refused() {
 
     let output = output_within(
         stsenv(&sandbox, &["exec", "--server", "base", "--", "true"]),
-        Duration::from_secs(30),
+        PATIENCE,
     );
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -966,7 +966,7 @@ fn a_new_mfa_code_is_asked_once_ahead_of_expiry_saying_who_waits() {
     );
     tmux.send(&["-l", "123456"]);
     tmux.send(&["Enter"]);
-    assert_eq!(wait_for_file(&rc, Duration::from_secs(60)), "0\n");
+    assert_eq!(wait_for_file(&rc, PATIENCE), "0\n");
     let screen = tmux.screen();
     assert_eq!(
         screen.matches("is waiting").count(),
@@ -1018,7 +1018,7 @@ fn ctrl_c_on_the_terminal_reaches_the_child_once() {
     );
     tmux.wait_for("the child", "counting");
     tmux.send(&["C-c"]);
-    assert_eq!(wait_for_file(&rc, Duration::from_secs(30)), "0\n");
+    assert_eq!(wait_for_file(&rc, PATIENCE), "0\n");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "sigints 1\n");
 }
 
@@ -1217,7 +1217,7 @@ fn serve_writes_the_variables_to_a_private_file_removed_at_stop() {
     assert_eq!(identity["Arn"], ROLE_ARN);
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
-    assert!(wait_within(&mut process, Duration::from_secs(30)).success());
+    assert!(wait_within(&mut process, PATIENCE).success());
     let mut stdout = String::new();
     std::io::Read::read_to_string(&mut process.stdout.take().unwrap(), &mut stdout).unwrap();
     assert_eq!(stdout, "", "the variables went to stdout too");
