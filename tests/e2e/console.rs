@@ -613,7 +613,11 @@ fn the_url_goes_only_where_it_was_asked_for() {
     let browser = bin.join("browser");
     std::fs::write(
         &browser,
-        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+        // Renamed into place: once it exists, it is whole.
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            opened.display()
+        ),
     )
     .unwrap();
     set_executable(&browser);
@@ -633,7 +637,7 @@ fn the_url_goes_only_where_it_was_asked_for() {
     // The opener runs in the background: wait for its whole line.
     let url = stsenv_tests::wait_until("the browser opener", || {
         let text = std::fs::read_to_string(&opened).ok()?;
-        text.ends_with('\n').then(|| url::Url::parse(text.trim_end()).unwrap())
+        Some(url::Url::parse(&text).unwrap())
     });
     assert_signs_in(&stub, &url, HOME_EU);
 
