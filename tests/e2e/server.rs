@@ -1022,38 +1022,8 @@ fn ctrl_c_on_the_terminal_reaches_the_child_once() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "sigints 1\n");
 }
 
-/// Holds `COUNT` idle connections to `PORT` (argv), reopening each one the
-/// server closes; prints "holding COUNT" once all are open and, on SIGTERM,
-/// how many it had to reopen.
-const IDLE_HOLDER: &str = r#"
-import resource, selectors, signal, socket, sys
-port, count = int(sys.argv[1]), int(sys.argv[2])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-sel, reopened = selectors.DefaultSelector(), 0
-def stop(*_):
-    print("reopened %d" % reopened, flush=True)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
-def connect():
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-for _ in range(count):
-    connect()
-print("holding %d" % count, flush=True)
-while True:
-    for key, _ in sel.select():
-        try:
-            data = key.fileobj.recv(4096)
-        except OSError:
-            data = b""
-        if not data:
-            sel.unregister(key.fileobj)
-            key.fileobj.close()
-            connect()
-            reopened += 1
-"#;
+/// Holds idle connections to a port, reopening each one the server closes.
+const IDLE_HOLDER: &str = include_str!("../support/idle_holder.py");
 
 /// Run by `exec --server`: start [`IDLE_HOLDER`] against the server as
 /// another user (nobody, when the tests run as root), wait until it holds

@@ -22,32 +22,9 @@ pub const FLOOD: usize = 2000;
 /// an SDK fetching credentials).
 pub const FLOOD_REQUESTS: usize = 2000;
 
-/// Holds `COUNT` idle connections to `PORT` (argv) without a byte sent,
-/// reopening each one the server closes; prints "holding" once all are open.
-const IDLE_HOLDER: &str = r#"
-import resource, selectors, socket, sys
-port, count = int(sys.argv[1]), int(sys.argv[2])
-soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-sel = selectors.DefaultSelector()
-def connect():
-    s = socket.create_connection(("127.0.0.1", port), timeout=30)
-    s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-for _ in range(count):
-    connect()
-print("holding", flush=True)
-while True:
-    for key, _ in sel.select():
-        try:
-            data = key.fileobj.recv(4096)
-        except OSError:
-            data = b""
-        if not data:
-            sel.unregister(key.fileobj)
-            key.fileobj.close()
-            connect()
-"#;
+/// Holds idle connections to a port, reopening each one the server closes
+/// (shared with the server tests).
+const IDLE_HOLDER: &str = include_str!("../../../tests/support/idle_holder.py");
 
 /// What was measured.
 pub struct Report {
@@ -148,7 +125,7 @@ fn flooded(authority: &str, token: &str) -> util::Result<Option<(f64, f64)>> {
     };
     let mut line = String::new();
     let _ = BufReader::new(holder.stdout.take().ok_or("no stdout")?).read_line(&mut line);
-    let result = if line.trim() == "holding" {
+    let result = if line.starts_with("holding") {
         client(authority, token, false, FLOOD_REQUESTS).map(|times| Some(percentiles(times)))
     } else {
         Ok(None)
