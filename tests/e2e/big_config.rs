@@ -269,15 +269,20 @@ fn the_config_index_follows_every_edit() {
         "100000004000:role/operatoR\n",
     );
     assert_eq!(same_size.len(), text.len());
+    let written = std::time::Instant::now();
     std::fs::write(sandbox.config_path(), &same_size).unwrap();
     set_mtime(&sandbox, mtime);
     let out = explain(&sandbox, "team-4000-admin");
     assert!(out.contains("100000004000:role/operatoR "), "{out}");
-    assert_eq!(
-        std::fs::read(&index).unwrap(),
-        before_index,
-        "a file changed just now is parsed, not indexed"
-    );
+    // "Just now" is two seconds: only a run that ended within them (not
+    // always the case on a loaded machine) certainly saw the file as new.
+    if written.elapsed() < Duration::from_secs(2) {
+        assert_eq!(
+            std::fs::read(&index).unwrap(),
+            before_index,
+            "a file changed just now is parsed, not indexed"
+        );
+    }
 
     // A damaged index is a miss, never an error.
     std::fs::write(&index, b"stsenvI\n\xff\xff\xff\xff").unwrap();

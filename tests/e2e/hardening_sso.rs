@@ -2,7 +2,6 @@
 //! says into `~/.aws/config` unchecked, and role credentials it hands out
 //! are checked before they are emitted.
 
-
 use serde_json::{json, Value};
 use stsenv_tests::hostile_portal::{Answers, HostilePortal};
 use stsenv_tests::Sandbox;

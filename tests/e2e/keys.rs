@@ -321,7 +321,10 @@ fn import_leaves_no_byte_of_the_secret_on_disk() {
             let Ok(text) = std::fs::read_to_string(sandbox.home().join(backup)) else {
                 continue;
             };
-            assert!(!text.contains(&user.key), "{backup} keeps the key line: {text}");
+            assert!(
+                !text.contains(&user.key),
+                "{backup} keeps the key line: {text}"
+            );
         }
     }
 }

@@ -550,10 +550,7 @@ fn signals_reach_the_child_once_and_the_server_ends_with_it() {
     );
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(process.id() as i32, libc::SIGTERM) };
-    assert_eq!(
-        wait_within(&mut process, PATIENCE).code(),
-        Some(143)
-    );
+    assert_eq!(wait_within(&mut process, PATIENCE).code(), Some(143));
 }
 
 /// Set the expiration of the cached `kind` entry to `secs` from now, so a
@@ -1057,7 +1054,15 @@ fn an_idle_flood_from_another_user_does_not_starve_the_sdk() {
     let sandbox = sandbox();
     let mut command = stsenv(
         &sandbox,
-        &["exec", "--server", "runner", "--", "python3", "-c", FLOOD_CHILD],
+        &[
+            "exec",
+            "--server",
+            "runner",
+            "--",
+            "python3",
+            "-c",
+            FLOOD_CHILD,
+        ],
     );
     command
         .env("HOLDER", IDLE_HOLDER)

@@ -29,11 +29,7 @@ pub fn write_atomic(
 /// (written like any other file here: whole or not at all, 0600); returns
 /// the backup's path. Every line holding one of `secrets` is left out: an
 /// edit that moves keys out of a file must not leave them in its backup.
-pub fn write_backup(
-    path: &Path,
-    bytes: &[u8],
-    secrets: &[&str],
-) -> crate::error::Result<PathBuf> {
+pub fn write_backup(path: &Path, bytes: &[u8], secrets: &[&str]) -> crate::error::Result<PathBuf> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".bak");
     let backup = path.with_file_name(name);

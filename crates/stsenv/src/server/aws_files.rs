@@ -74,7 +74,10 @@ impl PrivateAwsFiles {
     /// The variables pointing the SDKs at the copies.
     pub fn env(&self) -> [(&'static str, String); 2] {
         [
-            ("AWS_CONFIG_FILE", self.stored.paths[0].display().to_string()),
+            (
+                "AWS_CONFIG_FILE",
+                self.stored.paths[0].display().to_string(),
+            ),
             (
                 "AWS_SHARED_CREDENTIALS_FILE",
                 self.stored.paths[1].display().to_string(),

@@ -598,4 +598,99 @@ mod tests {
             Parsed::Invalid
         ));
     }
+
+    /// A server on a free port with at most `max` connections, in a thread.
+    fn running(max: usize) -> (Arc<Shared>, SocketAddr, std::thread::JoinHandle<()>) {
+        let shared = Arc::new(Shared {
+            token: Token("t0k3n".into()),
+            current: std::sync::RwLock::new(Arc::new(current(600))),
+            stopped: Mutex::new(false),
+            wake: std::sync::Condvar::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            tty: Mutex::new(None),
+        });
+        let listener = Listener::bind(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let serving = Arc::clone(&shared);
+        let thread = std::thread::spawn(move || listener.serve(&serving, max));
+        (shared, addr, thread)
+    }
+
+    fn stop(shared: &Shared, addr: SocketAddr, thread: std::thread::JoinHandle<()>) {
+        shared.stopping.store(true, Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(addr);
+        thread.join().unwrap();
+    }
+
+    /// Whether the server closed `stream` (read gives 0 or an error) in
+    /// time: a bound far above the 2 s deadline (a loaded machine), yet
+    /// below [`IDLE`], which only a client with the token gets.
+    fn closed(stream: &mut std::net::TcpStream) -> bool {
+        use std::io::Read;
+        stream
+            .set_read_timeout(Some(IDLE - Duration::from_secs(5)))
+            .unwrap();
+        !matches!(stream.read(&mut [0u8; 64]), Ok(n) if n > 0)
+    }
+
+    fn get(addr: SocketAddr) -> String {
+        use std::io::Read;
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nAuthorization: t0k3n\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    #[test]
+    fn idle_unknown_connections_are_closed_after_the_deadline_or_for_room() {
+        let (shared, addr, thread) = running(3);
+        // Three idle connections fill the server.
+        let mut idle: Vec<std::net::TcpStream> = (0..3)
+            .map(|_| std::net::TcpStream::connect(addr).unwrap())
+            .collect();
+        let started = std::time::Instant::now();
+        // A request with the token still gets in, at the oldest one's cost.
+        assert!(get(addr).starts_with("HTTP/1.1 200 OK\r\n"));
+        assert!(closed(&mut idle[0]), "the oldest idle connection stayed");
+        // The others end at the header deadline, without a byte sent.
+        assert!(closed(&mut idle[1]) && closed(&mut idle[2]));
+        assert!(started.elapsed() >= HEADER_DEADLINE - Duration::from_millis(100));
+        stop(&shared, addr, thread);
+    }
+
+    #[test]
+    fn only_a_client_with_the_token_is_kept_alive() {
+        use std::io::{Read, Write};
+        let (shared, addr, thread) = running(16);
+        let mut refused = std::net::TcpStream::connect(addr).unwrap();
+        refused
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        refused.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 401 ") && answer.contains("Connection: close"),
+            "{answer}"
+        );
+        let mut kept = std::net::TcpStream::connect(addr).unwrap();
+        kept.set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        for _ in 0..2 {
+            kept.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nAuthorization: t0k3n\r\n\r\n")
+                .unwrap();
+            let mut buf = [0u8; 512];
+            let n = kept.read(&mut buf).unwrap();
+            let head = String::from_utf8_lossy(&buf[..n]);
+            assert!(
+                head.starts_with("HTTP/1.1 200 OK\r\n") && head.contains("keep-alive"),
+                "{head}"
+            );
+        }
+        stop(&shared, addr, thread);
+    }
 }

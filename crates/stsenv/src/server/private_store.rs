@@ -152,7 +152,11 @@ mod memory {
         let mut paths = Vec::new();
         for (name, text) in files {
             let fd = sealed(name, text)?;
-            let path = PathBuf::from(format!("/proc/{}/fd/{}", std::process::id(), fd.as_raw_fd()));
+            let path = PathBuf::from(format!(
+                "/proc/{}/fd/{}",
+                std::process::id(),
+                fd.as_raw_fd()
+            ));
             // What the child will do: open it by the path.
             if std::fs::read(&path).ok()?.as_slice() != text.as_bytes() {
                 return None;
@@ -183,7 +187,8 @@ mod memory {
         file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .ok()?;
         file.write_all(text.as_bytes()).ok()?;
-        let seals = libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
+        let seals =
+            libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
         // SAFETY: fcntl on a descriptor we own.
         if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_ADD_SEALS, seals) } != 0 {
             return None;
@@ -223,7 +228,9 @@ mod tests {
         let left = tmp.path().join(format!("{PREFIX}{dead}-abc123"));
         fs::create_dir(&left).unwrap();
         fs::write(left.join("credentials"), "secret").unwrap();
-        let running = tmp.path().join(format!("{PREFIX}{}-def456", std::process::id()));
+        let running = tmp
+            .path()
+            .join(format!("{PREFIX}{}-def456", std::process::id()));
         fs::create_dir(&running).unwrap();
         let unrelated = tmp.path().join(format!("{PREFIX}notapid"));
         fs::create_dir(&unrelated).unwrap();
