@@ -17,6 +17,7 @@ pub mod credentials;
 pub mod eks;
 pub mod error;
 pub mod fsutil;
+mod http_cap;
 pub mod iam;
 pub mod keys;
 pub mod keystore;
@@ -40,5 +41,7 @@ pub use error::{Error, Result};
 pub fn warn(message: &str) {
     use std::io::Write;
     // A stderr that cannot be written is no reason to fail (or panic).
+    // Warnings carry outside values (file names, server text): escaped.
+    let message = untrusted::printable_lines(message);
     let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
 }

@@ -12,6 +12,7 @@
 //! other outside value before it is used.
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use aws_config::ecs::EcsCredentialsProvider;
@@ -328,7 +329,11 @@ pub fn check_container_uri(uri: &str) -> std::result::Result<(), String> {
 fn check_container_token() -> std::result::Result<(), String> {
     let (token, from) = match std::env::var_os(CONTAINER_TOKEN_FILE_VAR) {
         Some(path) => {
-            let text = std::fs::read(&path).map_err(|e| {
+            // A token is a header value: 64 KiB is far more than any; a
+            // FIFO or device is refused rather than blocked on.
+            let read = crate::fsutil::read_regular(Path::new(&path), 64 << 10)
+                .and_then(|bytes| bytes.ok_or_else(|| std::io::ErrorKind::NotFound.into()));
+            let text = read.map_err(|e| {
                 format!(
                     "cannot read {CONTAINER_TOKEN_FILE_VAR} {}: {e}",
                     printable(&path.to_string_lossy(), 200)

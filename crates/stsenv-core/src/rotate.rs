@@ -170,6 +170,7 @@ impl Rotation<'_> {
             profile: self.profile,
             region: &self.region,
             endpoint: self.iam_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
@@ -178,6 +179,7 @@ impl Rotation<'_> {
             profile: self.profile,
             region: &self.region,
             endpoint: self.sts_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
