@@ -119,12 +119,11 @@ impl AwsConfig {
         // check cannot block), and parsed from these bytes: the SDK's
         // loader gets them in memory instead of opening the files again.
         let read = |path: &Path| -> Result<Vec<u8>> {
-            let bytes = read_regular(path, MAX_CONFIG_FILE_BYTES).map_err(|e| {
-                Error::UnreadableFile {
+            let bytes =
+                read_regular(path, MAX_CONFIG_FILE_BYTES).map_err(|e| Error::UnreadableFile {
                     path: path.to_path_buf(),
                     problem: e.to_string(),
-                }
-            })?;
+                })?;
             Ok(bytes.unwrap_or_default())
         };
         let config_bytes = read(&config_file)?;
@@ -260,12 +259,8 @@ impl AwsConfig {
             ("AWS_SHARED_CREDENTIALS_FILE", credentials_path.as_str()),
         ]);
         let files = EnvConfigFiles::default();
-        let load = aws_config::profile::load(
-            &fs,
-            &load_env,
-            &files,
-            Some(Cow::Borrowed("default")),
-        );
+        let load =
+            aws_config::profile::load(&fs, &load_env, &files, Some(Cow::Borrowed("default")));
         let profiles: ProfileSet =
             block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
         let sections = Sections::from_profile_set(
@@ -339,17 +334,18 @@ impl AwsConfig {
     /// run a command, and only profiles naming one pay for the check (one
     /// read of the files per process).
     pub fn profile(&self, name: &str) -> Result<&Profile> {
-        let from_index =
-            |sections: &Sections| self.index_dir.is_some() && std::ptr::eq(sections, &self.sections);
+        let from_index = |sections: &Sections| {
+            self.index_dir.is_some() && std::ptr::eq(sections, &self.sections)
+        };
         self.ask(|sections| match sections.profile(name)? {
             Some(p) if from_index(sections) && !self.commands_in_files(p) => Err(Damaged),
             found => Ok(found),
         })?
         .ok_or_else(|| Error::UnknownProfile {
-                name: name.to_string(),
-                files: vec![self.config_file.clone(), self.credentials_file.clone()],
-                suggestions: self.suggestions(name),
-            })
+            name: name.to_string(),
+            files: vec![self.config_file.clone(), self.credentials_file.clone()],
+            suggestions: self.suggestions(name),
+        })
     }
 
     /// Whether every command `profile` names is in the files as the same

@@ -328,11 +328,7 @@ fn federation_error(request: &SigninRequest, reason: &str) -> Error {
 /// for STS and SSO): no second TLS stack or HTTP client crate, and the same
 /// certificate handling as every other call stsenv makes. Connect and read
 /// timeouts are set on the connector; the caller bounds the whole exchange.
-async fn get_signin_token(
-    request: &SigninRequest,
-    url: &str,
-    secrets: &[&str],
-) -> Result<String> {
+async fn get_signin_token(request: &SigninRequest, url: &str, secrets: &[&str]) -> Result<String> {
     let settings = HttpConnectorSettings::builder()
         .connect_timeout(Duration::from_secs(3))
         .read_timeout(Duration::from_secs(10))
@@ -634,7 +630,10 @@ mod tests {
     #[test]
     fn error_excerpts_are_short_and_printable() {
         assert_eq!(excerpt(b"", &[]), "(no message)");
-        assert_eq!(excerpt(b"Bad\x1b[31m\nRequest", &[]), r"Bad\u{1b}[31m Request");
+        assert_eq!(
+            excerpt(b"Bad\x1b[31m\nRequest", &[]),
+            r"Bad\u{1b}[31m Request"
+        );
         assert!(excerpt(&[b'x'; 1000], &[]).chars().count() <= 201);
         let echoed = br#"{"sessionKey":"wJalrXUtnFEMI/K7MDENG"}"#;
         assert_eq!(

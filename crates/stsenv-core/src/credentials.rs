@@ -39,7 +39,11 @@ impl Credentials {
     /// newline or a quote in a key is tampering, never a credential.
     pub fn check(&self, now: Timestamp) -> std::result::Result<(), Unusable> {
         let fields = [
-            ("access key id", Some(&self.access_key_id), MAX_ACCESS_KEY_ID_LEN),
+            (
+                "access key id",
+                Some(&self.access_key_id),
+                MAX_ACCESS_KEY_ID_LEN,
+            ),
             (
                 "secret access key",
                 Some(&self.secret_access_key),

@@ -116,7 +116,10 @@ pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     if bytes.len() as u64 > max {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("it is larger than {} KiB, more than stsenv reads", max >> 10),
+            format!(
+                "it is larger than {} KiB, more than stsenv reads",
+                max >> 10
+            ),
         ));
     }
     Ok(Some(bytes))
@@ -190,9 +193,15 @@ mod tests {
         let file = dir.path().join("f");
         fs::write(&file, b"abc").unwrap();
         assert_eq!(read_regular(&file, 3).unwrap(), Some(b"abc".to_vec()));
-        assert!(read_regular(&file, 2).unwrap_err().to_string().contains("larger"));
+        assert!(read_regular(&file, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("larger"));
         assert_eq!(read_regular(&dir.path().join("none"), 9).unwrap(), None);
-        assert_eq!(read_regular(Path::new("/dev/null"), 9).unwrap(), Some(vec![]));
+        assert_eq!(
+            read_regular(Path::new("/dev/null"), 9).unwrap(),
+            Some(vec![])
+        );
         let err = read_regular(dir.path(), 9).unwrap_err().to_string();
         assert!(err.contains("a directory"), "{err}");
         #[cfg(unix)]

@@ -59,7 +59,9 @@ impl HttpClient for Capped {
         })
     }
 
-    fn connector_metadata(&self) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
+    fn connector_metadata(
+        &self,
+    ) -> Option<aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata> {
         self.inner.connector_metadata()
     }
 }

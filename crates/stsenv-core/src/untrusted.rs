@@ -170,12 +170,7 @@ pub fn check_verification_uri(uri: &str) -> Result<(), String> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        other => {
-            return Err(format!(
-                "its scheme is {}, not https",
-                printable(other, 20)
-            ))
-        }
+        other => return Err(format!("its scheme is {}, not https", printable(other, 20))),
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err("it carries a user name or password".to_string());
@@ -200,14 +195,20 @@ mod tests {
     #[test]
     fn printable_escapes_controls_and_keeps_the_rest() {
         assert_eq!(printable("a\nb\x1b[31m", 100), r"a\nb\u{1b}[31m");
-        assert_eq!(printable("\u{7}\u{9b}\u{200b}é", 100), r"\u{7}\u{9b}\u{200b}é");
+        assert_eq!(
+            printable("\u{7}\u{9b}\u{200b}é", 100),
+            r"\u{7}\u{9b}\u{200b}é"
+        );
         assert_eq!(printable("abcdef", 3), "abc…");
         assert_eq!(printable("abc", 3), "abc");
     }
 
     #[test]
     fn messages_keep_their_lines_and_lose_escapes() {
-        assert_eq!(printable_lines("a\nb \u{1b}]0;x\u{7}\n"), "a\nb \\u{1b}]0;x\\u{7}\n");
+        assert_eq!(
+            printable_lines("a\nb \u{1b}]0;x\u{7}\n"),
+            "a\nb \\u{1b}]0;x\\u{7}\n"
+        );
     }
 
     #[test]
@@ -233,7 +234,16 @@ mod tests {
         for good in ["WDJB-MJHT", "ABCD", "wxyz-0001", "A1B2C3D4E5"] {
             assert!(is_user_code(good), "{good}");
         }
-        for bad in ["", "ABC", "AB CD", "AB--CD", "-ABCD", "ABCD-", "\u{1b}]0;x\u{7}", &"A".repeat(33)] {
+        for bad in [
+            "",
+            "ABC",
+            "AB CD",
+            "AB--CD",
+            "-ABCD",
+            "ABCD-",
+            "\u{1b}]0;x\u{7}",
+            &"A".repeat(33),
+        ] {
             assert!(!is_user_code(bad), "{bad}");
         }
         for good in [

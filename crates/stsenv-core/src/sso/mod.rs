@@ -351,9 +351,7 @@ pub fn assignments(
                     .set_next_token(next)
                     .send()
                     .await
-                    .map_err(|e| {
-                        portal_error(e, session, "sso:ListAccountRoles", &access_token)
-                    })?;
+                    .map_err(|e| portal_error(e, session, "sso:ListAccountRoles", &access_token))?;
                 for role in page.role_list.unwrap_or_default() {
                     if let Some(role_name) = role.role_name {
                         out.push(Assignment {

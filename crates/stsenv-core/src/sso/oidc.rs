@@ -135,10 +135,16 @@ pub async fn start_device_authorization(
         Err(problem) => Err(invalid(
             ctx,
             OPERATION,
-            &format!("a {which} that stsenv will not open: {problem} ({})", shown(&uri)),
+            &format!(
+                "a {which} that stsenv will not open: {problem} ({})",
+                shown(&uri)
+            ),
         )),
     };
-    let verification_uri = check_uri(output.verification_uri.ok_or_else(missing)?, "verificationUri")?;
+    let verification_uri = check_uri(
+        output.verification_uri.ok_or_else(missing)?,
+        "verificationUri",
+    )?;
     let verification_uri_complete = output
         .verification_uri_complete
         .map(|uri| check_uri(uri, "verificationUriComplete"))

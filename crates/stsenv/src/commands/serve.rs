@@ -85,10 +85,18 @@ mod tests {
     fn plain_lines_refuse_values_that_would_end_the_line() {
         let ok = [("AWS_CONFIG_FILE", "/tmp/x y/config".to_string())];
         assert_eq!(plain(&ok).unwrap(), "AWS_CONFIG_FILE=/tmp/x y/config\n");
-        for bad in ["/tmp/a\nAWS_ACCESS_KEY_ID=AKIA/config", "/tmp/a\rb", "/tmp/\0", "/tmp/\u{1b}"] {
+        for bad in [
+            "/tmp/a\nAWS_ACCESS_KEY_ID=AKIA/config",
+            "/tmp/a\rb",
+            "/tmp/\0",
+            "/tmp/\u{1b}",
+        ] {
             let set = [("AWS_CONFIG_FILE", bad.to_string())];
             let err = plain(&set).unwrap_err().to_string();
-            assert!(err.contains("AWS_CONFIG_FILE") && err.contains("--shell json"), "{err}");
+            assert!(
+                err.contains("AWS_CONFIG_FILE") && err.contains("--shell json"),
+                "{err}"
+            );
             assert!(!err.contains('\n'), "{err}");
         }
     }
