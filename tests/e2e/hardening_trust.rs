@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use stsenv_tests::ecs_stub::{ContainerCredentials, EcsStub};
 use stsenv_tests::federation_stub::FederationStub;
 use stsenv_tests::hostile_portal::{Answers, HostilePortal};
 use stsenv_tests::sso_stub::SsoStub;
@@ -297,6 +298,31 @@ fn a_session_token_longer_than_any_is_refused() {
         largest_file(&sandbox.cache_dir()) < 64 << 10,
         "nothing cached"
     );
+}
+
+#[test]
+fn a_container_endpoint_answering_megabytes_is_refused() {
+    let ecs = EcsStub::start();
+    ecs.set(
+        Some(ContainerCredentials {
+            access_key_id: "ASIAECSE2EECSE2EECS1".into(),
+            secret_access_key: "ecs-secret".into(),
+            token: "T".repeat(2 << 20),
+            expiration: "2099-01-01T00:00:00Z".into(),
+        }),
+        None,
+    );
+    let sandbox = Sandbox::new();
+    sandbox.config("[profile task]\nrole_arn = arn:aws:iam::111111111111:role/task\ncredential_source = EcsContainer\nregion = eu-west-1\n");
+    let out = run(sandbox
+        .stsenv()
+        .env("AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.full_uri())
+        .args(["env", "task"]));
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr:.2000}");
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("larger than 1024 KiB"), "{stderr:.2000}");
+    assert!(largest_file(&sandbox.cache_dir()) < 64 << 10, "nothing cached");
 }
 
 // ---- 7. FIFOs and special files ------------------------------------------

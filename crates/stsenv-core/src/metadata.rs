@@ -200,12 +200,12 @@ impl InstanceMetadata {
         let result = runtime.block_on(provider.provide_credentials());
         let credentials = result.map_err(|err| {
             let hint = match &err {
-                CredentialsError::CredentialsNotLoaded(_) if err_text(&err).contains("404") => {
+                CredentialsError::CredentialsNotLoaded(_) if err_text(&err, &[]).contains("404") => {
                     "; the instance has no IAM role (instance profile) attached"
                 }
                 _ => "",
             };
-            fail(format!("{}{hint}", err_text(&err)))
+            fail(format!("{}{hint}", err_text(&err, &[])))
         })?;
         checked(credentials).map_err(fail)
     }
@@ -265,7 +265,8 @@ impl ContainerEndpoint {
             )));
         };
         check_container_uri(uri).map_err(&fail)?;
-        check_container_token().map_err(&fail)?;
+        let token = check_container_token().map_err(&fail)?;
+        let secrets: Vec<&str> = token.iter().map(String::as_str).collect();
         // aws-config reads the same variables (URI, token, token file) from
         // this process's environment, checks the URI once more and makes
         // the request.
@@ -275,7 +276,7 @@ impl ContainerEndpoint {
         let credentials = runtime
             .block_on(provider.provide_credentials())
             .map_err(|err| {
-                let text = err_text(&err);
+                let text = err_text(&err, &secrets);
                 let refused = text.contains("(401)") || text.contains("(403)");
                 let hint = match refused {
                     true => format!("; the endpoint refused the authorization: check {CONTAINER_TOKEN_FILE_VAR} / {CONTAINER_TOKEN_VAR}"),
@@ -325,8 +326,9 @@ pub fn check_container_uri(uri: &str) -> std::result::Result<(), String> {
 }
 
 /// The token the container endpoint will be sent, checked as botocore
-/// checks it (no CR or LF: it becomes a header). Its value is never shown.
-fn check_container_token() -> std::result::Result<(), String> {
+/// checks it (no CR or LF: it becomes a header). Its value is never shown;
+/// it is returned so that an endpoint echoing it back is redacted.
+fn check_container_token() -> std::result::Result<Option<String>, String> {
     let (token, from) = match std::env::var_os(CONTAINER_TOKEN_FILE_VAR) {
         Some(path) => {
             // A token is a header value: 64 KiB is far more than any; a
@@ -343,7 +345,7 @@ fn check_container_token() -> std::result::Result<(), String> {
         }
         None => match std::env::var_os(CONTAINER_TOKEN_VAR) {
             Some(token) => (token.into_encoded_bytes(), CONTAINER_TOKEN_VAR),
-            None => return Ok(()),
+            None => return Ok(None),
         },
     };
     if token.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
@@ -351,7 +353,7 @@ fn check_container_token() -> std::result::Result<(), String> {
             "the token in {from} has a line break, which an HTTP header cannot carry; remove it"
         ));
     }
-    Ok(())
+    Ok(Some(String::from_utf8_lossy(&token).trim().to_string()))
 }
 
 /// An http(s) URL with a host, normalised.
@@ -395,8 +397,9 @@ fn checked(
 }
 
 /// A provider error with its causes, on one bounded line: each cause's
-/// message once (a wrapper that repeats its cause adds nothing).
-fn err_text(err: &CredentialsError) -> String {
+/// message once (a wrapper that repeats its cause adds nothing), the
+/// request's `secrets` redacted.
+fn err_text(err: &CredentialsError, secrets: &[&str]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
@@ -406,7 +409,7 @@ fn err_text(err: &CredentialsError) -> String {
         }
         current = e.source();
     }
-    printable(&parts.join(": "), 500)
+    printable(&crate::untrusted::redact(&parts.join(": "), secrets), 500)
 }
 
 #[cfg(test)]
