@@ -322,7 +322,10 @@ fn a_container_endpoint_answering_megabytes_is_refused() {
     assert_eq!(out.status.code(), Some(1), "{stderr:.2000}");
     assert!(out.stdout.is_empty());
     assert!(stderr.contains("larger than 1024 KiB"), "{stderr:.2000}");
-    assert!(largest_file(&sandbox.cache_dir()) < 64 << 10, "nothing cached");
+    assert!(
+        largest_file(&sandbox.cache_dir()) < 64 << 10,
+        "nothing cached"
+    );
 }
 
 // ---- 7. FIFOs and special files ------------------------------------------

@@ -9,6 +9,7 @@ mod cli;
 mod clipboard;
 mod commands;
 mod error;
+mod mfa_code;
 mod mfa_process;
 mod obtain;
 mod output;
@@ -45,7 +46,7 @@ fn main() -> ExitCode {
             if let Some(message) = err.report() {
                 // Errors carry outside values (server answers, names from
                 // the files or the index): nothing in them drives the terminal.
-                let message = stsenv_core::untrusted::printable_lines(&message);
+                let message = stsenv_core::store::untrusted::printable_lines(&message);
                 output::note(&format!("stsenv: error: {message}"));
             }
             ExitCode::from(err.exit_code())

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use jiff::Timestamp;
-use stsenv_core::cache::Cache;
+use stsenv_core::plan::resolve::cache_keys;
 use stsenv_core::plan::RegionOrigin;
-use stsenv_core::resolve::cache_keys;
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::ExplainArgs;
 use crate::error::CliResult;
@@ -50,6 +50,6 @@ pub fn run(args: ExplainArgs) -> CliResult {
         text += &format!("warning: {warning}\n");
     }
     // Names and values come from the files or the config index: escaped.
-    output::print(&stsenv_core::untrusted::printable_lines(&text))?;
+    output::print(&stsenv_core::store::untrusted::printable_lines(&text))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -68,8 +68,8 @@ fn plain(set: &[(&'static str, String)]) -> CliResult<String> {
         if let Some(bad) = value.chars().find(|c| c.is_control()) {
             return Err(CliError::Refused(format!(
                 "cannot write {name} as a plain NAME=value line: its value {} holds {}, which that format cannot carry (it would end the line); use --shell json (or bash, fish…), or set TMPDIR to a path without control characters",
-                stsenv_core::untrusted::shown_up_to(value, 300),
-                stsenv_core::untrusted::shown(&bad.to_string()),
+                stsenv_core::store::untrusted::shown_up_to(value, 300),
+                stsenv_core::store::untrusted::shown(&bad.to_string()),
             )));
         }
         text.push_str(&format!("{name}={value}\n"));

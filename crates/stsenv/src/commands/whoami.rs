@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
-use stsenv_core::aws::{runtime, CallContext};
-use stsenv_core::config::{AwsConfig, Service};
-use stsenv_core::sts::caller_identity;
+use stsenv_core::aws::client::{runtime, CallContext};
+use stsenv_core::aws::sts::caller_identity;
+use stsenv_core::profile::config::{AwsConfig, Service};
 use stsenv_core::Credentials;
 
 use crate::cli::WhoamiArgs;
@@ -77,7 +77,7 @@ pub fn run(args: WhoamiArgs) -> CliResult {
             text += &format!("Expires  {at} (in {})\n", human_duration(left));
         }
         // What STS answered is shown escaped (the JSON form escapes itself).
-        stsenv_core::untrusted::printable_lines(&text)
+        stsenv_core::store::untrusted::printable_lines(&text)
     };
     output::print(&text)?;
     Ok(ExitCode::SUCCESS)

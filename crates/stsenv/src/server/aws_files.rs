@@ -16,8 +16,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use stsenv_core::config::{config_file_path, credentials_file_path};
-use stsenv_core::fsutil::{read_regular, MAX_CONFIG_FILE_BYTES};
+use stsenv_core::profile::config::{config_file_path, credentials_file_path};
+use stsenv_core::store::fsutil::{read_regular, MAX_CONFIG_FILE_BYTES};
 use stsenv_core::{Error, Result};
 
 /// Keys that make a profile produce credentials by itself.
