@@ -17,7 +17,9 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
-use crate::store::fsutil::{expand_home, home, read_regular, MAX_CONFIG_FILE_BYTES};
+use crate::store::fsutil::{
+    expand_home, home, open_nonblocking, read_regular, MAX_CONFIG_FILE_BYTES,
+};
 
 /// Both AWS config files, parsed, and the environment they were read in.
 pub struct AwsConfig {
@@ -542,15 +544,9 @@ fn env_path(var: &str) -> Option<PathBuf> {
 /// opened non-blocking, so a FIFO with no writer is refused at once
 /// instead of hanging every shell start-up.
 fn check_readable(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(
-        &mut options,
-        libc::O_NONBLOCK | libc::O_CLOEXEC,
-    );
-    let problem = match options.open(path) {
-        Ok(file) => match file.metadata() {
+    let problem = match open_nonblocking(path) {
+        Ok(None) => return Ok(()),
+        Ok(Some(file)) => match file.metadata() {
             Ok(meta) if meta.is_dir() => "it is a directory, not a file".to_string(),
             Ok(meta) if meta.is_file() => return Ok(()),
             // A FIFO or device: refused by the reader, which says which.
@@ -560,7 +556,6 @@ fn check_readable(path: &Path) -> Result<()> {
             },
             Err(e) => e.to_string(),
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             "permission denied; check its owner and mode (`ls -l` it)".to_string()
         }

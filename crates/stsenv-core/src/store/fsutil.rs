@@ -86,17 +86,8 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 32 << 20;
 /// what the path is instead ("it is a FIFO, not a regular file").
 pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(
-        &mut options,
-        libc::O_NONBLOCK | libc::O_CLOEXEC,
-    );
-    let file = match options.open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
+    let Some(file) = open_nonblocking(path)? else {
+        return Ok(None);
     };
     let meta = file.metadata()?;
     if !meta.is_file() {
@@ -123,6 +114,24 @@ pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
         ));
     }
     Ok(Some(bytes))
+}
+
+/// Open `path` for reading with `O_NONBLOCK` (a FIFO with no writer
+/// opens at once instead of blocking); `Ok(None)` when it does not exist.
+/// Check its kind on the returned file, as [`read_regular`] does.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<Option<fs::File>> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_CLOEXEC,
+    );
+    match options.open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Whether the open `file` belongs to this user and no one else may read
