@@ -139,6 +139,72 @@ fn the_opener_gets_only_the_checked_https_url_as_one_argument() {
     assert!(args[0].starts_with("https://device.sso.example/?user_code=WXYZ-"));
 }
 
+/// What strace sees: an option-like or non-https verification URI never
+/// reaches any program's argv; a good one reaches the opener as its one
+/// argument.
+#[test]
+fn strace_sees_only_the_checked_url_reach_the_opener() {
+    if !crate::util::strace_works() {
+        eprintln!("strace unavailable or ptrace not permitted; skipped");
+        return;
+    }
+    let traced = |hostile: Option<&str>| -> (std::process::Output, String) {
+        let stub = SsoStub::start();
+        if let Some(uri) = hostile {
+            stub.state()
+                .device_authorization
+                .insert("verificationUriComplete".into(), json!(uri));
+        }
+        let (sandbox, record, path) = login_sandbox();
+        let trace = sandbox.path().join("trace");
+        let out = sandbox
+            .command("strace")
+            .envs(stub.env())
+            .env("PATH", &path)
+            .env("DISPLAY", ":0")
+            .args(["-f", "-qq", "-s", "4096", "-e", "trace=execve", "-o"])
+            .arg(&trace)
+            .arg(stsenv_tests::stsenv_bin())
+            .args(["login", "ssodev"])
+            .output()
+            .unwrap();
+        // The opener runs detached: wait for it to have written, bounded.
+        let deadline = Instant::now() + RUN_LIMIT;
+        while hostile.is_none() && !record.exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        (out, std::fs::read_to_string(&trace).unwrap())
+    };
+    for uri in [
+        "--remote-debugging-port=9222",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+    ] {
+        let (out, trace) = traced(Some(uri));
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        assert!(trace.contains("execve("), "strace saw stsenv start");
+        let execs: Vec<&str> = trace.lines().filter(|l| l.contains("execve(")).collect();
+        assert!(
+            execs
+                .iter()
+                .all(|l| !l.contains(uri) && !l.contains("xdg-open")),
+            "{uri}: {execs:#?}"
+        );
+    }
+    let (out, trace) = traced(None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let opener: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("execve(") && l.contains("/xdg-open\""))
+        .collect();
+    assert_eq!(opener.len(), 1, "{trace}");
+    assert!(
+        opener[0].contains("[\"xdg-open\", \"https://device.sso.example/?user_code=WXYZ-"),
+        "{}",
+        opener[0]
+    );
+}
+
 #[test]
 fn login_refuses_an_empty_or_expired_access_token() {
     for (field, value) in [
