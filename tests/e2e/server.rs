@@ -135,6 +135,14 @@ fn assert_renewed_calls(output: &Output, who: &str) {
     );
 }
 
+/// `exec --server runner -- python3 -c SCRIPT`.
+fn exec_python(sandbox: &Sandbox, script: &str) -> Command {
+    stsenv(
+        sandbox,
+        &["exec", "--server", "runner", "--", "python3", "-c", script],
+    )
+}
+
 /// `exec --server runner` with sessions that stsenv renews every ~5 s.
 fn exec_renewing(sandbox: &Sandbox, command: &[&str]) -> Command {
     let mut args = vec!["exec", "--server", "runner", "--duration", "900", "--"];
@@ -277,18 +285,7 @@ print(json.dumps({
 "#;
 
 fn probe_requests(sandbox: &Sandbox) -> (Value, String) {
-    let mut command = stsenv(
-        sandbox,
-        &[
-            "exec",
-            "--server",
-            "runner",
-            "--",
-            "python3",
-            "-c",
-            PROBE_REQUESTS,
-        ],
-    );
+    let mut command = exec_python(sandbox, PROBE_REQUESTS);
     // What a shell with an stsenv session (or a profile) has: all removed.
     command
         .env("AWS_PROFILE", "runner")
@@ -485,10 +482,7 @@ fn start_signal_child(
     sandbox: &Sandbox,
     child: &str,
 ) -> (Child, BufReader<std::process::ChildStdout>, u16) {
-    let mut command = stsenv(
-        sandbox,
-        &["exec", "--server", "runner", "--", "python3", "-c", child],
-    );
+    let mut command = exec_python(sandbox, child);
     let mut process = command
         .stdout(Stdio::piped())
         .spawn()
@@ -617,18 +611,7 @@ fn sts_down_during_renewal_serves_the_valid_credentials_then_503() {
     // The cached session now ends in 14 s; stsenv renews 8 s before.
     expire_cached(&sandbox, "AssumeRole", 14);
     drop(moto);
-    let mut command = stsenv(
-        &sandbox,
-        &[
-            "exec",
-            "--server",
-            "runner",
-            "--",
-            "python3",
-            "-c",
-            POLL_SERVER,
-        ],
-    );
+    let mut command = exec_python(&sandbox, POLL_SERVER);
     command.env("STSENV_REFRESH_MARGIN", "8");
     let output = output_within(command, Duration::from_secs(240));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -1052,18 +1035,7 @@ print(json.dumps({"holding": holding, "ended": ended, "other_user": as_root,
 #[test]
 fn an_idle_flood_from_another_user_does_not_starve_the_sdk() {
     let sandbox = sandbox();
-    let mut command = stsenv(
-        &sandbox,
-        &[
-            "exec",
-            "--server",
-            "runner",
-            "--",
-            "python3",
-            "-c",
-            FLOOD_CHILD,
-        ],
-    );
+    let mut command = exec_python(&sandbox, FLOOD_CHILD);
     command
         .env("HOLDER", IDLE_HOLDER)
         .env("HOLD", "2000")
@@ -1105,10 +1077,7 @@ fn a_killed_server_leaves_no_copy_of_the_credentials() {
     let child = "import os, time\n\
                  print(os.environ['AWS_SHARED_CREDENTIALS_FILE'], flush=True)\n\
                  time.sleep(120)\n";
-    let mut command = stsenv(
-        &sandbox,
-        &["exec", "--server", "runner", "--", "python3", "-c", child],
-    );
+    let mut command = exec_python(&sandbox, child);
     command.env("TMPDIR", &tmp).stdout(Stdio::piped());
     let mut process = command.spawn().expect("stsenv starts");
     let mut line = String::new();
