@@ -153,6 +153,16 @@ impl Cache {
         &self.dir
     }
 
+    /// Why the directory is not used, when it is not (a link, open to
+    /// others, not the user's…); `None` when it is trusted or not created
+    /// yet. For `stsenv doctor`.
+    pub fn refusal(&self) -> Option<String> {
+        match self.trust(false) {
+            Trust::Refused(reason) => Some(reason),
+            Trust::Trusted | Trust::Missing => None,
+        }
+    }
+
     /// The entry for `key`, or `None` when absent. A corrupt, foreign or
     /// tampered entry (credentials no AWS service issues, control
     /// characters in its labels, a link or a non-regular file) is a miss
@@ -753,6 +763,14 @@ mod tests {
         assert!(cache.get("bad").is_none());
         fs::write(cache.dir().join("future.json"), br#"{"version":99}"#).unwrap();
         assert!(cache.get("future").is_none());
+        let warnings = crate::captured::take();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("ignoring unreadable cache entry ")
+                && warnings[0].contains("bad.json")
+                && warnings[1].contains("future.json"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
@@ -857,6 +875,21 @@ mod tests {
         symlink(tmp.path().join("missing"), real.join("m.lock")).unwrap();
         assert!(cache.lock("m").is_err());
         assert!(!tmp.path().join("missing").exists());
+        // Each refusal said once why.
+        let warnings = crate::captured::take();
+        let said = |needle: &str| warnings.iter().filter(|w| w.contains(needle)).count();
+        assert_eq!(
+            said("is open to other users (mode 0755); run `chmod 700 "),
+            1,
+            "{warnings:?}"
+        );
+        assert_eq!(
+            said("is a symbolic link, which stsenv does not follow; point STSENV_CACHE_DIR"),
+            1,
+            "{warnings:?}"
+        );
+        assert_eq!(said("l.json: it is a symbolic link"), 1, "{warnings:?}");
+        assert_eq!(said("f.json: it is not a regular file"), 1, "{warnings:?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod aws;
 pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod config_edit;
 mod config_index;
@@ -39,6 +40,33 @@ pub use error::{Error, Result};
 /// stdout belongs to the CLI (it may be `eval`ed).
 pub fn warn(message: &str) {
     use std::io::Write;
+    #[cfg(test)]
+    if captured::keep(message) {
+        return;
+    }
     // A stderr that cannot be written is no reason to fail (or panic).
     let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
+}
+
+/// Warnings kept instead of printed while the unit tests run, per test
+/// thread: an expected warning is asserted with [`captured::take`], and a
+/// passing run prints no `stsenv: warning:` line that looks like a failure.
+#[cfg(test)]
+pub(crate) mod captured {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Keep `message`; always succeeds.
+    pub fn keep(message: &str) -> bool {
+        WARNINGS.with(|w| w.borrow_mut().push(message.to_string()));
+        true
+    }
+
+    /// The warnings this thread has given since the last call.
+    pub fn take() -> Vec<String> {
+        WARNINGS.with(|w| std::mem::take(&mut *w.borrow_mut()))
+    }
 }

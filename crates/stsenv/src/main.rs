@@ -37,7 +37,10 @@ fn main() -> ExitCode {
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => return usage_error(&err),
+        Err(mut err) => {
+            suggest_separator(&mut err);
+            return usage_error(&err);
+        }
     };
     match commands::run(cli.command) {
         Ok(code) => code,
@@ -48,6 +51,40 @@ fn main() -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// `stsenv exec dev aws s3 ls` (no `--`): clap only sees an unexpected
+/// argument `aws`. Say what the fix is, with the user's own words.
+fn suggest_separator(err: &mut clap::Error) {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if err.kind() != ErrorKind::UnknownArgument || args.first().map(String::as_str) != Some("exec")
+    {
+        return;
+    }
+    let Some(ContextValue::String(unexpected)) = err.get(ContextKind::InvalidArg) else {
+        return;
+    };
+    if unexpected.starts_with('-') {
+        return;
+    }
+    let Some(at) = args.iter().rposition(|arg| arg == unexpected) else {
+        return;
+    };
+    let mut fixed = vec!["stsenv".to_string()];
+    fixed.extend(args[..at].iter().cloned());
+    fixed.push("--".to_string());
+    fixed.extend(args[at..].iter().cloned());
+    let fixed = shell_words::join(fixed);
+    // The user's own words, but still made harmless for the terminal.
+    let tip = format!(
+        "put `--` before the command: {}",
+        stsenv_core::untrusted::shown_up_to(&fixed, 200)
+    );
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![tip.into()]),
+    );
 }
 
 /// clap's help, version and usage errors. Help and version normally go to

@@ -58,7 +58,7 @@ pub fn run(args: ConsoleArgs) -> CliResult {
         Timestamp::now(),
     );
     if let Some(duration_note) = duration_note {
-        stsenv_core::warn(&duration_note);
+        crate::output::warn(&duration_note);
     }
     let request = SigninRequest {
         profile: session.plan.profile.clone(),

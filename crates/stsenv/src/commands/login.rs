@@ -15,14 +15,14 @@ use stsenv_core::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::sso::{self, populate, SsoSession};
 use stsenv_core::step::Source;
 
-use crate::cli::{LoginArgs, SsoCommand};
+use crate::cli::{LoginArgs, SsoCommand, SsoTarget};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
-    let session = target(&config, &args)?;
+    let session = target(&config, &args.target)?;
     let runtime = runtime()?;
     catch_ctrl_c();
     let ui = TerminalUi {
@@ -46,7 +46,7 @@ pub fn login(args: LoginArgs) -> CliResult {
 }
 
 /// Run `stsenv logout`.
-pub fn logout(args: LoginArgs) -> CliResult {
+pub fn logout(args: SsoTarget) -> CliResult {
     let config = AwsConfig::load()?;
     let session = target(&config, &args)?;
     // Revoking the token server-side needs a runtime; a failure to build
@@ -158,7 +158,7 @@ fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> CliResult {
 
 /// The session to log in to: `--sso-session`, the profile, else the
 /// default profile, else the only sso-session when there is no default.
-fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
+fn target(config: &AwsConfig, args: &SsoTarget) -> CliResult<SsoSession> {
     if let Some(name) = &args.sso_session {
         return Ok(SsoSession::named(config, name)?);
     }
