@@ -9,6 +9,7 @@ mod cli;
 mod clipboard;
 mod commands;
 mod error;
+mod mfa_code;
 mod mfa_process;
 mod obtain;
 mod output;
@@ -79,7 +80,7 @@ fn suggest_separator(err: &mut clap::Error) {
     // The user's own words, but still made harmless for the terminal.
     let tip = format!(
         "put `--` before the command: {}",
-        stsenv_core::untrusted::shown_up_to(&fixed, 200)
+        stsenv_core::store::untrusted::shown_up_to(&fixed, 200)
     );
     err.insert(
         ContextKind::Suggested,

@@ -13,11 +13,11 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde::Serialize;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::{default_profile_name, AwsConfig, Service};
+use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{Overrides, Plan};
-use stsenv_core::sso::SsoSession;
-use stsenv_core::step::Source;
+use stsenv_core::profile::config::{default_profile_name, AwsConfig, Service};
+use stsenv_core::source::sso::SsoSession;
+use stsenv_core::store::cache::Cache;
 use stsenv_core::Error;
 
 use crate::cli::DoctorArgs;
@@ -128,9 +128,12 @@ pub fn run(args: DoctorArgs) -> CliResult {
 /// The two AWS files: which paths, whether they exist, and the parse.
 fn files(checks: &mut Vec<Check>) -> Option<AwsConfig> {
     let paths = [
-        (stsenv_core::config::config_file_path(), "AWS_CONFIG_FILE"),
         (
-            stsenv_core::config::credentials_file_path(),
+            stsenv_core::profile::config::config_file_path(),
+            "AWS_CONFIG_FILE",
+        ),
+        (
+            stsenv_core::profile::config::credentials_file_path(),
             "AWS_SHARED_CREDENTIALS_FILE",
         ),
     ];
@@ -382,7 +385,7 @@ fn clock(config: Option<&AwsConfig>) -> Check {
         }
     };
     let name = endpoint.clone();
-    match stsenv_core::clock::skew(&endpoint) {
+    match stsenv_core::aws::clock::skew(&endpoint) {
         Ok(skew) if skew.abs() >= SKEW_FAIL_SECS => Check::new(
             "clock",
             name,
@@ -425,7 +428,7 @@ fn sts_endpoint(config: Option<&AwsConfig>) -> Result<String, Error> {
         })
         .unwrap_or_else(|| "us-east-1".to_string());
     let configured = config.and_then(|config| config.endpoint_url(Some(&default), Service::Sts));
-    stsenv_core::eks::sts_endpoint(region.trim(), configured.as_deref())
+    stsenv_core::aws::eks::sts_endpoint(region.trim(), configured.as_deref())
 }
 
 /// Other tools' variables that may shadow stsenv's credentials.
@@ -434,7 +437,7 @@ fn peers() -> Vec<Check> {
         .iter()
         .filter_map(|(name, effect)| {
             let value = std::env::var(name).ok().filter(|v| !v.is_empty())?;
-            let shown_value = stsenv_core::untrusted::shown(&value);
+            let shown_value = stsenv_core::store::untrusted::shown(&value);
             Some(
                 Check::new(
                     "environment",
