@@ -7,6 +7,7 @@ mod chains;
 mod cli_robustness;
 mod console;
 mod differential;
+mod docs;
 mod doctor;
 mod eks;
 mod errors;
