@@ -229,7 +229,13 @@ fn profiles(config: &AwsConfig) -> Vec<Check> {
 /// be a command line at all (the plan keeps it as written, and it is
 /// split only when it runs).
 fn planned(name: &str, plan: &Plan) -> Check {
-    let detail = format!("{}: {}", plan.kind().as_str(), plan.source.describe());
+    // The last step says what the credentials are (the role); a plan
+    // without steps is its source.
+    let what = plan
+        .steps
+        .last()
+        .map_or_else(|| plan.source.describe(), |step| step.describe());
+    let detail = format!("{}: {what}", plan.kind().as_str());
     if let Source::Process { command, .. } = &plan.source {
         let problem = match shell_words::split(command) {
             Ok(words) if words.is_empty() => Some("the command is empty".to_string()),
