@@ -47,11 +47,13 @@ pub fn warn(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
 }
 
-/// Warnings kept instead of printed while the unit tests run, per test
-/// thread: an expected warning is asserted with [`captured::take`], and a
-/// passing run prints no `stsenv: warning:` line that looks like a failure.
-#[cfg(test)]
-pub(crate) mod captured {
+/// Warnings kept instead of printed while unit tests run (this crate's,
+/// and the CLI's through its own `warn`), per test thread: an expected
+/// warning is asserted with [`captured::take`], and a passing run prints
+/// no `stsenv: warning:` line that looks like a failure. Not for use
+/// outside tests.
+#[doc(hidden)]
+pub mod captured {
     use std::cell::RefCell;
 
     thread_local! {

@@ -19,36 +19,15 @@ pub fn print(text: &str) -> CliResult<()> {
 }
 
 /// A `stsenv: warning: …` line on stderr. While the unit tests run it is
-/// kept instead, per test thread ([`captured::take`]): a test asserts the
-/// warning it expects, and a passing run prints nothing that looks like a
-/// failure.
+/// kept instead, per test thread (`stsenv_core::captured::take`): a test
+/// asserts the warning it expects, and a passing run prints nothing that
+/// looks like a failure.
 pub fn warn(message: &str) {
     #[cfg(test)]
-    if captured::keep(message) {
+    if stsenv_core::captured::keep(message) {
         return;
     }
     stsenv_core::warn(message);
-}
-
-/// Warnings kept by [`warn`] in unit tests.
-#[cfg(test)]
-pub mod captured {
-    use std::cell::RefCell;
-
-    thread_local! {
-        static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// Keep `message`; always succeeds.
-    pub fn keep(message: &str) -> bool {
-        WARNINGS.with(|w| w.borrow_mut().push(message.to_string()));
-        true
-    }
-
-    /// The warnings this thread has given since the last call.
-    pub fn take() -> Vec<String> {
-        WARNINGS.with(|w| std::mem::take(&mut *w.borrow_mut()))
-    }
 }
 
 /// Write one line to stderr; a stderr that cannot be written is ignored

@@ -98,7 +98,7 @@ mod tests {
             assert_eq!(quote(unkept), None, "{unkept:?}");
         }
         assert!(Dotenv.set("X", "'$").starts_with("# X left out"));
-        let warnings = crate::output::captured::take();
+        let warnings = stsenv_core::captured::take();
         assert!(
             matches!(warnings.as_slice(), [w] if w.starts_with("X is left out of the dotenv output: ")),
             "{warnings:?}"
