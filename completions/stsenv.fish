@@ -263,7 +263,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l non-interactive 
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -l json -d 'Print JSON: {"ok": bool, "checks": [{section, name, status, detail, fix}]}'
 complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -l offline -d 'Skip the clock check, the only one that uses the network (a GET to STS)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c stsenv -n "__fish_stsenv_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "env" -d 'Print shell code that exports credentials for a profile'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "exec" -d 'Run a command with a profile\'s credentials in its environment'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "whoami" -d 'Show who the credentials belong to (sts:GetCallerIdentity)'

@@ -128,8 +128,12 @@ pub enum Command {
     )]
     Serve(ServeArgs),
     /// Check the AWS files, every profile, the cache, SSO tokens and the clock
+    ///
+    /// Also names other tools' variables (AWS_VAULT, AWSUME_PROFILE,
+    /// AWS_PROFILE) that may shadow stsenv's credentials. Exit status: 0
+    /// when nothing failed (warnings allowed), 1 when a check failed.
     #[command(
-        after_help = "Exit status: 0 when nothing failed (warnings allowed), 1 when a check failed.\n\nExamples:\n  stsenv doctor\n  stsenv doctor --offline\n  stsenv doctor --json | jq '.checks[] | select(.status != \"ok\")'"
+        after_help = "Examples:\n  stsenv doctor\n  stsenv doctor --offline\n  stsenv doctor --json | jq '.checks[] | select(.status != \"ok\")'"
     )]
     Doctor(DoctorArgs),
 }
