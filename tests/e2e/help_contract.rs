@@ -238,3 +238,49 @@ fn every_commands_help_has_examples() {
         "no Examples section in the help of: {missing:?}"
     );
 }
+
+/// The drifts issue 24 found, each pinned: what a help offers is what the
+/// command does.
+#[test]
+fn help_offers_only_what_the_command_does() {
+    let sandbox = Sandbox::new();
+    let serve = ok(&sandbox, &["serve", "--help"]);
+    assert!(
+        serve.contains("json:") && serve.contains("one JSON object of the variables"),
+        "{serve}"
+    );
+    assert!(!serve.contains("credential_process"), "{serve}");
+    let logout = ok(&sandbox, &["logout", "--help"]);
+    assert!(!logout.contains("--no-browser"), "{logout}");
+    assert!(ok(&sandbox, &["login", "--help"]).contains("--no-browser"));
+    let explain = ok(&sandbox, &["explain", "--help"]);
+    for never_calls_aws in [
+        "--token-code",
+        "--refresh",
+        "--no-cache",
+        "--non-interactive",
+    ] {
+        assert!(
+            !explain.contains(never_calls_aws),
+            "{never_calls_aws}: {explain}"
+        );
+    }
+    // Still accepted, so an `env` command line can be explained as it is.
+    let plan = ok(
+        &sandbox.config(
+            "[profile base]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = x\n",
+        ),
+        &[
+            "explain",
+            "base",
+            "--refresh",
+            "--no-cache",
+            "--non-interactive",
+            "--token-code",
+            "123456",
+        ],
+    );
+    assert!(plan.starts_with("profile `base`"), "{plan}");
+    let unset = ok(&sandbox, &["unset", "--help"]);
+    assert!(!unset.contains("json"), "{unset}");
+}
