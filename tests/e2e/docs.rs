@@ -72,6 +72,15 @@ fn blocks(file: &Path) -> Vec<Block> {
         while end < lines.len() && lines[end].trim_end() != "```" {
             end += 1;
         }
+        assert!(
+            lines[start..end]
+                .iter()
+                .find(|line| !line.trim().is_empty())
+                .is_some_and(|line| line.starts_with("$ ")),
+            "{}:{}: a console block starts with a `$ ` command (output without one is never checked)",
+            file.display(),
+            i + 1
+        );
         blocks.push(Block {
             file: file.to_path_buf(),
             line: i + 1,

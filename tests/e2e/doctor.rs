@@ -260,3 +260,30 @@ fn the_text_report_has_sections_and_a_summary() {
     }
     assert!(text.ends_with("0 problem(s), 0 warning(s)\n"), "{text}");
 }
+
+/// A cache directory others can write to is not used; doctor says why and
+/// how to fix it, as a warning (stsenv works without the cache).
+#[test]
+fn an_untrusted_cache_directory_is_a_warning_with_its_fix() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = Sandbox::new();
+    sandbox
+        .config("[profile base]\nregion = eu-west-1\n")
+        .credentials(stsenv_tests::SWITCH_ROLE_CREDENTIALS);
+    let open = sandbox.path().join("open-cache");
+    std::fs::create_dir(&open).unwrap();
+    std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let dir = open.display().to_string();
+    let (code, report) = doctor(&sandbox, &["--offline"], &[("STSENV_CACHE_DIR", &dir)]);
+    assert_eq!(code, 0, "{report:#}");
+    let cache = check(&report, "cache", &dir);
+    assert_eq!(cache["status"], "warn", "{cache:#}");
+    assert!(
+        cache["detail"]
+            .as_str()
+            .unwrap()
+            .contains("is open to other users (mode 0777); run `chmod 700 "),
+        "{cache:#}"
+    );
+    assert!(cache["fix"].is_string());
+}
