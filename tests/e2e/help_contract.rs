@@ -266,10 +266,11 @@ fn help_offers_only_what_the_command_does() {
         );
     }
     // Still accepted, so an `env` command line can be explained as it is.
+    sandbox.config(
+        "[profile base]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = x\n",
+    );
     let plan = ok(
-        &sandbox.config(
-            "[profile base]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = x\n",
-        ),
+        &sandbox,
         &[
             "explain",
             "base",
