@@ -108,7 +108,7 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Print an EKS token for kubectl's exec credential plugin (like `aws eks get-token`)
     #[command(
-        after_help = "Examples:\n  stsenv eks-token dev --cluster-name prod-eu --region eu-west-1\n  args: [\"eks-token\", \"dev\", \"--cluster-name\", \"prod-eu\"]   # in ~/.kube/config"
+        after_help = "Examples:\n  stsenv eks-token dev --cluster-name prod-eu --region eu-west-1\n  stsenv eks-token dev --cluster-name prod-eu | jq -r .status.expirationTimestamp"
     )]
     EksToken(EksTokenArgs),
     /// Print a static completion script
