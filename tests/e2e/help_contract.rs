@@ -162,8 +162,12 @@ fn outcome(sandbox: &Sandbox, words: &[String]) -> (Option<i32>, String) {
         if words.first().is_some_and(|w| w == "serve") {
             let mut first = [0u8; 1];
             if child.stdout.as_mut().unwrap().read(&mut first).unwrap_or(0) == 1 {
-                child.kill().expect("kill");
-                child.wait().expect("reap");
+                // TERM, not KILL: serve removes its private copies of the
+                // AWS files on the way out.
+                // SAFETY: kill(2) on our own child.
+                unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+                let status = child.wait().expect("reap");
+                assert!(status.success(), "serve stopped badly on TERM: {status}");
                 return (None, String::new());
             }
         }
