@@ -21,7 +21,7 @@ use stsenv_core::store::cache::Cache;
 use stsenv_core::Error;
 
 use crate::cli::DoctorArgs;
-use crate::error::{CliError, CliResult};
+use crate::error::{core_report, CliResult};
 use crate::output::{self, human_duration};
 
 /// How far the clock may be off before MFA codes (30 s steps, a window or
@@ -102,8 +102,14 @@ pub fn run(args: DoctorArgs) -> CliResult {
     let mut checks = Vec::new();
     let config = files(&mut checks);
     if let Some(config) = &config {
-        checks.extend(profiles(config));
-        checks.extend(sso_tokens(config));
+        // Each profile planned once, for both checks.
+        let plans: Vec<(&str, Result<Plan, Error>)> = config
+            .profile_names()
+            .into_iter()
+            .map(|name| (name, Plan::build(config, Some(name), &Overrides::default())))
+            .collect();
+        checks.extend(profiles(config, plans.iter()));
+        checks.extend(sso_tokens(config, plans.into_iter().map(|(_, plan)| plan)));
     }
     checks.push(cache());
     if !args.offline {
@@ -191,7 +197,7 @@ fn files(checks: &mut Vec<Check>) -> Option<AwsConfig> {
                 "files",
                 "parsed",
                 Status::Fail,
-                CliError::Core(err).report().unwrap_or_default(),
+                core_report(&err),
             ));
             None
         }
@@ -199,27 +205,22 @@ fn files(checks: &mut Vec<Check>) -> Option<AwsConfig> {
 }
 
 /// Each profile's kind, and whether its plan builds.
-fn profiles(config: &AwsConfig) -> Vec<Check> {
-    config
-        .profile_names()
-        .into_iter()
-        .map(|name| match Plan::build(config, Some(name), &Overrides::default()) {
-            Ok(plan) => planned(name, &plan),
+fn profiles<'a>(
+    config: &AwsConfig,
+    plans: impl Iterator<Item = &'a (&'a str, Result<Plan, Error>)>,
+) -> Vec<Check> {
+    plans
+        .map(|(name, plan)| match plan {
+            Ok(plan) => planned(name, plan),
             Err(err) => {
-                let fix = fix_for(&err).unwrap_or_else(|| {
+                let fix = fix_for(err).unwrap_or_else(|| {
                     format!(
                         "edit [profile {name}] in {} as the message says, then check it with `stsenv explain {}`",
                         config.file_of(name).display(),
                         shell_words::quote(name)
                     )
                 });
-                Check::new(
-                    "profiles",
-                    name,
-                    Status::Fail,
-                    CliError::Core(err).report().unwrap_or_default(),
-                )
-                .fix(fix)
+                Check::new("profiles", *name, Status::Fail, core_report(err)).fix(fix)
             }
         })
         .collect()
@@ -273,18 +274,18 @@ fn fix_for(err: &Error) -> Option<String> {
 }
 
 /// The SSO sessions the profiles use, and their tokens.
-fn sso_tokens(config: &AwsConfig) -> Vec<Check> {
+fn sso_tokens(config: &AwsConfig, plans: impl Iterator<Item = Result<Plan, Error>>) -> Vec<Check> {
     let mut sessions: BTreeMap<String, SsoSession> = BTreeMap::new();
     for name in config.sso_session_names() {
         if let Ok(session) = SsoSession::named(config, name) {
             sessions.insert(session.cache_name().to_string(), session);
         }
     }
-    for name in config.profile_names() {
+    for plan in plans {
         if let Ok(Plan {
             source: Source::Sso(role),
             ..
-        }) = Plan::build(config, Some(name), &Overrides::default())
+        }) = plan
         {
             let session = SsoSession::of_role(&role);
             sessions
@@ -383,10 +384,7 @@ fn clock(config: Option<&AwsConfig>) -> Check {
                 "clock",
                 "STS",
                 Status::Warn,
-                format!(
-                    "not checked: {}",
-                    CliError::Core(err).report().unwrap_or_default()
-                ),
+                format!("not checked: {}", core_report(&err)),
             )
         }
     };
