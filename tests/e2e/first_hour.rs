@@ -32,6 +32,22 @@ fn exec_without_the_separator_says_to_put_it_before_the_command() {
         ),
         "{stderr}"
     );
+    // With options before the profile, and with the command's first word
+    // also the profile's name: the `--` goes where the line then parses.
+    let stderr = fails(
+        &sandbox,
+        &["exec", "--region", "eu-west-1", "dev", "aws", "s3", "ls"],
+        2,
+    );
+    assert!(
+        stderr.contains("\"stsenv exec --region eu-west-1 dev -- aws s3 ls\""),
+        "{stderr}"
+    );
+    let stderr = fails(&sandbox, &["exec", "aws", "aws", "s3", "ls"], 2);
+    assert!(
+        stderr.contains("\"stsenv exec aws -- aws s3 ls\""),
+        "{stderr}"
+    );
     // Other usage errors keep clap's message alone.
     let other = fails(&sandbox, &["exec", "dev", "--bogus", "--", "true"], 2);
     assert!(!other.contains("put `--`"), "{other}");

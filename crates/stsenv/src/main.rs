@@ -69,7 +69,19 @@ fn suggest_separator(err: &mut clap::Error) {
     if unexpected.starts_with('-') {
         return;
     }
-    let Some(at) = args.iter().rposition(|arg| arg == unexpected) else {
+    // Where clap stopped: the first occurrence of the word that cannot be
+    // read as stsenv's own (the word may also be the profile's name, as
+    // in `exec aws aws s3 ls`).
+    let parses = |words: &[String]| {
+        let line = ["stsenv"]
+            .into_iter()
+            .chain(words.iter().map(String::as_str))
+            .chain(["--", "true"]);
+        cli::Cli::try_parse_from(line).is_ok()
+    };
+    let Some(at) = (1..args.len())
+        .find(|&at| args[at] == *unexpected && parses(&args[..at]) && !parses(&args[..=at]))
+    else {
         return;
     };
     let mut fixed = vec!["stsenv".to_string()];
