@@ -20,6 +20,7 @@ mod hardening_fuzz;
 mod hardening_process;
 mod hardening_secrets;
 mod hardening_sso;
+mod hardening_trust;
 mod help_contract;
 mod keys;
 mod man_pages;

@@ -44,6 +44,8 @@ pub fn warn(message: &str) {
         return;
     }
     // A stderr that cannot be written is no reason to fail (or panic).
+    // Warnings carry outside values (file names, server text): escaped.
+    let message = store::untrusted::printable_lines(message);
     let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
 }
 

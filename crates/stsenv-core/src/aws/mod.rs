@@ -8,6 +8,7 @@ pub mod client;
 pub mod clock;
 pub mod eks;
 pub mod federation;
+mod http_cap;
 pub mod iam;
 pub mod partition;
 pub mod sts;
