@@ -5,6 +5,7 @@
 //! chains or plans; imports [`crate::profile`] and [`crate::store`] only.
 
 pub mod client;
+pub mod clock;
 pub mod eks;
 pub mod federation;
 mod http_cap;

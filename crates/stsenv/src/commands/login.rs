@@ -16,14 +16,14 @@ use stsenv_core::source::sso::{self, populate, SsoSession};
 use stsenv_core::store::cache::Cache;
 use stsenv_core::store::untrusted::printable;
 
-use crate::cli::{LoginArgs, SsoCommand};
+use crate::cli::{LoginArgs, SsoCommand, SsoTarget};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
-    let session = target(&config, &args)?;
+    let session = target(&config, &args.target)?;
     let runtime = runtime()?;
     catch_ctrl_c();
     let ui = TerminalUi {
@@ -47,7 +47,7 @@ pub fn login(args: LoginArgs) -> CliResult {
 }
 
 /// Run `stsenv logout`.
-pub fn logout(args: LoginArgs) -> CliResult {
+pub fn logout(args: SsoTarget) -> CliResult {
     let config = AwsConfig::load()?;
     let session = target(&config, &args)?;
     // Revoking the token server-side needs a runtime; a failure to build
@@ -159,7 +159,7 @@ fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> CliResult {
 
 /// The session to log in to: `--sso-session`, the profile, else the
 /// default profile, else the only sso-session when there is no default.
-fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
+fn target(config: &AwsConfig, args: &SsoTarget) -> CliResult<SsoSession> {
     if let Some(name) = &args.sso_session {
         return Ok(SsoSession::named(config, name)?);
     }
