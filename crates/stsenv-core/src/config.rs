@@ -429,6 +429,8 @@ pub enum Service {
     SsoOidc,
     /// Identity and Access Management (key rotation).
     Iam,
+    /// AWS Sign-In (`aws login` sessions: CreateOAuth2Token).
+    Signin,
 }
 
 impl Service {
@@ -439,6 +441,7 @@ impl Service {
             Service::Sso => "sso",
             Service::SsoOidc => "sso_oidc",
             Service::Iam => "iam",
+            Service::Signin => "signin",
         }
     }
 
@@ -449,6 +452,7 @@ impl Service {
             Service::Sso => "SSO",
             Service::SsoOidc => "SSO_OIDC",
             Service::Iam => "IAM",
+            Service::Signin => "SIGNIN",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod fsutil;
 pub mod iam;
 pub mod keys;
 pub mod keystore;
+pub mod login_flow;
 pub mod login_session;
 pub mod metadata;
 pub mod partition;

@@ -32,6 +32,7 @@ use aws_config::profile::Profile;
 use crate::config::{AwsConfig, Service};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::login_session::LoginSession;
 use crate::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::partition::Partition;
 use crate::sso::{SsoRole, SsoSession};
@@ -117,6 +118,8 @@ pub enum ProfileKind {
     Role,
     /// IAM Identity Center.
     Sso,
+    /// An `aws login` session (`login_session`).
+    Login,
     /// credential_process.
     Process,
     /// Environment variables.
@@ -137,6 +140,7 @@ impl ProfileKind {
             ProfileKind::Mfa => "mfa",
             ProfileKind::Role => "role",
             ProfileKind::Sso => "sso",
+            ProfileKind::Login => "login",
             ProfileKind::Process => "process",
             ProfileKind::Environment => "env",
             ProfileKind::WebIdentity => "web-identity",
@@ -188,6 +192,7 @@ impl Plan {
             (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
             (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
             (Source::Sso(_), ..) => ProfileKind::Sso,
+            (Source::Login(_), ..) => ProfileKind::Login,
             (Source::Process { .. }, ..) => ProfileKind::Process,
             (Source::Environment { .. }, ..) => ProfileKind::Environment,
             (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
@@ -491,9 +496,13 @@ impl Planner<'_> {
     /// keys in the config file.
     fn base_source(&self, name: &str, profile: &Profile) -> Result<Chain> {
         let process = profile.get("credential_process");
+        let login = profile.get("login_session").map(str::trim);
         let access_key_id = profile.get("aws_access_key_id");
+        // botocore: keys in the credentials file, then login_session, then
+        // credential_process, then keys in the config file.
         let keys_win = access_key_id.is_some()
-            && (process.is_none() || self.config.in_credentials_file(name, "aws_access_key_id"));
+            && ((process.is_none() && login.is_none())
+                || self.config.in_credentials_file(name, "aws_access_key_id"));
         let source = if profile.get("sso_session").is_some()
             || profile.get("sso_start_url").is_some()
         {
@@ -516,6 +525,8 @@ impl Planner<'_> {
                     session_token: profile.get("aws_session_token").map(str::to_string),
                 },
             }
+        } else if let Some(session_arn) = login {
+            Source::Login(self.login_session(name, session_arn)?)
         } else if let Some(command) = process {
             Source::Process {
                 profile: name.to_string(),
@@ -526,10 +537,30 @@ impl Planner<'_> {
         } else {
             return Err(self.invalid(
                 name,
-                "has no credentials: add aws_access_key_id/aws_secret_access_key, role_arn + source_profile, sso_session, credential_process or web_identity_token_file",
+                "has no credentials: add aws_access_key_id/aws_secret_access_key, role_arn + source_profile, sso_session, login_session (aws login), credential_process or web_identity_token_file",
             ));
         };
         Ok(Chain::of(source))
+    }
+
+    /// `login_session = ARN`: the session must look like an IAM ARN (it
+    /// names the cache file and is shown in messages).
+    fn login_session(&self, name: &str, session_arn: &str) -> Result<LoginSession> {
+        let plausible = session_arn.starts_with("arn:")
+            && session_arn.split(':').count() >= 6
+            && session_arn.len() <= 2048
+            && session_arn.bytes().all(|b| b.is_ascii_graphic());
+        if !plausible {
+            return Err(self.invalid(
+                name,
+                "has a login_session that is not an ARN; run `aws login` (or stsenv login) to set it",
+            ));
+        }
+        Ok(LoginSession {
+            profile: name.to_string(),
+            session_arn: session_arn.to_string(),
+            endpoint: self.config.endpoint_url(Some(name), Service::Signin),
+        })
     }
 
     fn sso_role(&self, name: &str, profile: &Profile) -> Result<SsoRole> {

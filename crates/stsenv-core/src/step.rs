@@ -22,6 +22,7 @@ use crate::aws::{CallContext, LazyRuntime};
 use crate::cache::{Cache, LockWait};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::login_session::LoginSession;
 use crate::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::sso::SsoRole;
 use crate::sts::{self, AssumeRole};
@@ -112,6 +113,8 @@ pub enum Source {
     },
     /// IAM Identity Center role credentials.
     Sso(SsoRole),
+    /// `login_session`: an `aws login` session in the AWS CLI's login cache.
+    Login(LoginSession),
     /// `web_identity_token_file` + `role_arn`: sts:AssumeRoleWithWebIdentity.
     WebIdentity(WebIdentity),
     /// `credential_source = Ec2InstanceMetadata`: the instance role, via IMDSv2.
@@ -137,6 +140,7 @@ impl Source {
             | Source::Process { profile, .. }
             | Source::Keyring { profile } => profile,
             Source::Sso(role) => &role.profile,
+            Source::Login(login) => &login.profile,
             Source::WebIdentity(web) => &web.profile,
             Source::Imds(imds) => &imds.profile,
             Source::Container(container) => &container.profile,
@@ -175,6 +179,7 @@ impl Source {
                     .map(|e| format!(" at {e}"))
                     .unwrap_or_default(),
             ),
+            Source::Login(login) => login.describe(),
             Source::WebIdentity(web) => web.describe(),
             Source::Imds(imds) => imds.describe(),
             Source::Container(container) => container.describe(),
@@ -196,6 +201,7 @@ impl Source {
                 format!("the credential_process of profile `{profile}`")
             }
             Source::Sso(_) => "sso:GetRoleCredentials".to_string(),
+            Source::Login(_) => "the aws login session".to_string(),
             Source::WebIdentity(_) => "sts:AssumeRoleWithWebIdentity".to_string(),
             Source::Imds(_) => "the instance metadata service (IMDSv2)".to_string(),
             Source::Container(_) => "the container credentials endpoint".to_string(),
@@ -217,6 +223,7 @@ impl Source {
         match self {
             Source::Sso(role) => ("SsoRole", format!("{}/{}", role.account_id, role.role_name)),
             Source::WebIdentity(web) => ("WebIdentity", web.role_arn.clone()),
+            Source::Login(login) => ("Login", login.session_arn.clone()),
             Source::Static { keys, .. } => ("Static", mask_key(&keys.access_key_id)),
             Source::Environment { .. } => ("Environment", String::new()),
             Source::Process { command, .. } => ("Process", command.clone()),
@@ -245,7 +252,11 @@ impl Source {
     /// web identity roles. An instance profile's credentials are not: AWS
     /// does not count roles of applications on EC2 as role chaining.
     pub fn is_role(&self) -> bool {
-        matches!(self, Source::Sso(_) | Source::WebIdentity(_))
+        match self {
+            Source::Sso(_) | Source::WebIdentity(_) => true,
+            Source::Login(login) => login.is_role(),
+            _ => false,
+        }
     }
 
     /// The source's cache identity.
@@ -301,6 +312,7 @@ impl Source {
                 Ok(credentials)
             }
             Source::Sso(role) => crate::sso::role_credentials(role, cache, runtime.get()?, wait),
+            Source::Login(login) => login.credentials(region, cache, runtime, wait),
             Source::WebIdentity(web) => web.obtain(region, runtime.get()?),
             Source::Imds(imds) => imds.obtain(runtime.get()?),
             Source::Container(container) => container.obtain(runtime.get()?),

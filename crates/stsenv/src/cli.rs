@@ -432,6 +432,9 @@ pub struct LoginArgs {
     /// Do not open a browser; only print the URL and code
     #[arg(long)]
     pub no_browser: bool,
+    /// `aws login` profiles: sign in on another device and paste the code it shows
+    #[arg(long, conflicts_with = "sso_session")]
+    pub remote: bool,
 }
 
 impl LoginArgs {
