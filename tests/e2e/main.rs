@@ -18,6 +18,7 @@ mod hardening_process;
 mod hardening_secrets;
 mod hardening_sso;
 mod keys;
+mod login_session;
 mod man_pages;
 mod mfa_process;
 mod picker;

@@ -287,12 +287,15 @@ fn new_key(n: u32, port: u16) -> SigningKey {
     }
 }
 
-/// The key as the AWS CLI stores it: SEC1 DER in a PEM.
+/// The key as the AWS CLI stores it: awscrt's SEC1 export, whose layout
+/// for P-256 is fixed (version 1, the 32-byte key, the curve's OID, the
+/// uncompressed public point), in a PEM.
 fn pem_of(key: &SigningKey) -> String {
-    let der = p256::SecretKey::from(key)
-        .to_sec1_der()
-        .expect("sec1 encoding");
-    let text = base64::engine::general_purpose::STANDARD.encode(der.as_slice());
+    let mut der = hex_decode("30770201010420");
+    der.extend_from_slice(&key.to_bytes());
+    der.extend(hex_decode("a00a06082a8648ce3d030107a144034200"));
+    der.extend_from_slice(key.verifying_key().to_encoded_point(false).as_bytes());
+    let text = base64::engine::general_purpose::STANDARD.encode(&der);
     let lines: Vec<String> = text
         .as_bytes()
         .chunks(64)
@@ -302,6 +305,13 @@ fn pem_of(key: &SigningKey) -> String {
         "-----BEGIN EC PRIVATE KEY-----\n{}\n-----END EC PRIVATE KEY-----\n",
         lines.join("\n")
     )
+}
+
+fn hex_decode(text: &str) -> Vec<u8> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn jwk_of(key: &VerifyingKey) -> (String, String) {

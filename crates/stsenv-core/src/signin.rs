@@ -110,13 +110,23 @@ impl DpopKey {
         Some(DpopKey(SigningKey::from(secret)))
     }
 
-    /// The key as the AWS CLI writes it: SEC1 DER, base64 in 64-column lines.
+    /// The key as the AWS CLI writes it: SEC1 DER with the curve named
+    /// (awscrt, behind botocore, refuses a key without it), base64 in
+    /// 64-column lines.
     pub fn to_pem(&self) -> Result<String> {
+        use sec1::der::Encode;
+        use sec1::der::oid::AssociatedOid;
         let secret = p256::SecretKey::from(&self.0);
-        let der = secret
-            .to_sec1_der()
-            .map_err(|e| Error::Unusable(format!("cannot encode the DPoP key: {e}")))?;
-        let text = base64::engine::general_purpose::STANDARD.encode(der.as_slice());
+        let private_key = secret.to_bytes();
+        let public_key = self.0.verifying_key().to_encoded_point(false);
+        let der = sec1::EcPrivateKey {
+            private_key: &private_key,
+            parameters: Some(sec1::EcParameters::NamedCurve(p256::NistP256::OID)),
+            public_key: Some(public_key.as_bytes()),
+        }
+        .to_der()
+        .map_err(|e| Error::Unusable(format!("cannot encode the DPoP key: {e}")))?;
+        let text = base64::engine::general_purpose::STANDARD.encode(&der);
         let lines: Vec<&str> = text
             .as_bytes()
             .chunks(64)
@@ -461,6 +471,11 @@ mod tests {
         let pem = key.to_pem().unwrap();
         assert!(pem.starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
         assert!(pem.lines().all(|l| l.len() <= 64));
+        // awscrt's layout: 121 bytes, prime256v1 named (OID 1.2.840.10045.3.1.7).
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+        assert_eq!(der.len(), 121);
+        assert!(hex::encode(&der).contains("a00a06082a8648ce3d030107"));
         let back = DpopKey::from_pem(&pem).unwrap();
         assert_eq!(back.0.verifying_key(), key.0.verifying_key());
         assert!(DpopKey::from_pem("-----BEGIN EC PRIVATE KEY-----\nAAAA\n").is_none());
