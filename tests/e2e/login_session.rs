@@ -78,7 +78,10 @@ fn credentials_close_to_expiry_are_refreshed_and_written_back() {
     let before = read_cache(&sandbox);
     let out = stsenv(&sandbox, &stub, &["env", "dev"]);
     let key = key_of(succeeded(&out));
-    assert_ne!(key, written.access_key_id, "less than 5 min left: refreshed");
+    assert_ne!(
+        key, written.access_key_id,
+        "less than 5 min left: refreshed"
+    );
     assert_eq!(stub.refreshes(), 1, "{:?}", stub.calls());
     let after = read_cache(&sandbox);
     assert_eq!(after["accessToken"]["accessKeyId"], key.as_str());
@@ -208,7 +211,10 @@ fn profiles_show_kind_login_and_credential_process_serves_it() {
     let written = stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 900);
     let out = stsenv(&sandbox, &stub, &["profiles"]);
     let text = String::from_utf8_lossy(succeeded(&out)).into_owned();
-    let line = text.lines().find(|l| l.contains("dev")).expect("dev listed");
+    let line = text
+        .lines()
+        .find(|l| l.contains("dev"))
+        .expect("dev listed");
     assert!(line.contains("login"), "{text}");
     let out = stsenv(&sandbox, &stub, &["credential-process", "dev"]);
     let json: Value = serde_json::from_slice(succeeded(&out)).unwrap();
@@ -307,7 +313,12 @@ fn botocore_refreshes_a_session_stsenv_logged_in() {
     expire_cache(&sandbox, token);
     let theirs = botocore_credentials(&sandbox, &stub, "dev");
     assert_eq!(theirs["method"], "login");
-    assert_eq!(stub.refreshes(), 1, "botocore read stsenv's key: {:?}", stub.calls());
+    assert_eq!(
+        stub.refreshes(),
+        1,
+        "botocore read stsenv's key: {:?}",
+        stub.calls()
+    );
 }
 
 #[test]
@@ -413,7 +424,12 @@ fn stsenv_reads_what_botocore_refreshed_without_refreshing() {
     let sandbox = sandbox();
     stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 200);
     let theirs = botocore_credentials(&sandbox, &stub, "dev");
-    assert_eq!(stub.refreshes(), 1, "botocore's DPoP proof passed: {:?}", stub.calls());
+    assert_eq!(
+        stub.refreshes(),
+        1,
+        "botocore's DPoP proof passed: {:?}",
+        stub.calls()
+    );
     same(&stsenv_credentials(&sandbox, &stub, "dev"), &theirs);
     assert_eq!(stub.refreshes(), 1);
 }

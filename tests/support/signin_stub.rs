@@ -234,8 +234,8 @@ impl SigninStub {
         let path = url
             .strip_prefix(&self.url)
             .unwrap_or_else(|| panic!("{url} is not this stub's"));
-        let (status, head, body) = crate::loopback_http::request_with_head(&self.url, "GET", path)
-            .expect("stub answers");
+        let (status, head, body) =
+            crate::loopback_http::request_with_head(&self.url, "GET", path).expect("stub answers");
         let location = head
             .lines()
             .find_map(|l| l.strip_prefix("Location: "))
@@ -316,10 +316,7 @@ fn hex_decode(text: &str) -> Vec<u8> {
 
 fn jwk_of(key: &VerifyingKey) -> (String, String) {
     let point = key.to_encoded_point(false);
-    (
-        b64url(point.x().expect("x")),
-        b64url(point.y().expect("y")),
-    )
+    (b64url(point.x().expect("x")), b64url(point.y().expect("y")))
 }
 
 /// An unsigned-looking JWT whose payload names `sub`, as the ID token does.
@@ -327,7 +324,11 @@ fn id_token(sub: &str) -> String {
     format!(
         "{}.{}.{}",
         b64url(br#"{"alg":"ES256","typ":"JWT"}"#),
-        b64url(json!({ "sub": sub, "iss": "signin-stub" }).to_string().as_bytes()),
+        b64url(
+            json!({ "sub": sub, "iss": "signin-stub" })
+                .to_string()
+                .as_bytes()
+        ),
         b64url(b"stub-signature")
     )
 }
@@ -366,7 +367,13 @@ fn token(
     token_url: &str,
 ) -> Response {
     let input: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-    let text = |k: &str| input.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let text = |k: &str| {
+        input
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let mut call = Call {
         grant_type: text("grantType"),
         client_id: text("clientId"),
@@ -448,10 +455,20 @@ fn redeem_refresh(input: &Value, jwk: &(String, String), state: &State) -> Resul
         return Err(denied("TOKEN_EXPIRED", "unknown refresh token"));
     };
     if input["clientId"].as_str() != Some(binding.client_id.as_str()) {
-        return Err(error(400, "ValidationException", "INVALID_REQUEST", "clientId differs"));
+        return Err(error(
+            400,
+            "ValidationException",
+            "INVALID_REQUEST",
+            "clientId differs",
+        ));
     }
     if &binding.jwk != jwk {
-        return Err(error(400, "ValidationException", "INVALID_REQUEST", "the DPoP key is not the one the refresh token is bound to"));
+        return Err(error(
+            400,
+            "ValidationException",
+            "INVALID_REQUEST",
+            "the DPoP key is not the one the refresh token is bound to",
+        ));
     }
     Ok(Grant {
         jwk: jwk.clone(),
@@ -459,20 +476,33 @@ fn redeem_refresh(input: &Value, jwk: &(String, String), state: &State) -> Resul
     })
 }
 
-fn redeem_code(input: &Value, jwk: &(String, String), state: &mut State) -> Result<Grant, Response> {
+fn redeem_code(
+    input: &Value,
+    jwk: &(String, String),
+    state: &mut State,
+) -> Result<Grant, Response> {
     let invalid = |m: &str| error(400, "ValidationException", "INVALID_REQUEST", m);
     let code = input["code"].as_str().unwrap_or("");
     let Some(pending) = state.codes.remove(code) else {
-        return Err(error(401, "AccessDeniedException", "AUTHCODE_EXPIRED", "unknown or used code"));
+        return Err(error(
+            401,
+            "AccessDeniedException",
+            "AUTHCODE_EXPIRED",
+            "unknown or used code",
+        ));
     };
     if input["clientId"].as_str() != Some(pending.client_id.as_str()) {
         return Err(invalid("clientId differs from the authorization request"));
     }
     if input["redirectUri"].as_str() != Some(pending.redirect_uri.as_str()) {
-        return Err(invalid("redirectUri differs from the authorization request"));
+        return Err(invalid(
+            "redirectUri differs from the authorization request",
+        ));
     }
     let verifier = input["codeVerifier"].as_str().unwrap_or("");
-    if !(43..=128).contains(&verifier.len()) || b64url(&Sha256::digest(verifier.as_bytes())) != pending.challenge {
+    if !(43..=128).contains(&verifier.len())
+        || b64url(&Sha256::digest(verifier.as_bytes())) != pending.challenge
+    {
         return Err(invalid("codeVerifier does not match the code_challenge"));
     }
     Ok(Grant {
@@ -505,9 +535,18 @@ fn check_proof(
     let x = head["jwk"]["x"].as_str().unwrap_or("").to_string();
     let y = head["jwk"]["y"].as_str().unwrap_or("").to_string();
     let mut sec1 = vec![4u8];
-    sec1.extend(b64url_decode(&x).filter(|v| v.len() == 32).ok_or_else(|| invalid("jwk x"))?);
-    sec1.extend(b64url_decode(&y).filter(|v| v.len() == 32).ok_or_else(|| invalid("jwk y"))?);
-    let key = VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| invalid("jwk is not a P-256 point"))?;
+    sec1.extend(
+        b64url_decode(&x)
+            .filter(|v| v.len() == 32)
+            .ok_or_else(|| invalid("jwk x"))?,
+    );
+    sec1.extend(
+        b64url_decode(&y)
+            .filter(|v| v.len() == 32)
+            .ok_or_else(|| invalid("jwk y"))?,
+    );
+    let key =
+        VerifyingKey::from_sec1_bytes(&sec1).map_err(|_| invalid("jwk is not a P-256 point"))?;
     let signature = b64url_decode(signature)
         .and_then(|s| Signature::from_slice(&s).ok())
         .ok_or_else(|| invalid("DPoP signature is not 64 bytes"))?;
@@ -519,7 +558,8 @@ fn check_proof(
     if !claims_text.starts_with(r#"{"htm":"POST","htu":""#) || !claims_text.contains(r#","iat":"#) {
         return Err(invalid("DPoP claims are not botocore's shape"));
     }
-    let claims: Value = serde_json::from_str(&claims_text).map_err(|_| invalid("DPoP claims JSON"))?;
+    let claims: Value =
+        serde_json::from_str(&claims_text).map_err(|_| invalid("DPoP claims JSON"))?;
     if claims["htu"].as_str() != Some(token_url) {
         return Err(invalid("DPoP htu is not this endpoint"));
     }
@@ -544,7 +584,10 @@ fn authorize(query: &str, state: &mut State, token_url: &str) -> Response {
     let base = token_url.trim_end_matches("/v1/token");
     let checks = [
         (get("response_type") == "code", "response_type"),
-        (get("code_challenge_method") == "SHA-256", "code_challenge_method"),
+        (
+            get("code_challenge_method") == "SHA-256",
+            "code_challenge_method",
+        ),
         (get("scope") == "openid", "scope"),
         (!get("state").is_empty(), "state"),
         (get("code_challenge").len() == 43, "code_challenge"),
@@ -572,13 +615,16 @@ fn authorize(query: &str, state: &mut State, token_url: &str) -> Response {
         },
     );
     let mut back = url::form_urlencoded::Serializer::new(String::new());
-    back.append_pair("code", &code).append_pair("state", get("state"));
+    back.append_pair("code", &code)
+        .append_pair("state", get("state"));
     let back = back.finish();
     if same_device {
         Response::text(302, "").with_header("Location", format!("{redirect_uri}?{back}"))
     } else {
         let mut pasted = url::form_urlencoded::Serializer::new(String::new());
-        pasted.append_pair("state", get("state")).append_pair("code", &code);
+        pasted
+            .append_pair("state", get("state"))
+            .append_pair("code", &code);
         Response::text(
             200,
             base64::engine::general_purpose::STANDARD.encode(pasted.finish()),

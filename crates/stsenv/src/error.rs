@@ -68,7 +68,9 @@ fn hint(err: &Error) -> Option<String> {
     match err {
         Error::MfaNeeded { .. } => Some("pass --token-code CODE, or run it in a terminal".into()),
         Error::PeerPrompting { .. } => Some("finish it there or pass --token-code".into()),
-        Error::LoginNeeded { profile } => Some(format!("run `stsenv login {}`", login_arg(profile))),
+        Error::LoginNeeded { profile } => {
+            Some(format!("run `stsenv login {}`", login_arg(profile)))
+        }
         Error::SignInNeeded { profile, .. } => Some(format!(
             "run `stsenv login {}` (or `aws login --profile {}`)",
             login_arg(profile),

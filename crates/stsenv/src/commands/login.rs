@@ -1,6 +1,6 @@
 //! `stsenv login`, `logout` and `sso populate`: IAM Identity Center, and
 //! `aws login` sessions (`login_session` profiles). The flows live in
-//! `stsenv_core::sso` and `stsenv_core::login_flow`; this file is the
+//! `stsenv_core::source::sso` and `stsenv_core::source::login_flow`; this file is the
 //! terminal side: the code and URL on stderr, the browser, the spinner and
 //! Ctrl-C.
 
@@ -9,16 +9,16 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use stsenv_core::aws::runtime;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::{default_profile_name, AwsConfig};
-use stsenv_core::config_edit::{self, FileEdit, FileKind};
-use stsenv_core::login_flow::{self, SignInUi};
-use stsenv_core::login_session::LoginSession;
+use stsenv_core::aws::client::runtime;
+use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{sso_session_of, Overrides, Plan};
-use stsenv_core::sso::login::{LoginOutcome, LoginUi};
-use stsenv_core::sso::{self, populate, SsoSession};
-use stsenv_core::step::Source;
+use stsenv_core::profile::config::{default_profile_name, AwsConfig};
+use stsenv_core::profile::edit::{self as config_edit, FileEdit, FileKind};
+use stsenv_core::source::login::LoginSession;
+use stsenv_core::source::login_flow::{self, SignInUi};
+use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
+use stsenv_core::source::sso::{self, populate, SsoSession};
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::{LoginArgs, SsoCommand};
 use crate::error::{CliError, CliResult};
@@ -122,7 +122,12 @@ fn login_session_target(config: &AwsConfig, args: &LoginArgs) -> Option<(LoginSe
 /// `stsenv login` for an `aws login` profile: the browser flow, the AWS
 /// CLI's cache written, and `login_session` updated when the browser signed
 /// in another identity.
-fn sign_in(config: &AwsConfig, session: &LoginSession, region: &str, args: &LoginArgs) -> CliResult {
+fn sign_in(
+    config: &AwsConfig,
+    session: &LoginSession,
+    region: &str,
+    args: &LoginArgs,
+) -> CliResult {
     let runtime = runtime()?;
     catch_ctrl_c();
     let ui = SignInTerminal {
