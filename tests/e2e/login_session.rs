@@ -433,3 +433,96 @@ fn stsenv_reads_what_botocore_refreshed_without_refreshing() {
     same(&stsenv_credentials(&sandbox, &stub, "dev"), &theirs);
     assert_eq!(stub.refreshes(), 1);
 }
+
+#[test]
+fn exec_console_and_eks_token_use_the_session() {
+    let stub = SigninStub::start();
+    let federation = stsenv_tests::federation_stub::FederationStub::start();
+    let sandbox = sandbox();
+    let written = stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 900);
+    let out = stsenv(
+        &sandbox,
+        &stub,
+        &[
+            "exec",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$AWS_ACCESS_KEY_ID\"",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(succeeded(&out)).trim(),
+        written.access_key_id
+    );
+    let out = stsenv(
+        &sandbox,
+        &stub,
+        &["eks-token", "dev", "--cluster-name", "c"],
+    );
+    let credential: Value = serde_json::from_slice(succeeded(&out)).unwrap();
+    let token = credential["status"]["token"].as_str().unwrap();
+    assert!(token.starts_with("k8s-aws-v1."), "{token}");
+    let out = sandbox
+        .stsenv()
+        .envs(stub.env())
+        .envs(federation.env())
+        .args(["console", "dev", "--print", "--non-interactive"])
+        .output()
+        .unwrap();
+    succeeded(&out);
+    let session = federation.token_calls()[0].session();
+    assert_eq!(session["sessionId"], written.access_key_id.as_str());
+}
+
+#[test]
+fn the_prompt_hook_renews_silently_while_the_session_lasts() {
+    use crate::shell_support::{init, now, run_interactive, run_script, SHELLS};
+    for shell in SHELLS {
+        let stub = SigninStub::start();
+        let sandbox = Sandbox::new();
+        // The endpoint from a [services] section: the hook's environment is the shell's.
+        sandbox.config(&format!(
+            "[profile dev]\nlogin_session = {SESSION_ARN}\nregion = us-east-1\nservices = local\n\n\
+             [services local]\nsignin =\n  endpoint_url = {}\n",
+            stub.url
+        ));
+        let written = stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 100);
+        let code = init(&sandbox, shell, &["--no-aliases"]);
+        let plugin = sandbox.path().join(format!("plugin.{shell}"));
+        std::fs::write(&plugin, code).unwrap();
+        let due = now() - 1;
+        let out = if shell == "fish" {
+            let script = format!(
+                "set -gx STSENV_PROFILE dev\nset -gx STSENV_REFRESH_AT {due}\nset -gx AWS_ACCESS_KEY_ID old\n\
+                 source '{}'\nemit fish_prompt\nemit fish_prompt\necho \"RESULT:$AWS_ACCESS_KEY_ID\"\n",
+                plugin.display()
+            );
+            run_script(&sandbox, "fish", &script)
+        } else {
+            let lines = format!(
+                "export STSENV_PROFILE=dev STSENV_REFRESH_AT={due} AWS_ACCESS_KEY_ID=old\n. '{}'\n:\n:\necho \"RESULT:$AWS_ACCESS_KEY_ID\"\n",
+                plugin.display()
+            );
+            run_interactive(&sandbox, shell, &lines)
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let key = stdout
+            .lines()
+            .find_map(|l| l.split("RESULT:").nth(1))
+            .unwrap_or_else(|| panic!("{shell}: {stdout}\n{stderr}"));
+        assert!(
+            key.starts_with("ASIASIGNIN"),
+            "{shell}: {key} ({stderr}) {:?}",
+            stub.calls()
+        );
+        assert_ne!(key, written.access_key_id);
+        assert_eq!(stub.refreshes(), 1, "{shell}");
+        assert!(
+            !stderr.contains("stsenv:"),
+            "{shell}: silent, no prompt: {stderr}"
+        );
+    }
+}

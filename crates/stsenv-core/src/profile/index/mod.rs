@@ -170,7 +170,7 @@ impl Sections {
 
 /// The service keys of a `[services]` section stsenv asks for (see
 /// `config::Service::config_key`).
-pub(crate) const SERVICE_KEYS: [&str; 4] = ["sts", "sso", "sso_oidc", "iam"];
+pub(crate) const SERVICE_KEYS: [&str; 5] = ["sts", "sso", "sso_oidc", "iam", "signin"];
 
 impl Sections {
     /// Copy what `set` holds. aws-config lists profile names but not a
