@@ -94,6 +94,20 @@ impl CachedToken {
         }
     }
 
+    /// The `scopes` another tool recorded in the file, when they lack
+    /// `sso:account:access`: IDE extensions (AWS Toolkit, Amazon Q) write
+    /// tokens for the same start URL with only their own scopes, and the
+    /// portal answers 401 to such a token. `None`: no scopes recorded (the
+    /// AWS CLI records none), or the right one is among them.
+    pub fn foreign_scopes(&self) -> Option<Vec<String>> {
+        let scopes = self.extra.get("scopes")?.as_array()?;
+        let scopes: Vec<String> = scopes
+            .iter()
+            .map(|s| s.as_str().unwrap_or_default().to_string())
+            .collect();
+        (!scopes.iter().any(|s| s == super::DEFAULT_SCOPE)).then_some(scopes)
+    }
+
     /// Whether a refresh without a browser is possible at `now`.
     pub fn can_refresh(&self, now: Timestamp) -> bool {
         self.refresh_token.is_some() && self.registration(0, now).is_some()
@@ -201,6 +215,23 @@ mod tests {
         let back = serde_json::to_value(&token).unwrap();
         assert_eq!(back["other"], 7);
         assert_eq!(back["accessToken"], "SECRET1");
+    }
+
+    #[test]
+    fn tokens_of_other_tools_are_told_apart_by_their_scopes() {
+        let token = |extra: &str| -> CachedToken {
+            serde_json::from_str(&format!(r#"{{"accessToken":"t"{extra}}}"#)).unwrap()
+        };
+        assert_eq!(token("").foreign_scopes(), None);
+        assert_eq!(
+            token(r#","scopes":["sso:account:access","x"]"#).foreign_scopes(),
+            None
+        );
+        assert_eq!(
+            token(r#","scopes":["codewhisperer:completions"]"#).foreign_scopes(),
+            Some(vec!["codewhisperer:completions".to_string()])
+        );
+        assert_eq!(token(r#","scopes":[]"#).foreign_scopes(), Some(vec![]));
     }
 
     #[test]
