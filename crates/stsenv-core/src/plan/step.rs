@@ -207,6 +207,11 @@ impl Step {
         input: &Credentials,
         code: Option<String>,
     ) -> Result<Credentials> {
+        // The global endpoint accepts only signatures for us-east-1.
+        let region = match self.endpoint.as_deref() {
+            Some(sts::GLOBAL_STS_ENDPOINT) => "us-east-1",
+            _ => region,
+        };
         let ctx = CallContext {
             profile: &self.profile,
             region,
