@@ -526,3 +526,22 @@ fn the_prompt_hook_renews_silently_while_the_session_lasts() {
         );
     }
 }
+
+#[test]
+fn a_hostile_refresh_answer_is_refused_and_nothing_is_written() {
+    let stub = SigninStub::start();
+    let sandbox = sandbox();
+    stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 100);
+    let before = read_cache(&sandbox);
+    stub.state().token_answer = Some(serde_json::json!({
+        "accessToken": {"accessKeyId": "ASIA\u{1b}[2J", "secretAccessKey": "s", "sessionToken": "t"},
+        "tokenType": "aws_sigv4", "expiresIn": 900, "refreshToken": "r"
+    }));
+    let out = stsenv(&sandbox, &stub, &["env", "dev"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(stderr.contains("signin:CreateOAuth2Token"), "{stderr}");
+    assert_eq!(read_cache(&sandbox), before, "the cache file is untouched");
+}

@@ -76,12 +76,12 @@ pub enum Command {
         after_help = "Examples:\n  credential_process = stsenv credential-process dev   # in ~/.aws/config\n  stsenv credential-process dev"
     )]
     CredentialProcess(CredentialProcessArgs),
-    /// Log in to IAM Identity Center (SSO) with the device authorization flow
+    /// Log in to IAM Identity Center (SSO), or to an `aws login` session
     #[command(
-        after_help = "Examples:\n  stsenv login my-sso-profile\n  stsenv login --sso-session corp"
+        after_help = "Examples:\n  stsenv login my-sso-profile\n  stsenv login --sso-session corp\n  stsenv login my-login-profile --remote   # aws login profiles: paste the code"
     )]
     Login(LoginArgs),
-    /// Forget the SSO token of a profile or sso-session
+    /// Forget the SSO token, or the `aws login` session, of a profile or sso-session
     #[command(
         after_help = "Examples:\n  stsenv logout my-sso-profile\n  stsenv logout --sso-session corp"
     )]
@@ -418,7 +418,7 @@ pub struct CredentialProcessArgs {
 /// Arguments of `stsenv login` and `stsenv logout`.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// An SSO profile [default: $AWS_PROFILE, then `default`]
+    /// An SSO or `aws login` (login_session) profile [default: $AWS_PROFILE, then `default`]
     #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// The profile, as an option (for names that start with `-`)

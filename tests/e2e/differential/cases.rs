@@ -250,10 +250,12 @@ region = eu-west-1
                     p
                 },
             ),
+        // Neither reads such a file; stsenv says what to fix.
         case("files/byte-order-mark")
             .config(&format!("\u{feff}{APP_ROLE}"))
             .creds("[base]\n{{keys:base}}\n")
             .profile("app")
+            .mentions(&["byte order mark", "config"])
             .same(),
         case("files/two-sso-sessions")
             .config(two_sessions)

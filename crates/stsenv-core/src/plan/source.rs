@@ -242,8 +242,9 @@ impl Source {
     }
 
     /// Get the source's credentials. `region` is the plan's STS region (web
-    /// identity); `cache`, `runtime` and `wait` serve SSO, which takes the
-    /// session's lock (as `wait` says) and may refresh its token. Whatever comes from outside stsenv
+    /// identity, the Sign-In endpoint of an `aws login` session); `cache`,
+    /// `runtime` and `wait` serve SSO and `aws login` sessions, which take
+    /// the session's lock (as `wait` says) and may refresh their token. Whatever comes from outside stsenv
     /// (a process, the environment) is refused when it cannot be used.
     pub fn obtain(
         &self,

@@ -224,8 +224,18 @@ impl AwsConfig {
     ) -> Result<Self> {
         let files = EnvConfigFiles::default();
         let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
-        let profiles: ProfileSet =
-            block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
+        let profiles: ProfileSet = block_on_ready(load).map_err(|err| {
+            // botocore cannot read such a file either; say what to fix.
+            let bom = [config_text, credentials_text]
+                .iter()
+                .any(|t| t.starts_with('\u{feff}'));
+            let hint = if bom {
+                "; the file starts with a byte order mark (U+FEFF): save it as UTF-8 without one"
+            } else {
+                ""
+            };
+            Error::ConfigFile(format!("{}{hint}", with_causes(&err)))
+        })?;
         let sections = Sections::from_profile_set(
             &profiles,
             &[config_text, credentials_text],

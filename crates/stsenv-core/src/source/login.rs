@@ -13,7 +13,6 @@
 //! fields another tool wrote are kept when the file is rewritten.
 
 use std::fmt;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
@@ -25,7 +24,7 @@ use crate::aws::signin::{self, DpopKey, Refusal, TokenInput, TokenOutput};
 use crate::credentials::{format_rfc3339, Credentials};
 use crate::error::{Error, Result};
 use crate::store::cache::{self, Cache, LockWait};
-use crate::store::fsutil::{create_private_dir, write_atomic};
+use crate::store::fsutil::{read_json, write_json};
 
 /// Credentials are refreshed when less than this is left (5 min), as
 /// botocore and the Rust SDK do.
@@ -164,26 +163,12 @@ pub fn cache_file_name(session_arn: &str) -> String {
 /// Read a cache file: `None` when it is missing or unreadable (with a
 /// warning for the latter: the user logs in again, nothing crashes).
 pub fn load(path: &Path) -> Option<LoginToken> {
-    let bytes = fs::read(path).ok()?;
-    match serde_json::from_slice(&bytes) {
-        Ok(token) => Some(token),
-        Err(err) => {
-            crate::warn(&format!(
-                "ignoring unreadable login cache file {}: {err}",
-                path.display()
-            ));
-            None
-        }
-    }
+    read_json(path, "login cache file")
 }
 
 /// Write a cache file: 0600, renamed over the old one, in a 0700 directory.
 pub fn store(path: &Path, token: &LoginToken) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |source| Error::io("cannot write login cache file", path, source);
-    create_private_dir(dir).map_err(fail)?;
-    let bytes = serde_json::to_vec(token).map_err(|e| fail(e.into()))?;
-    write_atomic(path, &bytes, None).map_err(fail)
+    write_json(path, token, "cannot write login cache file")
 }
 
 impl LoginSession {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use crate::error::{Error, Result};
-use crate::store::fsutil::{create_private_dir, write_atomic};
+use crate::store::fsutil::{read_json, write_json};
 
 /// One token file. Unknown fields written by other tools are kept as they
 /// are when stsenv rewrites the file.
@@ -133,27 +133,13 @@ pub fn cache_dir() -> PathBuf {
 /// Read a token file; a missing file is `None`, an unreadable one is `None`
 /// with a warning (the user logs in again, nothing crashes).
 pub fn load(path: &Path) -> Option<CachedToken> {
-    let bytes = fs::read(path).ok()?;
-    match serde_json::from_slice(&bytes) {
-        Ok(token) => Some(token),
-        Err(err) => {
-            crate::warn(&format!(
-                "ignoring unreadable SSO token file {}: {err}",
-                path.display()
-            ));
-            None
-        }
-    }
+    read_json(path, "SSO token file")
 }
 
 /// Write a token file: 0600, through a temporary file renamed over the old
 /// one, in a directory created 0700.
 pub fn store(path: &Path, token: &CachedToken) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |source| Error::io("cannot write SSO token file", path, source);
-    create_private_dir(dir).map_err(fail)?;
-    let bytes = serde_json::to_vec(token).map_err(|e| fail(e.into()))?;
-    write_atomic(path, &bytes, None).map_err(fail)
+    write_json(path, token, "cannot write SSO token file")
 }
 
 /// Delete a token file; `false` when there was none.
