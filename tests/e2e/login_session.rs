@@ -545,3 +545,39 @@ fn a_hostile_refresh_answer_is_refused_and_nothing_is_written() {
     assert!(stderr.contains("signin:CreateOAuth2Token"), "{stderr}");
     assert_eq!(read_cache(&sandbox), before, "the cache file is untouched");
 }
+
+/// The credential server of `exec --server` renews a login session as it
+/// ages: each renewal refreshes it with the refresh token (the stand-in
+/// hands out 301-second credentials, so every renewal is due).
+#[test]
+fn exec_server_renews_the_session_with_its_refresh_token() {
+    const POLL: &str = r#"
+import json, os, time, urllib.request
+seen, deadline = [], time.time() + 90
+while time.time() < deadline and len(set(seen)) < 3:
+    request = urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+        headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]})
+    seen.append(json.load(urllib.request.urlopen(request))["AccessKeyId"])
+    time.sleep(0.5)
+print(json.dumps(sorted(set(seen))))
+"#;
+    let stub = SigninStub::start();
+    stub.state().expires_in = 301;
+    let sandbox = sandbox();
+    stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 301);
+    let out = sandbox
+        .stsenv()
+        .envs(stub.env())
+        .env("STSENV_REFRESH_MARGIN", "299")
+        .args(["exec", "--server", "dev", "--", "python3", "-c", POLL])
+        .timeout(Duration::from_secs(150))
+        .output()
+        .unwrap();
+    let keys: Vec<String> = serde_json::from_slice(succeeded(&out)).expect("keys as JSON");
+    assert!(
+        keys.len() >= 3,
+        "{keys:?} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stub.refreshes() >= 2, "{:?}", stub.calls());
+}
