@@ -17,6 +17,7 @@ mod hardening_fuzz;
 mod hardening_process;
 mod hardening_secrets;
 mod hardening_sso;
+mod hardening_trust;
 mod keys;
 mod login_session;
 mod man_pages;

@@ -40,5 +40,7 @@ pub use error::{Error, Result};
 pub fn warn(message: &str) {
     use std::io::Write;
     // A stderr that cannot be written is no reason to fail (or panic).
+    // Warnings carry outside values (file names, server text): escaped.
+    let message = store::untrusted::printable_lines(message);
     let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
 }

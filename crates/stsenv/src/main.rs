@@ -44,6 +44,9 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             if let Some(message) = err.report() {
+                // Errors carry outside values (server answers, names from
+                // the files or the index): nothing in them drives the terminal.
+                let message = stsenv_core::store::untrusted::printable_lines(&message);
                 output::note(&format!("stsenv: error: {message}"));
             }
             ExitCode::from(err.exit_code())

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod eks;
 pub mod federation;
+mod http_cap;
 pub mod iam;
 pub mod partition;
 pub mod signin;

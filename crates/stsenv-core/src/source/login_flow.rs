@@ -156,31 +156,22 @@ pub fn login(
     })
 }
 
-/// The endpoint must be `https://`, or `http://` on a loopback address
-/// (a local stand-in): the URL goes to a browser and the code comes back.
+/// The endpoint must be what a browser may be sent to ([`untrusted::check_verification_uri`]:
+/// `https://`, `http://` only on a loopback address), without a query or
+/// fragment: the authorization URL is built on it and the code comes back.
 fn check_base(profile: &str, base: &str) -> Result<()> {
-    let parsed = url::Url::parse(base).ok();
-    let ok = parsed.as_ref().is_some_and(|u| {
-        u.username().is_empty()
-            && u.password().is_none()
-            && u.query().is_none()
-            && u.fragment().is_none()
-            && match (u.scheme(), u.host_str()) {
-                ("https", Some(_)) => true,
-                ("http", Some(host)) => {
-                    matches!(host, "127.0.0.1" | "localhost" | "[::1]")
-                }
-                _ => false,
-            }
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::Unusable(format!(
-            "the Sign-In endpoint of profile `{profile}` is {}: it must be an https:// URL (AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL or endpoint_url)",
-            untrusted::shown(base)
-        )))
-    }
+    let bare = url::Url::parse(base)
+        .map(|u| u.query().is_none() && u.fragment().is_none())
+        .unwrap_or(false);
+    let problem = match untrusted::check_verification_uri(base) {
+        Err(problem) => problem,
+        Ok(()) if !bare => "it has a query or fragment".to_string(),
+        Ok(()) => return Ok(()),
+    };
+    Err(Error::Unusable(format!(
+        "the Sign-In endpoint of profile `{profile}` is {}: {problem}; set an https:// URL (AWS_ENDPOINT_URL_SIGNIN, AWS_ENDPOINT_URL or endpoint_url)",
+        untrusted::shown(base)
+    )))
 }
 
 /// The authorization URL, as the AWS CLI builds it.

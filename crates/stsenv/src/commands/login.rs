@@ -19,6 +19,7 @@ use stsenv_core::source::login_flow::{self, SignInUi};
 use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::source::sso::{self, populate, SsoSession};
 use stsenv_core::store::cache::Cache;
+use stsenv_core::store::untrusted::printable;
 
 use crate::cli::{LoginArgs, SsoCommand};
 use crate::error::{CliError, CliResult};
@@ -344,8 +345,14 @@ fn can_open_browser() -> bool {
 }
 
 /// Start the browser without waiting for it, in its own process group so
-/// Ctrl-C here does not reach it.
+/// Ctrl-C here does not reach it. `url` was checked to be an `https://`
+/// (or loopback `http://`) URL, so it never starts with `-` and no opener
+/// takes it for an option (xdg-open refuses a `--` separator, so none is
+/// passed); it is one argv element, never parsed by a shell.
 fn open_browser(url: &str) -> bool {
+    if stsenv_core::store::untrusted::check_verification_uri(url).is_err() {
+        return false;
+    }
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
@@ -377,13 +384,17 @@ struct TerminalUi<'a> {
 
 impl LoginUi for TerminalUi<'_> {
     fn show_code(&self, verification_uri: &str, complete_uri: Option<&str>, user_code: &str) {
+        // Checked by the OIDC layer (an https URL, a plain code); escaped
+        // all the same, as every server-supplied text on a terminal is.
         let url = complete_uri.unwrap_or(verification_uri);
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
-            "To sign in to {} ({}), open this page and check that it shows the code {user_code}:\n\n    {url}\n",
-            self.session.start_url,
-            self.session.display()
+            "To sign in to {} ({}), open this page and check that it shows the code {}:\n\n    {}\n",
+            printable(&self.session.start_url, 2048),
+            self.session.display(),
+            printable(user_code, 64),
+            printable(url, 2048),
         );
         if self.browser && open_browser(url) {
             let _ = writeln!(err, "(opened in your browser)");
