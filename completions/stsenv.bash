@@ -1391,7 +1391,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__login)
-            opts="-p -h --profile --sso-session --no-browser --help"
+            opts="-p -h --profile --sso-session --no-browser --remote --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
