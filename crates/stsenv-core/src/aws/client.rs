@@ -105,6 +105,24 @@ pub fn http_client() -> SharedHttpClient {
         .clone()
 }
 
+/// A connector for a plain HTTP(S) request outside the SDK's clients (the
+/// federation endpoint, the clock check): the SDK's own hyper + rustls/ring
+/// stack, so no second TLS stack or HTTP client crate, with connect and read
+/// timeouts; callers bound the whole exchange.
+pub fn plain_connector() -> aws_smithy_http_client::Connector {
+    let settings = aws_smithy_runtime_api::client::http::HttpConnectorSettings::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(10))
+        .build();
+    aws_smithy_http_client::Connector::builder()
+        .connector_settings(settings)
+        .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build()
+}
+
 /// SDK configuration for one call, built field by field: nothing is read
 /// from files or the environment here (the plan already did, once).
 pub fn sdk_config(ctx: CallContext<'_>, credentials: Option<&Credentials>) -> SdkConfig {

@@ -11,8 +11,7 @@
 
 use std::time::Duration;
 
-use aws_smithy_http_client::{tls, Connector};
-use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::http::Request;
 use aws_smithy_types::byte_stream::ByteStream;
 use serde::Deserialize;
@@ -211,17 +210,7 @@ fn federation_error(request: &SigninRequest, reason: &str) -> Error {
 /// certificate handling as every other call stsenv makes. Connect and read
 /// timeouts are set on the connector; the caller bounds the whole exchange.
 async fn get_signin_token(request: &SigninRequest, url: &str, secrets: &[&str]) -> Result<String> {
-    let settings = HttpConnectorSettings::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .read_timeout(Duration::from_secs(10))
-        .build();
-    let connector = Connector::builder()
-        .connector_settings(settings)
-        .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build();
+    let connector = crate::aws::client::plain_connector();
     // The URL carries the credentials: errors below never include it.
     let mut http_request = Request::get(url)
         .map_err(|_| federation_error(request, "the endpoint URL is not a valid URI"))?;

@@ -25,6 +25,48 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Read a JSON file stsenv shares with other tools (the AWS CLI's token
+/// caches): `None` when it is missing, and when it cannot be read as `T`,
+/// then with a warning naming it (the user logs in again; nothing crashes).
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Option<T> {
+    // Regular files only, bounded (a token file is a few KiB).
+    let bytes = match read_regular(path, 1 << 20) {
+        Ok(bytes) => bytes?,
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring {what} {}: {err}",
+                crate::store::untrusted::printable(&path.to_string_lossy(), 300)
+            ));
+            return None;
+        }
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring unreadable {what} {}: {err}",
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
+/// Write `value` as JSON to `path`: 0600, through a temporary file renamed
+/// over the old one, in a directory created 0700. `action` names the
+/// write in the error (`cannot write SSO token file`).
+pub fn write_json<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+    action: &'static str,
+) -> crate::error::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |source| crate::error::Error::io(action, path, source);
+    create_private_dir(dir).map_err(fail)?;
+    let bytes = serde_json::to_vec(value).map_err(|e| fail(e.into()))?;
+    write_atomic(path, &bytes, None).map_err(fail)
+}
+
 /// Keep `bytes`, the content `path` had before an edit, as `path.bak`
 /// (written like any other file here: whole or not at all, 0600); returns
 /// the backup's path. Every line holding one of `secrets` is left out: an

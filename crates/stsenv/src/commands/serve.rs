@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, ServeFormat};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 use crate::server::{PrivateAwsFiles, Server, StopSignal, SHADOWING};
@@ -21,18 +21,18 @@ pub fn run(args: ServeArgs) -> CliResult {
     )?;
     let stop = StopSignal::install()?;
     let files = PrivateAwsFiles::if_needed()?;
-    let mut set: Vec<(&'static str, String)> = server.env().into();
+    let mut set = server.env();
     set.extend(files.iter().flat_map(PrivateAwsFiles::env));
-    let text = match args.shell {
+    let text = match args.shell.map(|format| (format, format.code())) {
         None => plain(&set)?,
-        Some(OutputFormat::Json) => {
+        Some((ServeFormat::Json, _)) => {
             let doc: serde_json::Map<String, serde_json::Value> = set
                 .iter()
                 .map(|(name, value)| (name.to_string(), value.clone().into()))
                 .collect();
             format!("{}\n", serde_json::Value::Object(doc))
         }
-        Some(format) => match format.syntax() {
+        Some((_, format)) => match format.and_then(OutputFormat::syntax) {
             Some(syntax) => EnvChange {
                 set: set.clone(),
                 unset: SHADOWING.to_vec(),
