@@ -43,7 +43,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a profile''s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the AWS files, every profile, the cache, SSO tokens and the clock')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the files, every profile, the cache, SSO and login tokens, the clock')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -436,7 +436,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
             [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a profile''s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the AWS files, every profile, the cache, SSO tokens and the clock')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the files, every profile, the cache, SSO and login tokens, the clock')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }

@@ -127,7 +127,7 @@ pub enum Command {
         after_help = "Examples:\n  stsenv serve dev\n  stsenv serve dev --port 9911 > ~/.dev-server.env\n  stsenv serve dev --shell fish"
     )]
     Serve(ServeArgs),
-    /// Check the AWS files, every profile, the cache, SSO tokens and the clock
+    /// Check the files, every profile, the cache, SSO and login tokens, the clock
     ///
     /// Also names other tools' variables (AWS_VAULT, AWSUME_PROFILE,
     /// AWS_PROFILE) that may shadow stsenv's credentials. Exit status: 0
