@@ -273,7 +273,8 @@ fn entry(profile: &str) -> Result<keyring_core::Entry> {
     keyring_core::Entry::new(SERVICE, profile).map_err(|err| failure(Some(profile), "open", err))
 }
 
-fn parse(profile: &str, bytes: &[u8]) -> Result<Stored> {
+/// The stored document in `bytes`, validated.
+pub(crate) fn parse(profile: &str, bytes: &[u8]) -> Result<Stored> {
     let damaged = |problem: String| {
         keystore_error(
             Some(profile),

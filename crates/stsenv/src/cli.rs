@@ -285,6 +285,9 @@ pub struct EnvArgs {
     /// Pick the profile in a fuzzy finder on the terminal (most recently used first)
     #[arg(long, conflicts_with_all = ["profile", "profile_option", "renew"])]
     pub pick: bool,
+    /// Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file (the prompt hook rewrites it)
+    #[arg(long, value_name = "NAME", conflicts_with = "renew")]
+    pub write_credentials: Option<String>,
 }
 
 /// Arguments of `stsenv exec`.
@@ -299,6 +302,9 @@ pub struct ExecArgs {
     /// Give CMD a local credential server that renews, instead of fixed keys (for commands that outlive a session)
     #[arg(long)]
     pub server: bool,
+    /// Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file
+    #[arg(long, value_name = "NAME", conflicts_with = "server")]
+    pub write_credentials: Option<String>,
     /// The command and its arguments
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,
@@ -349,6 +355,9 @@ pub struct UnsetArgs {
     /// Output format [default: from $SHELL, else bash]
     #[arg(long, short, value_enum)]
     pub shell: Option<OutputFormat>,
+    /// Also remove [NAME], written by `--write-credentials NAME`, from ~/.aws/credentials
+    #[arg(long, value_name = "NAME")]
+    pub write_credentials: Option<String>,
 }
 
 /// Arguments of `stsenv profiles`.

@@ -25,7 +25,10 @@ pub fn run(args: ExecArgs) -> CliResult {
         return Ok(crate::server::run_exec(args)?);
     }
     let resolved = obtain::resolve(&args.profile)?;
-    let change = session::activate(&resolved.plan, &resolved.credentials, None);
+    if let Some(name) = &args.write_credentials {
+        super::env::write_credentials_file(name, &resolved, true)?;
+    }
+    let change = session::activate(&resolved.plan, &resolved.credentials, None, None);
     let Some((program, rest)) = args.command.split_first() else {
         return Err(CliError::Usage("no command given after `--`".to_string()));
     };

@@ -24,6 +24,7 @@ use crate::prompt::{has_terminal, TerminalPrompter};
 
 /// Run `stsenv keys …`.
 pub fn run(command: KeysCommand) -> CliResult {
+    crate::prompt::ask_keystore_passphrases();
     let config = AwsConfig::load()?;
     match command {
         KeysCommand::Add {

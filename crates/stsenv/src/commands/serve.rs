@@ -6,10 +6,10 @@
 use std::process::ExitCode;
 
 use crate::cli::ServeArgs;
-use crate::error::CliResult;
+use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 use crate::server::{PrivateAwsFiles, Server, StopSignal, SHADOWING};
-use crate::shell::{EnvChange, OutputFormat};
+use crate::shell::EnvChange;
 
 /// Run `stsenv serve`.
 pub fn run(args: ServeArgs) -> CliResult {
@@ -27,7 +27,7 @@ pub fn run(args: ServeArgs) -> CliResult {
             .iter()
             .map(|(name, value)| format!("{name}={value}\n"))
             .collect(),
-        Some(OutputFormat::Json) => {
+        Some(format) if format.is_json() => {
             let doc: serde_json::Map<String, serde_json::Value> = set
                 .iter()
                 .map(|(name, value)| (name.to_string(), value.clone().into()))
@@ -35,11 +35,14 @@ pub fn run(args: ServeArgs) -> CliResult {
             format!("{}\n", serde_json::Value::Object(doc))
         }
         Some(format) => match format.syntax() {
-            Some(syntax) => EnvChange {
-                set: set.clone(),
-                unset: SHADOWING.to_vec(),
+            Some(syntax) => {
+                let change = EnvChange {
+                    set: set.clone(),
+                    unset: SHADOWING.to_vec(),
+                };
+                change.check(syntax).map_err(CliError::Refused)?;
+                change.render(syntax)
             }
-            .render(syntax),
             None => String::new(),
         },
     };
