@@ -39,3 +39,4 @@ mod sso_populate;
 mod trycmd;
 mod util;
 mod whoami_exec;
+mod write_credentials;

@@ -37,7 +37,12 @@ pub struct Written {
 
 /// Write `credentials` (temporary ones: a session token and an expiry)
 /// of `source_profile` into `[name]` of the credentials file at `path`.
-pub fn write(path: &Path, name: &str, source_profile: &str, credentials: &Credentials) -> Result<()> {
+pub fn write(
+    path: &Path,
+    name: &str,
+    source_profile: &str,
+    credentials: &Credentials,
+) -> Result<()> {
     check_name(path, name)?;
     let (Some(token), Some(expiration)) =
         (&credentials.session_token, credentials.expiration_rfc3339())
@@ -50,9 +55,13 @@ pub fn write(path: &Path, name: &str, source_profile: &str, credentials: &Creden
             ),
         ));
     };
-    credentials
-        .check(Timestamp::now())
-        .map_err(|problem| refused(path, name, format!("the credentials are unusable: {problem}")))?;
+    credentials.check(Timestamp::now()).map_err(|problem| {
+        refused(
+            path,
+            name,
+            format!("the credentials are unusable: {problem}"),
+        )
+    })?;
     let (mut edit, text) = FileEdit::read(path)?;
     check_ours(path, name, &text)?;
     let mut lines: Vec<(&str, &str)> = vec![
@@ -159,7 +168,9 @@ fn check_parsed(path: &Path, name: &str, text: &str, lines: &[(&str, &str)]) -> 
 fn refused(path: &Path, name: &str, problem: String) -> Error {
     Error::ConfigFile(format!(
         "[{}] in {}: {problem}",
-        name.chars().flat_map(char::escape_debug).collect::<String>(),
+        name.chars()
+            .flat_map(char::escape_debug)
+            .collect::<String>(),
         path.display()
     ))
 }
@@ -184,12 +195,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("credentials");
         std::fs::write(&path, USER).unwrap();
-        write(&path, "dev-session", "dev", &session("ASIAFIRSTFIRSTFIRST1")).unwrap();
+        write(
+            &path,
+            "dev-session",
+            "dev",
+            &session("ASIAFIRSTFIRSTFIRST1"),
+        )
+        .unwrap();
         let first = std::fs::read_to_string(&path).unwrap();
         assert!(first.starts_with(USER), "{first}");
         let added = &first[USER.len()..];
-        assert!(added.starts_with("\r\n[dev-session]\r\naws_access_key_id = ASIAFIRSTFIRSTFIRST1\r\n"), "{added:?}");
-        assert!(added.contains("\r\nstsenv_source_profile = dev\r\n"), "{added:?}");
+        assert!(
+            added.starts_with("\r\n[dev-session]\r\naws_access_key_id = ASIAFIRSTFIRSTFIRST1\r\n"),
+            "{added:?}"
+        );
+        assert!(
+            added.contains("\r\nstsenv_source_profile = dev\r\n"),
+            "{added:?}"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -197,7 +220,13 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         // Renewal replaces the values in place.
-        write(&path, "dev-session", "dev", &session("ASIASECONDSECONDSEC2")).unwrap();
+        write(
+            &path,
+            "dev-session",
+            "dev",
+            &session("ASIASECONDSECONDSEC2"),
+        )
+        .unwrap();
         let second = std::fs::read_to_string(&path).unwrap();
         assert_eq!(second.len(), first.len());
         assert!(second.contains("ASIASECONDSECONDSEC2") && !second.contains("ASIAFIRST"));
@@ -220,7 +249,10 @@ mod tests {
             let err = write(&path, name, "dev", &session("ASIAFIRSTFIRSTFIRST1"))
                 .unwrap_err()
                 .to_string();
-            assert!(err.contains("did not write") && err.contains(&format!("[{name}]")), "{err}");
+            assert!(
+                err.contains("did not write") && err.contains(&format!("[{name}]")),
+                "{err}"
+            );
             assert!(remove(&path, name).is_err());
         }
         assert_eq!(std::fs::read_to_string(&path).unwrap(), USER);

@@ -367,7 +367,10 @@ fn ask(question: Question<'_>) -> Result<SecretString> {
         }
     };
     if passphrase.expose_secret().is_empty() {
-        return Err(error(profile, "an empty passphrase protects nothing; nothing was changed".to_string()));
+        return Err(error(
+            profile,
+            "an empty passphrase protects nothing; nothing was changed".to_string(),
+        ));
     }
     Ok(passphrase)
 }

@@ -87,7 +87,10 @@ impl SessionTags {
                     describe(c)
                 ));
             }
-            if self.tags[..i].iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            if self.tags[..i]
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(key))
+            {
                 return Err(format!(
                     "session tag `{key}` is given twice; STS takes keys without regard to case"
                 ));
@@ -190,9 +193,11 @@ mod tests {
 
     #[test]
     fn parses_aws_vaults_format() {
-        let parsed =
-            SessionTags::parse(Some(" Team = ops , Project=x:y/z@w,, Empty="), Some("Team, Project"))
-                .unwrap();
+        let parsed = SessionTags::parse(
+            Some(" Team = ops , Project=x:y/z@w,, Empty="),
+            Some("Team, Project"),
+        )
+        .unwrap();
         assert_eq!(
             parsed,
             tags(
@@ -200,14 +205,20 @@ mod tests {
                 &["Team", "Project"]
             )
         );
-        assert_eq!(SessionTags::parse(None, None).unwrap(), SessionTags::default());
-        assert!(SessionTags::parse(Some("Team"), None).unwrap_err().contains("Key=Value"));
+        assert_eq!(
+            SessionTags::parse(None, None).unwrap(),
+            SessionTags::default()
+        );
+        assert!(SessionTags::parse(Some("Team"), None)
+            .unwrap_err()
+            .contains("Key=Value"));
     }
 
     #[test]
     fn sts_limits_are_checked() {
-        let many: Vec<(String, String)> =
-            (0..51).map(|i| (format!("k{i}"), "v".to_string())).collect();
+        let many: Vec<(String, String)> = (0..51)
+            .map(|i| (format!("k{i}"), "v".to_string()))
+            .collect();
         let too_many = SessionTags {
             tags: many[..51].to_vec(),
             transitive: Vec::new(),
@@ -219,20 +230,37 @@ mod tests {
         };
         assert!(fifty.validate().is_ok());
         let long_key = "k".repeat(129);
-        assert!(tags(&[(&long_key, "v")], &[]).validate().unwrap_err().contains("128"));
+        assert!(tags(&[(&long_key, "v")], &[])
+            .validate()
+            .unwrap_err()
+            .contains("128"));
         assert!(tags(&[(&"k".repeat(128), "v")], &[]).validate().is_ok());
         let long_value = "é".repeat(257);
-        assert!(tags(&[("k", &long_value)], &[]).validate().unwrap_err().contains("256"));
+        assert!(tags(&[("k", &long_value)], &[])
+            .validate()
+            .unwrap_err()
+            .contains("256"));
         assert!(tags(&[("k", &"é".repeat(256))], &[]).validate().is_ok());
         for bad in ["a;b", "a\nb", "a,b", "a*b", "a\"b", "$(x)"] {
             assert!(tags(&[("k", bad)], &[]).validate().is_err(), "{bad:?}");
             assert!(tags(&[(bad, "v")], &[]).validate().is_err(), "{bad:?}");
         }
-        assert!(tags(&[("Team Name_1.2:3/4=5+6-7@8", "Ünïcödé 日本")], &[]).validate().is_ok());
-        assert!(tags(&[("aws:foo", "v")], &[]).validate().unwrap_err().contains("reserves"));
+        assert!(tags(&[("Team Name_1.2:3/4=5+6-7@8", "Ünïcödé 日本")], &[])
+            .validate()
+            .is_ok());
+        assert!(tags(&[("aws:foo", "v")], &[])
+            .validate()
+            .unwrap_err()
+            .contains("reserves"));
         assert!(tags(&[("", "v")], &[]).validate().is_err());
-        assert!(tags(&[("Team", "a"), ("team", "b")], &[]).validate().unwrap_err().contains("twice"));
-        assert!(tags(&[("Team", "a")], &["Project"]).validate().unwrap_err().contains("not one of"));
+        assert!(tags(&[("Team", "a"), ("team", "b")], &[])
+            .validate()
+            .unwrap_err()
+            .contains("twice"));
+        assert!(tags(&[("Team", "a")], &["Project"])
+            .validate()
+            .unwrap_err()
+            .contains("not one of"));
         assert!(tags(&[("Team", "a")], &["team"]).validate().is_ok());
         let err = tags(&[("k", "a\u{1b}[2J")], &[]).validate().unwrap_err();
         assert!(!err.contains('\u{1b}'), "{err}");
@@ -244,7 +272,10 @@ mod tests {
         let cli = tags(&[("team", "sec"), ("Cost", "42")], &["Cost"]);
         assert_eq!(
             profile.overridden_by(&cli),
-            tags(&[("Env", "dev"), ("team", "sec"), ("Cost", "42")], &["Team", "Cost"])
+            tags(
+                &[("Env", "dev"), ("team", "sec"), ("Cost", "42")],
+                &["Team", "Cost"]
+            )
         );
     }
 }

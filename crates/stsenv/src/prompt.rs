@@ -69,7 +69,8 @@ fn ask_passphrase(question: Question<'_>) -> Result<SecretString> {
     }
     let ask = |prompt: String| rpassword::prompt_password(prompt).map_err(|_| needed());
     if !new {
-        return ask(format!("Passphrase of the stsenv keystore for {profile}: ")).map(SecretString::from);
+        return ask(format!("Passphrase of the stsenv keystore for {profile}: "))
+            .map(SecretString::from);
     }
     note(&format!(
         "stsenv: the keys of `{profile}` go into {}, encrypted with a passphrase you choose now; it cannot be recovered",

@@ -54,10 +54,7 @@ pub fn run(args: EnvArgs) -> CliResult {
                 write_credentials.as_deref(),
             );
             change.check(syntax).map_err(|why| {
-                CliError::Refused(format!(
-                    "profile `{}`: {why}",
-                    resolved.plan.profile
-                ))
+                CliError::Refused(format!("profile `{}`: {why}", resolved.plan.profile))
             })?;
             if args.clipboard {
                 change.render_one_line(syntax)
@@ -82,7 +79,11 @@ pub fn run(args: EnvArgs) -> CliResult {
 
 /// `--write-credentials NAME`: the session into `[NAME]` of the shared
 /// credentials file, said on stderr when `tell` (stdout may be evaluated).
-pub fn write_credentials_file(name: &str, resolved: &obtain::Resolved, tell: bool) -> CliResult<()> {
+pub fn write_credentials_file(
+    name: &str,
+    resolved: &obtain::Resolved,
+    tell: bool,
+) -> CliResult<()> {
     let path = stsenv_core::config::credentials_file_path();
     credentials_export::write(&path, name, &resolved.plan.profile, &resolved.credentials)?;
     if tell {

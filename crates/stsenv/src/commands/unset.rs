@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use crate::cli::UnsetArgs;
 use crate::error::{CliError, CliResult};
-use crate::shell::OutputFormat;
 use crate::output::note;
+use crate::shell::OutputFormat;
 use crate::{output, session};
 use stsenv_core::credentials_export;
 
@@ -23,7 +23,10 @@ pub fn run(args: UnsetArgs) -> CliResult {
         let removed = credentials_export::remove(&path, name)?;
         note(&match removed {
             true => format!("stsenv: removed [{name}] from {}", path.display()),
-            false => format!("stsenv: {} has no [{name}]; nothing to remove", path.display()),
+            false => format!(
+                "stsenv: {} has no [{name}]; nothing to remove",
+                path.display()
+            ),
         });
     }
     output::print(&session::deactivate().render(syntax))?;

@@ -66,20 +66,49 @@ mod tests {
             "set \"AWS_SESSION_TOKEN=IQo+/abc==\"\n"
         );
         // Metacharacters are literal inside the quotes; a trailing space stays.
-        assert_eq!(WindowsCmd.set("X", "a&b|c<d>e^f(g) "), "set \"X=a&b|c<d>e^f(g) \"\n");
+        assert_eq!(
+            WindowsCmd.set("X", "a&b|c<d>e^f(g) "),
+            "set \"X=a&b|c<d>e^f(g) \"\n"
+        );
         assert_eq!(WindowsCmd.unset("AWS_PROFILE"), "set \"AWS_PROFILE=\"\n");
     }
 
     #[test]
     fn values_cmd_would_change_are_refused() {
-        for value in ["%PATH%", "50%", "a!b!", "say \"hi\"", "a\nb", "a\rb", "tab\t", "\0", "é", "日本", "🦀", "\u{7f}"] {
+        for value in [
+            "%PATH%",
+            "50%",
+            "a!b!",
+            "say \"hi\"",
+            "a\nb",
+            "a\rb",
+            "tab\t",
+            "\0",
+            "é",
+            "日本",
+            "🦀",
+            "\u{7f}",
+        ] {
             assert!(refusal(value).is_some(), "{value:?} must be refused");
         }
-        for value in ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "2026-12-03T10:00:00Z", "a b & c", "^", "'single'", "`tick`", "$HOME", "~"] {
+        for value in [
+            "AKIAIOSFODNN7EXAMPLE",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            "2026-12-03T10:00:00Z",
+            "a b & c",
+            "^",
+            "'single'",
+            "`tick`",
+            "$HOME",
+            "~",
+        ] {
             assert_eq!(refusal(value), None, "{value:?} is literal in quotes");
         }
         let why = WindowsCmd.refuse("x%y").unwrap();
         assert!(why.contains('%') && why.contains("powershell"), "{why}");
-        assert!(!why.contains("x%y"), "the value itself (maybe a secret) is never quoted");
+        assert!(
+            !why.contains("x%y"),
+            "the value itself (maybe a secret) is never quoted"
+        );
     }
 }
