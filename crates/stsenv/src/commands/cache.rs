@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
-use stsenv_core::cache::Cache;
-use stsenv_core::credentials_export;
+use stsenv_core::profile::credentials_export;
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::CacheCommand;
 use crate::error::CliResult;
@@ -33,7 +33,7 @@ const WRITTEN_KIND: &str = "credentials-file";
 fn list(cache: &Cache, as_json: bool) -> CliResult {
     let now = Timestamp::now();
     let entries = cache.list();
-    let path = stsenv_core::config::credentials_file_path();
+    let path = stsenv_core::profile::config::credentials_file_path();
     // The cache is what `cache list` is about: an unreadable credentials file only loses these rows.
     let written = credentials_export::list(&path).unwrap_or_default();
     let written_label = |name: &str| format!("[{name}] in {}", path.display());

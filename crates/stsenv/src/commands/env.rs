@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use stsenv_core::credentials_export;
+use stsenv_core::profile::credentials_export;
 
 use crate::cli::{EnvArgs, ProfileArgs};
 use crate::error::{CliError, CliResult};
@@ -84,7 +84,7 @@ pub fn write_credentials_file(
     resolved: &obtain::Resolved,
     tell: bool,
 ) -> CliResult<()> {
-    let path = stsenv_core::config::credentials_file_path();
+    let path = stsenv_core::profile::config::credentials_file_path();
     credentials_export::write(&path, name, &resolved.plan.profile, &resolved.credentials)?;
     if tell {
         note(&format!(

@@ -75,7 +75,7 @@ fn written(status: &Status) -> String {
     match &status.write_credentials {
         Some(name) => format!(
             "; also written to [{name}] of {}",
-            stsenv_core::config::credentials_file_path().display()
+            stsenv_core::profile::config::credentials_file_path().display()
         ),
         None => String::new(),
     }

@@ -7,7 +7,7 @@ use crate::error::{CliError, CliResult};
 use crate::output::note;
 use crate::shell::OutputFormat;
 use crate::{output, session};
-use stsenv_core::credentials_export;
+use stsenv_core::profile::credentials_export;
 
 /// Run `stsenv unset`.
 pub fn run(args: UnsetArgs) -> CliResult {
@@ -19,7 +19,7 @@ pub fn run(args: UnsetArgs) -> CliResult {
         )
     })?;
     if let Some(name) = &args.write_credentials {
-        let path = stsenv_core::config::credentials_file_path();
+        let path = stsenv_core::profile::config::credentials_file_path();
         let removed = credentials_export::remove(&path, name)?;
         note(&match removed {
             true => format!("stsenv: removed [{name}] from {}", path.display()),
