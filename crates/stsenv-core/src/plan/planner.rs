@@ -15,6 +15,7 @@ use crate::profile::config::{AwsConfig, Service};
 use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::source::sso::SsoRole;
 use crate::source::web_identity::WebIdentity;
+use crate::store::keystore::Backend;
 
 /// What the user asked for on top of the profile (from the command line,
 use super::values::{default_session_name, parse_secs, validate_region, validate_session_name};
@@ -310,11 +311,12 @@ impl Planner<'_> {
             || profile.get("sso_start_url").is_some()
         {
             Source::Sso(self.sso_role(name, profile)?)
-        } else if access_key_id.is_none() && crate::store::keystore::is_marked(profile) {
+        } else if let (None, Some(backend)) = (access_key_id, Backend::of(profile)) {
             // Before credential_process: the AWS CLI's line for this very
             // profile is `credential_process = stsenv credential-process NAME`.
             Source::Keyring {
                 profile: name.to_string(),
+                backend,
             }
         } else if let (Some(access_key_id), true) = (access_key_id, keys_win) {
             let secret = profile.get("aws_secret_access_key").ok_or_else(|| {

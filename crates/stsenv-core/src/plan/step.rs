@@ -278,6 +278,7 @@ mod tests {
     use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
     use crate::source::sso::SsoRole;
     use crate::source::web_identity::WebIdentity;
+    use crate::store::keystore::Backend;
 
     #[test]
     fn masked_keys_never_panic_or_leak() {
@@ -495,7 +496,8 @@ mod tests {
                 (small(), maybe(small())).prop_map(|(profile, uri)| Source::Container(
                     ContainerEndpoint { profile, uri }
                 )),
-                small().prop_map(|profile| Source::Keyring { profile }),
+                (small(), prop_oneof![Just(Backend::Os), Just(Backend::File)])
+                    .prop_map(|(profile, backend)| Source::Keyring { profile, backend }),
             ]
         }
 

@@ -309,12 +309,17 @@ fn open_to_others(_meta: &fs::Metadata) -> Option<u32> {
 /// Decrypt `ciphertext`: with the passphrase already known for `profile`,
 /// else the environment's, else one asked. Remembers the one that worked.
 fn unlock(profile: &str, path: &Path, ciphertext: &[u8]) -> Result<Vec<u8>> {
-    let (passphrase, from_env) = match known(profile) {
-        Some(known) => (known, false),
-        None => match from_env() {
-            Some(passphrase) => (passphrase, true),
-            None => (ask(Question::Unlock { profile, path })?, false),
-        },
+    // One passphrase for several profiles is the common case: the one that
+    // opened another file in this process is tried before asking.
+    if let Some(known) = known(profile).or_else(last_known) {
+        if let Ok(plaintext) = decrypt(&known, ciphertext) {
+            remember(profile, &known);
+            return Ok(plaintext);
+        }
+    }
+    let (passphrase, from_env) = match from_env() {
+        Some(passphrase) => (passphrase, true),
+        None => (ask(Question::Unlock { profile, path })?, false),
     };
     match decrypt(&passphrase, ciphertext) {
         Ok(plaintext) => {
@@ -380,11 +385,20 @@ fn known(profile: &str) -> Option<SecretString> {
     known.as_ref()?.get(profile).cloned()
 }
 
+fn last_known() -> Option<SecretString> {
+    let known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    known.as_ref()?.get(LAST).cloned()
+}
+
+/// The key under which [`KNOWN`] keeps the passphrase that worked last
+/// (not a profile name: a file name never maps to it).
+const LAST: &str = "";
+
 fn remember(profile: &str, passphrase: &SecretString) {
     let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    known
-        .get_or_insert_with(HashMap::new)
-        .insert(profile.to_string(), passphrase.clone());
+    let known = known.get_or_insert_with(HashMap::new);
+    known.insert(profile.to_string(), passphrase.clone());
+    known.insert(LAST.to_string(), passphrase.clone());
 }
 
 fn encrypt(passphrase: &SecretString, plaintext: &[u8]) -> std::result::Result<Vec<u8>, String> {
