@@ -9,6 +9,7 @@ mod console;
 mod differential;
 mod eks;
 mod errors;
+mod file_keystore;
 mod formats;
 mod hardening_cache;
 mod hardening_config;

@@ -149,8 +149,13 @@ pub fn add(config: &AwsConfig, profile: &str, keys: &KeyPair, verify_keys: bool)
         .map_err(|p| Error::Unusable(format!("profile `{profile}`: {p}")))?;
     let backend = backend_of(config, profile);
     let (mut edit, text) = FileEdit::read(config.config_file())?;
-    edit.content =
-        config_edit::set_key(&text, FileKind::Config, profile, MARKER_KEY, backend.marker());
+    edit.content = config_edit::set_key(
+        &text,
+        FileKind::Config,
+        profile,
+        MARKER_KEY,
+        backend.marker(),
+    );
     let identity = match verify_keys {
         true => Some(verify(config, profile, keys)?),
         false => None,
@@ -344,13 +349,24 @@ pub struct Listed {
 /// passphrase), with what the keystore holds for each (key ids only).
 pub fn list(config: &AwsConfig) -> Result<Vec<Listed>> {
     let mut found: Vec<(String, Backend)> = Vec::new();
+    let mut os_failure = None;
     for backend in [Backend::default_choice(), Backend::File] {
-        found.extend(backend.list()?.into_iter().map(|name| (name, backend)));
+        match backend.list() {
+            Ok(names) => found.extend(names.into_iter().map(|name| (name, backend))),
+            Err(err) if backend.is_os() => os_failure = Some(err),
+            Err(err) => return Err(err),
+        }
     }
     for name in config.profile_names() {
         if let Some(backend) = config.profile(name).ok().and_then(Backend::of) {
             found.push((name.to_string(), backend));
         }
+    }
+    // Without an OS keystore the file keystore's entries are still listed
+    // (an OS-marked profile's row then says why it cannot be read).
+    match os_failure {
+        Some(err) if found.is_empty() => return Err(err),
+        _ => {}
     }
     // Stable: an entry in the default keystore comes first and stays.
     found.sort_by(|a, b| a.0.cmp(&b.0));
