@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use serde::Serialize;
 use stsenv_core::plan::Overrides;
+use stsenv_core::profile::session_tags::SessionTags;
 use stsenv_core::Error;
 
 use crate::shell::{OutputFormat, Shell};
@@ -190,6 +191,12 @@ pub struct SessionOptions {
     /// Source identity to set on the role session
     #[arg(long, value_name = "ID")]
     pub source_identity: Option<String>,
+    /// Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+    /// Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)
+    #[arg(long, value_name = "KEY")]
+    pub transitive_tag: Vec<String>,
 }
 
 impl SessionOptions {
@@ -207,13 +214,24 @@ impl SessionOptions {
         fields
             .into_iter()
             .filter_map(|(name, value)| {
-                let value = match value {
-                    serde_json::Value::Null => return None,
-                    serde_json::Value::String(text) => text,
-                    other => other.to_string(),
+                let values = match value {
+                    serde_json::Value::Null => Vec::new(),
+                    serde_json::Value::String(text) => vec![text],
+                    // A repeatable option: one word per value.
+                    serde_json::Value::Array(items) => items
+                        .into_iter()
+                        .filter_map(|item| item.as_str().map(str::to_string))
+                        .collect(),
+                    other => vec![other.to_string()],
                 };
-                Some(format!("--{}={value}", name.replace('_', "-")))
+                let flag = name.replace('_', "-");
+                Some(
+                    values
+                        .into_iter()
+                        .map(move |value| format!("--{flag}={value}")),
+                )
             })
+            .flatten()
             .collect()
     }
 
@@ -243,6 +261,8 @@ impl SessionOptions {
             federation,
             policy,
             source_identity,
+            session_tag,
+            transitive_tag,
         } = self.clone();
         let policy = policy
             .map(|path| {
@@ -263,8 +283,38 @@ impl SessionOptions {
             federation,
             policy,
             source_identity,
+            session_tags: session_tags(&session_tag, &transitive_tag)?,
         })
     }
+}
+
+/// The session tags of the environment (`AWS_SESSION_TAGS=K=V,…`,
+/// `AWS_TRANSITIVE_TAGS=K,…`, aws-vault's variables), with `--session-tag`
+/// and `--transitive-tag` on top. STS's rules are checked once the
+/// profile's own tags are added, when the plan is made.
+fn session_tags(flags: &[String], transitive: &[String]) -> Result<SessionTags, Error> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let from_env = SessionTags::parse(
+        var("AWS_SESSION_TAGS").as_deref(),
+        var("AWS_TRANSITIVE_TAGS").as_deref(),
+    )
+    .map_err(|problem| Error::Unusable(format!("AWS_SESSION_TAGS: {problem}")))?;
+    let mut from_flags = SessionTags::default();
+    for flag in flags {
+        let (key, value) = flag.split_once('=').ok_or_else(|| {
+            Error::Unusable(format!(
+                "--session-tag {}: write KEY=VALUE",
+                flag.chars()
+                    .flat_map(char::escape_debug)
+                    .collect::<String>()
+            ))
+        })?;
+        from_flags
+            .tags
+            .push((key.trim().to_string(), value.trim().to_string()));
+    }
+    from_flags.transitive = transitive.iter().map(|k| k.trim().to_string()).collect();
+    Ok(from_env.overridden_by(&from_flags))
 }
 
 /// Arguments of `stsenv env`.

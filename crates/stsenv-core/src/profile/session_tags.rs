@@ -33,17 +33,15 @@ impl SessionTags {
         self.tags.is_empty() && self.transitive.is_empty()
     }
 
-    /// Parse `Key=Value,…` and `Key,…` (either may be absent) and check the
-    /// result against STS's rules.
+    /// Parse `Key=Value,…` and `Key,…` (either may be absent); the caller
+    /// checks the tags it ends up sending with [`SessionTags::validate`].
     pub fn parse(tags: Option<&str>, transitive: Option<&str>) -> Result<SessionTags, String> {
         let tags = match tags {
             Some(text) => parse_pairs(text)?,
             None => Vec::new(),
         };
         let transitive = transitive.map(parse_keys).unwrap_or_default();
-        let parsed = SessionTags { tags, transitive };
-        parsed.validate()?;
-        Ok(parsed)
+        Ok(SessionTags { tags, transitive })
     }
 
     /// `other`'s tags replace those with the same key (case-insensitively:
@@ -212,6 +210,7 @@ mod tests {
         assert!(SessionTags::parse(Some("Team"), None)
             .unwrap_err()
             .contains("Key=Value"));
+        assert!(parsed.validate().is_ok());
     }
 
     #[test]
