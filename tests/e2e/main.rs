@@ -25,6 +25,7 @@ mod picker;
 mod release;
 mod resolution;
 mod server;
+mod session_tags;
 mod shell_commands;
 mod shell_hook;
 mod shell_init;
