@@ -353,7 +353,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__console)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --print --clipboard --destination --duration --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --print --clipboard --destination --duration --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,6 +400,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -423,7 +431,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__credential__subcmd__process)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -474,6 +482,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -489,7 +505,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__eks__subcmd__token)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --cluster-name --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --cluster-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -540,6 +556,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -559,7 +583,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__env)
-            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --shell --renew --clipboard --pick --help"
+            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --shell --renew --clipboard --pick --write-credentials --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -613,16 +637,28 @@ _stsenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
+                    return 0
+                    ;;
+                --write-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -633,7 +669,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --force --server --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --force --server --write-credentials --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -687,7 +723,19 @@ _stsenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-credentials)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -699,7 +747,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__explain)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -750,6 +798,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1423,7 +1479,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__serve)
-            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --port --shell --help"
+            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --port --shell --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1477,6 +1533,14 @@ _stsenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1486,11 +1550,11 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1589,18 +1653,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__unset)
-            opts="-s -h --shell --help"
+            opts="-s -h --shell --write-credentials --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
+                    return 0
+                    ;;
+                --write-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1611,7 +1679,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__whoami)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --json --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1662,6 +1730,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

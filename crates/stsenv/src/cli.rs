@@ -102,8 +102,11 @@ pub enum Command {
         after_help = "Examples:\n  stsenv completions bash > ~/.local/share/bash-completion/completions/stsenv\n  stsenv completions zsh > \"${fpath[1]}/_stsenv\""
     )]
     Completions(CompletionsArgs),
-    /// Keep long-term keys in the OS keystore instead of ~/.aws/credentials
+    /// Keep long-term keys in the OS keystore (or an encrypted file) instead of ~/.aws/credentials
     #[command(subcommand)]
+    #[command(
+        after_help = "The encrypted file keystore (for machines without a Secret Service): set STSENV_KEYSTORE=file,\nor mark a profile `stsenv_keyring = file`. Its passphrase is asked on the terminal, or read\nfrom STSENV_KEYSTORE_PASSPHRASE (readable by anything that can read the environment).\n\nExamples:\n  stsenv keys import dev\n  STSENV_KEYSTORE=file stsenv keys add ci-user --stdin"
+    )]
     Keys(KeysCommand),
     /// Serve a profile's credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C
     Serve(ServeArgs),
@@ -547,7 +550,7 @@ pub struct EksTokenArgs {
 /// `stsenv keys …`
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Store an access key in the OS keystore (asked on the terminal) and mark the profile
+    /// Store an access key in the keystore (asked on the terminal) and mark the profile
     Add {
         /// The profile (created in ~/.aws/config when missing)
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
@@ -559,7 +562,7 @@ pub enum KeysCommand {
         #[arg(long)]
         no_verify: bool,
     },
-    /// Move a profile's keys from ~/.aws/credentials into the OS keystore
+    /// Move a profile's keys from ~/.aws/credentials into the keystore
     Import {
         /// The profile whose aws_access_key_id / aws_secret_access_key move
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
@@ -574,13 +577,13 @@ pub enum KeysCommand {
         #[arg(long, value_name = "CODE")]
         token_code: Option<String>,
     },
-    /// List the profiles whose keys are in the OS keystore (key ids only)
+    /// List the profiles whose keys are in a keystore (key ids only)
     List {
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
-    /// Delete a profile's keys from the OS keystore and its stsenv_keyring mark
+    /// Delete a profile's keys from its keystore and its stsenv_keyring mark
     Remove {
         /// The profile
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
