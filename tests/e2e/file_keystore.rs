@@ -308,3 +308,88 @@ fn rotate_killed_at_any_step_leaves_a_working_key_stored() {
         }
     });
 }
+
+/// On a terminal (tmux): the key, then a new passphrase twice, none of it
+/// echoed; later commands ask for the passphrase once.
+#[test]
+fn the_passphrase_is_asked_on_the_terminal_without_echo() {
+    if !crate::util::on_path("tmux") {
+        assert!(std::env::var_os("CI").is_none(), "tmux is needed");
+        return;
+    }
+    let moto = Moto::shared();
+    let user = new_user(moto);
+    let sandbox = Sandbox::with_moto(moto);
+    sandbox.config("[profile laptop]\nregion = eu-west-1\n");
+    let socket = sandbox.path().join("tmux.sock");
+    let tmux = |args: &[&str]| {
+        sandbox
+            .command("tmux")
+            .env("TERM", "xterm-256color")
+            .arg("-S")
+            .arg(&socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    };
+    let bin = stsenv_tests::stsenv_bin().display().to_string();
+    let command = format!(
+        "STSENV_KEYSTORE=file {bin} keys add laptop; echo EXIT1=$?; {bin} whoami laptop --json; echo EXIT2=$?; sleep 60"
+    );
+    let started = tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "200",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(started.status.success(), "{}", text(&started.stderr));
+    let wait_for = |needle: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            let screen = text(&tmux(&["capture-pane", "-p", "-t", "0", "-J"]).stdout);
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited for {needle:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let type_line = |line: &str| {
+        assert!(tmux(&["send-keys", "-t", "0", "-l", line]).status.success());
+        assert!(tmux(&["send-keys", "-t", "0", "Enter"]).status.success());
+    };
+    wait_for("AWS access key ID for laptop:");
+    type_line(&user.key);
+    wait_for("AWS secret access key for laptop (not shown):");
+    type_line(&user.secret);
+    wait_for("New keystore passphrase for laptop:");
+    type_line(PASSPHRASE);
+    wait_for("The same passphrase again:");
+    type_line(PASSPHRASE);
+    wait_for("EXIT1=");
+    wait_for("Passphrase of the stsenv keystore for laptop:");
+    type_line(PASSPHRASE);
+    let screen = wait_for("EXIT2=");
+    let _ = tmux(&["kill-server"]);
+    assert!(
+        screen.contains("EXIT1=0") && screen.contains("EXIT2=0"),
+        "{screen}"
+    );
+    assert!(screen.contains(&user.arn()), "{screen}");
+    for secret in [PASSPHRASE, user.secret.as_str(), user.key.as_str()] {
+        assert!(!screen.contains(secret), "echoed:\n{screen}");
+    }
+    assert!(files_holding(sandbox.path(), &user.secret).is_empty());
+    assert!(
+        files_holding(sandbox.path(), PASSPHRASE).is_empty(),
+        "the passphrase is never stored"
+    );
+}
