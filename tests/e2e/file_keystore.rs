@@ -150,7 +150,7 @@ fn import_use_rotate_list_remove_without_a_secret_service() {
     ok(&sandbox, &["keys", "rotate", "base"]);
     let (new_key, new_secret) = stored_key(&sandbox);
     assert_ne!(new_key, user.key);
-    assert_eq!(iam_keys(moto, &user.name), [new_key.clone()]);
+    assert_eq!(iam_keys(moto, &user.name), std::slice::from_ref(&new_key));
     assert_eq!(arn(&sandbox), user.arn());
     assert!(
         files_holding(sandbox.path(), &new_secret).is_empty(),
@@ -231,7 +231,7 @@ fn a_wrong_or_missing_passphrase_changes_nothing() {
     );
     assert_eq!(
         iam_keys(moto, &user.name),
-        [user.key.clone()],
+        std::slice::from_ref(&user.key),
         "nothing created in IAM"
     );
     // No passphrase and no terminal: a human is needed, exit 3.

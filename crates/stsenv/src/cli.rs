@@ -216,7 +216,7 @@ impl SessionOptions {
         };
         fields
             .into_iter()
-            .filter_map(|(name, value)| {
+            .flat_map(|(name, value)| {
                 let values = match value {
                     serde_json::Value::Null => Vec::new(),
                     serde_json::Value::String(text) => vec![text],
@@ -228,13 +228,10 @@ impl SessionOptions {
                     other => vec![other.to_string()],
                 };
                 let flag = name.replace('_', "-");
-                Some(
-                    values
-                        .into_iter()
-                        .map(move |value| format!("--{flag}={value}")),
-                )
+                values
+                    .into_iter()
+                    .map(move |value| format!("--{flag}={value}"))
             })
-            .flatten()
             .collect()
     }
 
@@ -644,5 +641,24 @@ mod tests {
         assert!(back.policy.unwrap().is_absolute());
         assert_eq!(back.role_arn, options.role_arn);
         assert!(SessionOptions::default().to_words().is_empty());
+    }
+
+    #[test]
+    fn repeated_tags_are_one_word_each_and_round_trip() {
+        let options = SessionOptions {
+            session_tag: vec!["Team=ops".into(), "Who=me me".into()],
+            transitive_tag: vec!["Team".into()],
+            ..SessionOptions::default()
+        };
+        let words = options.to_words();
+        assert_eq!(
+            words,
+            [
+                "--session-tag=Team=ops",
+                "--session-tag=Who=me me",
+                "--transitive-tag=Team"
+            ]
+        );
+        assert_eq!(SessionOptions::from_words(&words).unwrap(), options);
     }
 }

@@ -300,8 +300,7 @@ pub fn remove_section(text: &str, kind: FileKind, profile: &str) -> String {
             .last()
             .unwrap_or(header);
         let last_key = (header..=end)
-            .filter(|&i| !matches!(lines[i].kind, Kind::Ignored))
-            .last()
+            .rfind(|&i| !matches!(lines[i].kind, Kind::Ignored))
             .unwrap_or(header);
         let mut next = last_key + 1;
         while next <= end && blank(&lines[next]) {
