@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use stsenv_tests::{Moto, Sandbox};
 
 use crate::keys::{iam_keys, mask, new_user, read, setup, text, IamUser, CONFIG};
+use crate::shell_tmux::Tmux;
 
 const PASSPHRASE: &str = "correct horse battery staple";
 
@@ -321,64 +322,29 @@ fn the_passphrase_is_asked_on_the_terminal_without_echo() {
     let user = new_user(moto);
     let sandbox = Sandbox::with_moto(moto);
     sandbox.config("[profile laptop]\nregion = eu-west-1\n");
-    let socket = sandbox.path().join("tmux.sock");
-    let tmux = |args: &[&str]| {
-        sandbox
-            .command("tmux")
-            .env("TERM", "xterm-256color")
-            .arg("-S")
-            .arg(&socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    };
     let bin = stsenv_tests::stsenv_bin().display().to_string();
-    let command = format!(
-        "STSENV_KEYSTORE=file {bin} keys add laptop; echo EXIT1=$?; {bin} whoami laptop --json; echo EXIT2=$?; sleep 60"
+    let tmux = Tmux::start(
+        &sandbox,
+        &format!(
+            "STSENV_KEYSTORE=file {bin} keys add laptop; echo EXIT1=$?; {bin} whoami laptop --json; echo EXIT2=$?; sleep 60"
+        ),
     );
-    let started = tmux(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-x",
-        "200",
-        "-y",
-        "40",
-        &command,
-    ]);
-    assert!(started.status.success(), "{}", text(&started.stderr));
-    let wait_for = |needle: &str| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-        loop {
-            let screen = text(&tmux(&["capture-pane", "-p", "-t", "0", "-J"]).stdout);
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "waited for {needle:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+    let answer = |prompt: &str, line: &str| {
+        tmux.wait_for("keys add", prompt);
+        tmux.type_text(line);
+        tmux.send(&["Enter"]);
     };
-    let type_line = |line: &str| {
-        assert!(tmux(&["send-keys", "-t", "0", "-l", line]).status.success());
-        assert!(tmux(&["send-keys", "-t", "0", "Enter"]).status.success());
-    };
-    wait_for("AWS access key ID for laptop:");
-    type_line(&user.key);
-    wait_for("AWS secret access key for laptop (not shown):");
-    type_line(&user.secret);
-    wait_for("New keystore passphrase for laptop:");
-    type_line(PASSPHRASE);
-    wait_for("The same passphrase again:");
-    type_line(PASSPHRASE);
-    wait_for("EXIT1=");
-    wait_for("Passphrase of the stsenv keystore for laptop:");
-    type_line(PASSPHRASE);
-    let screen = wait_for("EXIT2=");
-    let _ = tmux(&["kill-server"]);
+    answer("AWS access key ID for laptop:", &user.key);
+    answer(
+        "AWS secret access key for laptop (not shown):",
+        &user.secret,
+    );
+    answer("New keystore passphrase for laptop:", PASSPHRASE);
+    answer("The same passphrase again:", PASSPHRASE);
+    tmux.wait_for("keys add", "EXIT1=");
+    answer("Passphrase of the stsenv keystore for laptop:", PASSPHRASE);
+    let screen = tmux.wait_for("whoami", "EXIT2=");
+    drop(tmux);
     assert!(
         screen.contains("EXIT1=0") && screen.contains("EXIT2=0"),
         "{screen}"

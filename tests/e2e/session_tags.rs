@@ -12,6 +12,18 @@ use crate::util::{fails, ok};
 
 const CONFIG: &str = "[profile base]\nregion = eu-west-1\n\n[profile tagged]\nrole_arn = arn:aws:iam::123456789012:role/tagged\nsource_profile = base\nregion = eu-west-1\nsession_tags = Team=ops, Project=x:y/z@w\ntransitive_session_tags = Team\n";
 
+/// A private moto recording every request into a file (kept beside the
+/// emulator: both live as long as the test).
+fn recording_moto() -> (Moto, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap().keep();
+    let recording = dir.join("recording");
+    let moto = Moto::start_with_env(&[
+        ("MOTO_ENABLE_RECORDING", "true"),
+        ("MOTO_RECORDER_FILEPATH", recording.to_str().unwrap()),
+    ]);
+    (moto, recording)
+}
+
 /// The form parameters of every STS `action` request moto recorded.
 fn recorded(file: &Path, action: &str) -> Vec<Vec<(String, String)>> {
     let text = std::fs::read_to_string(file).unwrap_or_default();
@@ -66,12 +78,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[test]
 fn tags_reach_sts_and_make_their_own_session() {
-    let dir = tempfile::tempdir().unwrap();
-    let recording = dir.path().join("recording");
-    let moto = Moto::start_with_env(&[
-        ("MOTO_ENABLE_RECORDING", "true"),
-        ("MOTO_RECORDER_FILEPATH", recording.to_str().unwrap()),
-    ]);
+    let (moto, recording) = recording_moto();
     let sandbox = Sandbox::with_moto(&moto);
     sandbox.config(CONFIG).credentials(SWITCH_ROLE_CREDENTIALS);
 
@@ -170,12 +177,7 @@ fn tags_reach_sts_and_make_their_own_session() {
 
 #[test]
 fn bad_tags_are_refused_before_any_call() {
-    let dir = tempfile::tempdir().unwrap();
-    let recording = dir.path().join("recording");
-    let moto = Moto::start_with_env(&[
-        ("MOTO_ENABLE_RECORDING", "true"),
-        ("MOTO_RECORDER_FILEPATH", recording.to_str().unwrap()),
-    ]);
+    let (moto, recording) = recording_moto();
     let sandbox = Sandbox::with_moto(&moto);
     sandbox.config(CONFIG).credentials(SWITCH_ROLE_CREDENTIALS);
     let long = format!("Team={}", "v".repeat(257));
