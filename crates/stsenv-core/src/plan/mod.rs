@@ -5,7 +5,7 @@
 //!
 //! Which credentials a profile means follows botocore (the AWS CLI), which
 //! the differential tests compare against; where stsenv differs on purpose,
-//! README's table says so. For one profile, first match wins:
+//! the table in docs/profiles.md says so. For one profile, first match wins:
 //!
 //! 1. `web_identity_token_file` (with `role_arn`): web identity, whatever
 //!    else the profile holds.
@@ -119,6 +119,8 @@ pub enum ProfileKind {
     Role,
     /// IAM Identity Center.
     Sso,
+    /// An `aws login` session (`login_session`).
+    Login,
     /// credential_process.
     Process,
     /// Environment variables.
@@ -139,6 +141,7 @@ impl ProfileKind {
             ProfileKind::Mfa => "mfa",
             ProfileKind::Role => "role",
             ProfileKind::Sso => "sso",
+            ProfileKind::Login => "login",
             ProfileKind::Process => "process",
             ProfileKind::Environment => "env",
             ProfileKind::WebIdentity => "web-identity",
@@ -190,6 +193,7 @@ impl Plan {
             (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
             (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
             (Source::Sso(_), ..) => ProfileKind::Sso,
+            (Source::Login(_), ..) => ProfileKind::Login,
             (Source::Process { .. }, ..) => ProfileKind::Process,
             (Source::Environment { .. }, ..) => ProfileKind::Environment,
             (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,

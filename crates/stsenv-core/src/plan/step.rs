@@ -214,10 +214,16 @@ impl Step {
         input: &Credentials,
         code: Option<String>,
     ) -> Result<Credentials> {
+        // The global endpoint accepts only signatures for us-east-1.
+        let region = match self.endpoint.as_deref() {
+            Some(sts::GLOBAL_STS_ENDPOINT) => "us-east-1",
+            _ => region,
+        };
         let ctx = CallContext {
             profile: &self.profile,
             region,
             endpoint: self.endpoint.as_deref(),
+            secrets: &[],
         };
         match &self.call {
             Call::SessionToken {
@@ -307,6 +313,7 @@ mod tests {
     use super::*;
     use crate::plan::source::{Source, StaticKeys};
     use crate::profile::session_tags::SessionTags;
+    use crate::source::login::LoginSession;
     use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
     use crate::source::sso::SsoRole;
     use crate::source::web_identity::WebIdentity;
@@ -526,7 +533,9 @@ mod tests {
         }
 
         fn source() -> impl Strategy<Value = Source> {
-            prop_oneof![
+            // Two boxed halves: one flat union of every variant overflows
+            // the test thread's stack in debug builds.
+            let keyed = prop_oneof![
                 (small(), keys()).prop_map(|(profile, keys)| Source::Static { profile, keys }),
                 (small(), maybe(keys()), expiration()).prop_map(|(profile, keys, expiration)| {
                     Source::Environment {
@@ -537,17 +546,29 @@ mod tests {
                 }),
                 (small(), small())
                     .prop_map(|(profile, command)| Source::Process { profile, command }),
-                sso_role().prop_map(Source::Sso),
-                web_identity().prop_map(Source::WebIdentity),
-                imds().prop_map(Source::Imds),
-                (small(), maybe(small())).prop_map(|(profile, uri)| Source::Container(
-                    ContainerEndpoint { profile, uri }
-                )),
                 (small(), any::<bool>()).prop_map(|(profile, file)| Source::Keyring {
                     profile,
                     backend: if file { Backend::File } else { Backend::Os },
                 }),
             ]
+            .boxed();
+            let remote = prop_oneof![
+                sso_role().prop_map(Source::Sso),
+                (small(), small(), maybe(small())).prop_map(|(profile, session_arn, endpoint)| {
+                    Source::Login(LoginSession {
+                        profile,
+                        session_arn,
+                        endpoint,
+                    })
+                }),
+                web_identity().prop_map(Source::WebIdentity),
+                imds().prop_map(Source::Imds),
+                (small(), maybe(small())).prop_map(|(profile, uri)| Source::Container(
+                    ContainerEndpoint { profile, uri }
+                )),
+            ]
+            .boxed();
+            prop_oneof![keyed, remote]
         }
 
         /// The value with what is deliberately not in the identity blanked.
@@ -579,6 +600,10 @@ mod tests {
                 Source::Sso(role) => Source::Sso(SsoRole {
                     profile: String::new(),
                     ..role.clone()
+                }),
+                Source::Login(login) => Source::Login(LoginSession {
+                    profile: String::new(),
+                    ..login.clone()
                 }),
                 Source::WebIdentity(web) => Source::WebIdentity(WebIdentity {
                     profile: String::new(),

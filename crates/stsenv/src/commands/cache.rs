@@ -69,6 +69,11 @@ fn list(cache: &Cache, as_json: bool) -> CliResult {
         Some(_) => "expired".to_string(),
         None => "no expiry".to_string(),
     };
+    if entries.is_empty() && written.is_empty() {
+        // On stderr: stdout stays a list (empty) for scripts.
+        note(&format!("no cached sessions in {}", cache.dir().display()));
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut text = String::new();
     for (_, entry) in &entries {
         text += &format!(

@@ -11,13 +11,6 @@ use stsenv_core::profile::credentials_export;
 
 /// Run `stsenv unset`.
 pub fn run(args: UnsetArgs) -> CliResult {
-    let format = args.shell.unwrap_or_else(OutputFormat::from_env);
-    let syntax = format.syntax().ok_or_else(|| {
-        CliError::Usage(
-            "`unset` prints shell code; choose a shell, dotenv, env-no-export or windows-cmd"
-                .to_string(),
-        )
-    })?;
     if let Some(name) = &args.write_credentials {
         let path = stsenv_core::profile::config::credentials_file_path();
         let removed = credentials_export::remove(&path, name)?;
@@ -29,6 +22,13 @@ pub fn run(args: UnsetArgs) -> CliResult {
             ),
         });
     }
+    let format = args
+        .shell
+        .map_or_else(OutputFormat::from_env, OutputFormat::from);
+    // Every format `--shell` offers (and $SHELL's) is code.
+    let syntax = format
+        .syntax()
+        .ok_or_else(|| CliError::Usage(format!("`unset` cannot print {}", format.name())))?;
     output::print(&session::deactivate().render(syntax))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -142,11 +142,6 @@ impl OutputFormat {
         }
     }
 
-    /// Whether the format is credential_process JSON (`json`, `process`).
-    pub fn is_json(self) -> bool {
-        self.syntax().is_none()
-    }
-
     /// The format matching the user's login shell (`$SHELL`), bash when unknown.
     pub fn from_env() -> OutputFormat {
         let shell = std::env::var("SHELL").unwrap_or_default();

@@ -152,7 +152,12 @@ impl Sections {
 /// Keys whose values are secrets: a file holding any of them is never
 /// copied into the index (the cache dir keeps temporary credentials only;
 /// long-term keys stay where the user put them).
-const SECRET_KEYS: [&str; 2] = ["aws_secret_access_key", "aws_session_token"];
+const SECRET_KEYS: [&str; 3] = [
+    "aws_secret_access_key",
+    "aws_session_token",
+    // The legacy name of aws_session_token, which the SDKs still read.
+    "aws_security_token",
+];
 
 impl Sections {
     /// Whether any profile of a fresh parse holds a secret (see
@@ -168,9 +173,25 @@ impl Sections {
     }
 }
 
+/// A value without the comment lines the parser took for continuation
+/// lines: aws-config reads an indented `# note` under `role_arn = …` as
+/// part of the ARN, where botocore (and the AWS CLI) skip it as a comment.
+fn without_comment_lines(value: &str) -> String {
+    if !value.contains('\n') {
+        return value.to_string();
+    }
+    value
+        .lines()
+        .enumerate()
+        .filter(|(i, line)| *i == 0 || !line.trim_start().starts_with(['#', ';']))
+        .map(|(_, line)| line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The service keys of a `[services]` section stsenv asks for (see
 /// `config::Service::config_key`).
-pub(crate) const SERVICE_KEYS: [&str; 4] = ["sts", "sso", "sso_oidc", "iam"];
+pub(crate) const SERVICE_KEYS: [&str; 5] = ["sts", "sso", "sso_oidc", "iam", "signin"];
 
 impl Sections {
     /// Copy what `set` holds. aws-config lists profile names but not a
@@ -199,7 +220,7 @@ impl Sections {
         keys.sort_unstable();
         let copy = |get: &dyn Fn(&str) -> Option<String>| -> Vec<(String, String)> {
             keys.iter()
-                .filter_map(|key| Some((key.clone(), get(key)?)))
+                .filter_map(|key| Some((key.clone(), without_comment_lines(&get(key)?))))
                 .collect()
         };
         let mut profiles = HashMap::new();
@@ -615,6 +636,10 @@ impl Memo {
 /// is read now; profiles are read when asked for.
 pub(crate) fn load(cache: &Cache, identity: &Identity) -> Option<Sections> {
     let (file, len) = cache.open_note(NOTE, MAX_INDEX)?;
+    // The entries' bar: a file only its owner can read or write.
+    if !crate::store::fsutil::is_owner_only(&file) {
+        return None;
+    }
     open(file, len, identity, name_hash)
 }
 

@@ -146,6 +146,8 @@ fn many_profiles_read_a_record_at_a_time_then_whole() {
 fn files_holding_secrets_are_never_indexed() {
     let with = fresh(CONFIG, "[a]\naws_secret_access_key = s=c=r\n");
     assert!(with.holds_secrets());
+    let legacy = fresh(CONFIG, "[a]\naws_security_token = t0k3n\n");
+    assert!(legacy.holds_secrets());
     let tokens = fresh(CONFIG, "[b]\naws_session_token = t\n");
     assert!(tokens.holds_secrets());
     let without = fresh(CONFIG, CREDENTIALS);
@@ -346,4 +348,18 @@ fn a_damaged_record_is_answered_from_the_files() {
         Some("arn:aws:iam::123456789012:role/a")
     );
     assert_eq!(answers(&damaged), answers(&parsed));
+}
+
+#[test]
+fn indented_comment_lines_are_not_part_of_a_value() {
+    assert_eq!(without_comment_lines("arn:x"), "arn:x");
+    assert_eq!(without_comment_lines("arn:x\n# note\n; other"), "arn:x");
+    assert_eq!(without_comment_lines("first\nsecond\n# c"), "first\nsecond");
+    let config = AwsConfig::from_texts(
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\n  # indented comment\nregion = eu-west-1\n",
+        "",
+    )
+    .unwrap();
+    let profile = config.profile("a").unwrap();
+    assert_eq!(profile.get("role_arn"), Some("arn:aws:iam::1:role/a"));
 }
