@@ -20,7 +20,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -211,38 +210,19 @@ pub fn list() -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// The file's bytes, or `None` when it does not exist. The file must be a
-/// regular file of the user's (never followed through a link), and small.
+/// The file's bytes, or `None` when it does not exist. It must be a
+/// regular file, and small: the directory it is in was checked to be the
+/// user's and closed to others.
 fn read(profile: &str, path: &Path) -> Result<Option<Vec<u8>>> {
     if !trusted_dir(profile, false)? {
         return Ok(None);
     }
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
-    let file = match options.open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("cannot open the keystore file", path, e)),
-    };
-    let meta = file
-        .metadata()
-        .map_err(|e| Error::io("cannot open the keystore file", path, e))?;
-    if !meta.is_file() || meta.len() > MAX_FILE_LEN || !owned_by_me(&meta) {
-        return Err(error(
+    fsutil::read_regular(path, MAX_FILE_LEN).map_err(|e| {
+        error(
             profile,
-            format!(
-                "{} is not a keystore file of yours (a regular file of at most 64 KiB); move it away",
-                path.display()
-            ),
-        ));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_LEN)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io("cannot read the keystore file", path, e))?;
-    Ok(Some(bytes))
+            format!("cannot read the keystore file {}: {e}", path.display()),
+        )
+    })
 }
 
 /// Whether the directory exists (created 0700 when `create`), after
