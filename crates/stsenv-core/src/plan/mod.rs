@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 use crate::plan::source::Source;
 use crate::plan::step::Step;
 use crate::profile::config::AwsConfig;
+use crate::profile::session_tags::SessionTags;
 use crate::source::sso::SsoSession;
 
 /// What the user asked for on top of the profile (from the command line,
@@ -69,6 +70,9 @@ pub struct Overrides {
     pub policy: Option<String>,
     /// Source identity for AssumeRole.
     pub source_identity: Option<String>,
+    /// Session tags for the final AssumeRole or GetFederationToken; a key
+    /// here replaces the same key of the profile's `session_tags`.
+    pub session_tags: SessionTags,
 }
 
 /// Where a plan's region came from.

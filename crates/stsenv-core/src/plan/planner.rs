@@ -12,10 +12,12 @@ use crate::error::{Error, Result};
 use crate::plan::source::{Source, StaticKeys};
 use crate::plan::step::{Call, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS};
 use crate::profile::config::{AwsConfig, Service};
+use crate::profile::session_tags::{self, SessionTags};
 use crate::source::login::LoginSession;
 use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::source::sso::SsoRole;
 use crate::source::web_identity::WebIdentity;
+use crate::store::keystore::Backend;
 
 /// What the user asked for on top of the profile (from the command line,
 use super::values::{default_session_name, parse_secs, validate_region, validate_session_name};
@@ -350,11 +352,12 @@ impl Planner<'_> {
             || profile.get("sso_start_url").is_some()
         {
             Source::Sso(self.sso_role(name, profile)?)
-        } else if access_key_id.is_none() && crate::store::keystore::is_marked(profile) {
+        } else if let (None, Some(backend)) = (access_key_id, Backend::of(profile)) {
             // Before credential_process: the AWS CLI's line for this very
             // profile is `credential_process = stsenv credential-process NAME`.
             Source::Keyring {
                 profile: name.to_string(),
+                backend,
             }
         } else if let (Some(access_key_id), true) = (access_key_id, keys_win) {
             let secret = profile.get("aws_secret_access_key").ok_or_else(|| {
@@ -576,6 +579,7 @@ impl Planner<'_> {
                 .and_then(|o| o.source_identity.clone())
                 .or_else(|| key("source_identity").map(str::to_string)),
             policy: ov.and_then(|o| o.policy.clone()),
+            tags: self.session_tags(name, profile, is_target)?,
         });
         let mut step = self.step(name, call);
         if step.mfa_serial().is_some() {
@@ -605,11 +609,14 @@ impl Planner<'_> {
                         .unwrap_or(Partition::Aws)
                         .administrator_access_arn()],
                 };
+                let profile = self.config.profile(name).ok();
                 let call = Call::FederationToken {
                     name: federated.to_string(),
                     policy,
                     policy_arns,
                     duration: self.overrides.duration,
+                    // STS has no transitive tags for federated users.
+                    tags: self.session_tags(name, profile, true)?.tags,
                 };
                 chain.steps.push(self.step(name, call));
                 Ok(())
@@ -619,6 +626,29 @@ impl Planner<'_> {
                 "federated-user credentials (sts:GetFederationToken) need a profile with an IAM user's long-term keys; STS refuses them with temporary credentials or MFA sessions",
             )),
         }
+    }
+
+    /// The session tags of `name`'s call: the profile's `session_tags` and
+    /// `transitive_session_tags`, and for the target the overrides' on top;
+    /// checked against STS's rules here, before any call.
+    fn session_tags(
+        &self,
+        name: &str,
+        profile: Option<&Profile>,
+        is_target: bool,
+    ) -> Result<SessionTags> {
+        let key = |k: &str| profile.and_then(|p| p.get(k));
+        let own = SessionTags::parse(
+            key(session_tags::TAGS_KEY),
+            key(session_tags::TRANSITIVE_KEY),
+        )
+        .map_err(|p| self.invalid(name, &p))?;
+        let tags = match is_target {
+            true => own.overridden_by(&self.overrides.session_tags),
+            false => own,
+        };
+        tags.validate().map_err(|p| self.invalid(name, &p))?;
+        Ok(tags)
     }
 
     fn mfa_duration(&self, name: &str, profile: &Profile, is_target: bool) -> Result<u32> {

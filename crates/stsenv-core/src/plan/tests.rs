@@ -1,6 +1,7 @@
 use super::*;
 use crate::aws::sts::AssumeRole;
 use crate::plan::step::{Call, CHAINED_ROLE_MAX_SECS};
+use crate::profile::session_tags::SessionTags;
 use crate::source::web_identity::WebIdentity;
 
 const KEYS: &str = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n";
@@ -694,4 +695,90 @@ fn legacy_regional_endpoints_send_legacy_regions_to_the_global_endpoint() {
         err.contains("profile `bad`") && err.contains("sts_regional_endpoints"),
         "{err}"
     );
+}
+
+#[test]
+fn session_tags_come_from_each_profile_and_the_overrides_top_the_target() {
+    let config = format!(
+        "[profile base]\n{KEYS}\n[profile mid]\nrole_arn = arn:aws:iam::123456789012:role/mid\nsource_profile = base\nsession_tags = Team=ops, Env=dev\ntransitive_session_tags = Team\n\n[profile top]\nrole_arn = arn:aws:iam::123456789012:role/top\nsource_profile = mid\nsession_tags = Cost=1\n"
+    );
+    let tags = |pairs: &[(&str, &str)], transitive: &[&str]| SessionTags {
+        tags: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        transitive: transitive.iter().map(|k| k.to_string()).collect(),
+    };
+    let p = plan_with(&config, "top", Overrides::default()).unwrap();
+    assert_eq!(
+        role(&p, 0).tags,
+        tags(&[("Team", "ops"), ("Env", "dev")], &["Team"])
+    );
+    assert_eq!(role(&p, 1).tags, tags(&[("Cost", "1")], &[]));
+    let description = p.steps[0].describe();
+    assert!(
+        description.ends_with(", session tags Team=ops, Env=dev (transitive: Team)"),
+        "{description}"
+    );
+    // The overrides replace a key of the target's own tags, and add.
+    let overrides = Overrides {
+        session_tags: tags(&[("cost", "2"), ("Who", "me")], &["Who"]),
+        ..Overrides::default()
+    };
+    let p = plan_with(&config, "top", overrides).unwrap();
+    assert_eq!(
+        role(&p, 0).tags,
+        tags(&[("Team", "ops"), ("Env", "dev")], &["Team"])
+    );
+    assert_eq!(
+        role(&p, 1).tags,
+        tags(&[("cost", "2"), ("Who", "me")], &["Who"])
+    );
+    // Different tags, a different session.
+    let plain = plan_with(&config, "top", Overrides::default()).unwrap();
+    assert_ne!(p.steps[1].identity(), plain.steps[1].identity());
+    // Federated users get the tags, not transitive keys (STS has none for them).
+    let overrides = Overrides {
+        federation: Some("fed".into()),
+        session_tags: tags(&[("Team", "x")], &["Team"]),
+        ..Overrides::default()
+    };
+    let p = plan_with(&config, "base", overrides).unwrap();
+    assert!(
+        matches!(&p.steps[0].call, Call::FederationToken { tags, .. } if tags == &[("Team".to_string(), "x".to_string())])
+    );
+}
+
+#[test]
+fn bad_session_tags_fail_at_planning_naming_the_profile() {
+    for (line, expected) in [
+        ("session_tags = Team", "Key=Value"),
+        ("session_tags = aws:x=1", "reserves"),
+        ("session_tags = A=1,a=2", "twice"),
+        ("session_tags = A=x;y", "`;`"),
+        (
+            "transitive_session_tags = Team",
+            "not one of the session tags",
+        ),
+    ] {
+        let config = format!(
+            "[profile base]\n{KEYS}\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n{line}\n"
+        );
+        let err = plan_with(&config, "dev", Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("profile `dev`") && err.contains(expected),
+            "{line}: {err}"
+        );
+    }
+    let too_many: Vec<String> = (0..51).map(|i| format!("k{i}=v")).collect();
+    let config = format!(
+        "[profile base]\n{KEYS}\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\nsession_tags = {}\n",
+        too_many.join(",")
+    );
+    let err = plan_with(&config, "dev", Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 50"), "{err}");
 }

@@ -35,7 +35,7 @@ pub fn run(args: ProfilesArgs) -> CliResult {
         .map(|name| match Plan::build(&config, Some(name), &Overrides::default()) {
             Ok(plan) => {
                 let left = cached_seconds_left(&cache, &plan, now);
-                let keyring = matches!(&plan.source, Source::Keyring { profile } if profile == name);
+                let keyring = matches!(&plan.source, Source::Keyring { profile, .. } if profile == name);
                 json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left, "keyring": keyring})
             }
             Err(err) => json!({"name": name, "kind": "invalid", "error": err.to_string()}),
