@@ -78,12 +78,19 @@ fn every_profile_has_its_function_in_every_shell() {
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
     for cache_dir in [sandbox.cache_dir(), shared.clone()] {
         let env = [("STSENV_CACHE_DIR", cache_dir.as_path())];
+        // bash reads the file when a function is first needed: none is
+        // defined before, all are after.
         let bash = "eval \"$(\"$STSENV\" init bash)\"\n\
-            declare -F | grep -c ' team_[0-9]*_admin_assume$'\n\
+            declare -F | grep -c ' team_[0-9]*_admin_assume$' || true\n\
             team_4999_admin_assume\n\
+            declare -F | grep -c ' team_[0-9]*_admin_assume$'\n\
             printf '%s %s\\n' \"$STSENV_PROFILE\" \"${AWS_SESSION_TOKEN:+token}\"\n";
         let out = run_with(&sandbox, "bash", bash, &env);
-        assert_eq!(out, format!("{PROFILES}\nteam-4999-admin token\n"));
+        let before = if cache_dir == shared { PROFILES } else { 0 };
+        assert_eq!(
+            out,
+            format!("{before}\n{PROFILES}\nteam-4999-admin token\n")
+        );
 
         let zsh = "eval \"$(\"$STSENV\" init zsh)\"\n\
             print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assume$'\n\
@@ -163,6 +170,21 @@ fn late_names_complete_at_a_terminal() {
         tmux.wait_for(&format!("{shell}: assumed"), "P=team-4997-admin");
         let sourced = functions_files(&sandbox.cache_dir(), shell);
         assert_eq!(sourced.len(), 1, "{shell}: {sourced:?}");
+    }
+}
+
+/// A function typed in full and run, no TAB first: bash reads the
+/// functions file only then (its DEBUG trap), zsh and fish have them.
+#[test]
+fn a_late_function_runs_as_typed_at_a_terminal() {
+    for shell in crate::shell_support::SHELLS {
+        let sandbox = big_sandbox(Moto::shared());
+        let_config_age();
+        let tmux = Tmux::start(&sandbox, &start_command(&sandbox, shell));
+        tmux.wait_for(shell, "READY$");
+        tmux.type_text("team_4996_admin_assume && echo \"P=$STSENV_PROFILE\"");
+        tmux.send(&["Enter"]);
+        tmux.wait_for(&format!("{shell}: assumed"), "P=team-4996-admin");
     }
 }
 

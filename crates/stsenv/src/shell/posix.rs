@@ -13,6 +13,9 @@ pub fn quote(value: &str) -> String {
 pub struct PosixShell {
     /// The plugin template.
     pub template: &'static str,
+    /// Whether the template reads a functions file lazily, through its
+    /// `__stsenv_functions_from PATH` (bash), rather than at once.
+    pub lazy_functions: bool,
 }
 
 impl EnvSyntax for PosixShell {
@@ -44,7 +47,11 @@ impl Plugin for PosixShell {
 
     fn source_file(&self, path: &str) -> Option<String> {
         let path = quote(path);
-        Some(format!("if [[ -r {path} ]]; then\n    . {path}\nfi\n"))
+        Some(if self.lazy_functions {
+            format!("__stsenv_functions_from {path}\n")
+        } else {
+            format!("if [[ -r {path} ]]; then\n    . {path}\nfi\n")
+        })
     }
 }
 

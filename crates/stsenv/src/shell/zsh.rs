@@ -6,4 +6,5 @@ use super::posix::PosixShell;
 /// The zsh plugin.
 pub const ZSH: PosixShell = PosixShell {
     template: include_str!("../../../../shell/stsenv.zsh"),
+    lazy_functions: false,
 };
