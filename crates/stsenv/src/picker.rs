@@ -9,11 +9,12 @@
 use std::fs::{File, OpenOptions};
 
 use jiff::Timestamp;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::AwsConfig;
+use stsenv_core::plan::resolve::cached_seconds_left;
+use stsenv_core::plan::source::Source;
+use stsenv_core::plan::step::Call;
 use stsenv_core::plan::{Overrides, Plan};
-use stsenv_core::resolve::cached_seconds_left;
-use stsenv_core::step::{Call, Source};
+use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::store::cache::Cache;
 
 use crate::error::{CliError, CliResult};
 use crate::output::human_duration;
