@@ -159,6 +159,7 @@ fn late_names_complete_at_a_terminal() {
             "stsenv explain team-4998-admin",
         );
         tmux.send(&["C-c"]);
+        tmux.wait_for_empty_prompt(&format!("{shell}: interrupted"));
         // A function name (from the file the plugin sourced), completed by
         // the shell, and then run.
         tmux.type_text("team_4997_admin_ass");
@@ -235,14 +236,38 @@ fn let_config_age() {
 }
 
 #[test]
-fn files_with_long_term_keys_are_never_indexed() {
-    // The big sandbox keeps `base`'s keys in the credentials file: those
-    // are never copied into the cache dir, so nothing is indexed.
+fn keys_in_the_credentials_file_never_reach_the_cache_dir() {
+    // The big sandbox keeps `base`'s keys in the credentials file: the
+    // config file is indexed alone, the credentials file is read by every
+    // command and never copied into the cache dir.
     let sandbox = big_sandbox(Moto::shared());
     let_config_age();
-    let out = explain(&sandbox, "team-4000-admin");
-    assert!(out.contains("100000004000:role/admin "), "{out}");
-    assert!(!sandbox.cache_dir().join("config-index.note").exists());
+    let first = explain(&sandbox, "team-4000-admin");
+    assert!(first.contains("100000004000:role/admin "), "{first}");
+    let index = sandbox.cache_dir().join("config-index.note");
+    assert!(index.exists());
+    assert_eq!(explain(&sandbox, "team-4000-admin"), first);
+    let credentials = std::fs::read_to_string(sandbox.credentials_path()).unwrap();
+    let secret = credentials
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap();
+    for item in std::fs::read_dir(sandbox.cache_dir()).unwrap().flatten() {
+        let bytes = std::fs::read(item.path()).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{}",
+            item.path().display()
+        );
+    }
+    // The keys changed: the next command sees them (the index is of the
+    // config file only).
+    sandbox.credentials(&credentials.replace("[base]", "[base]\nregion = ap-south-1"));
+    let out = sandbox.stsenv().args(["explain", "base"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ap-south-1"),
+        "{out:?}"
+    );
 }
 
 /// The big config with no secret in the files (`base` takes its keys from

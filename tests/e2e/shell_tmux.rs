@@ -90,6 +90,28 @@ impl<'a> Tmux<'a> {
     }
 }
 
+impl Tmux<'_> {
+    /// Wait until the last line on screen is an empty `READY$ ` prompt:
+    /// after Ctrl-C, the shell has handled the interrupt (a signal, which
+    /// on a busy machine can be handled after keys typed later), so what
+    /// is typed next goes to a new line.
+    pub(crate) fn wait_for_empty_prompt(&self, what: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let screen = self.screen();
+            let last = screen.lines().rev().find(|l| !l.trim().is_empty());
+            if last.is_some_and(|l| l.trim_end() == "READY$") {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: no empty prompt within {WAIT:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 impl Drop for Tmux<'_> {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
