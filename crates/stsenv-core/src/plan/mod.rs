@@ -168,8 +168,38 @@ impl Plan {
             overrides,
             target: name.clone(),
             use_env,
+            shared: None,
         }
         .build(name)
+    }
+
+    /// Which of `profiles` plan with no overrides (what `stsenv init` makes
+    /// functions for): the answer [`Plan::build`] gives for each, found in
+    /// time proportional to the profiles and their chains together. Each
+    /// profile's chain as a source is worked out once and shared by every
+    /// profile whose chain goes through it, and kept in brief (its last
+    /// step), so a chain thousands deep is neither walked nor copied once
+    /// per profile on it.
+    pub fn which_build(config: &AwsConfig, profiles: &[&str]) -> Vec<bool> {
+        let shared = std::cell::RefCell::new(std::collections::HashMap::new());
+        let overrides = Overrides::default();
+        let default_name = config
+            .env_var("AWS_PROFILE")
+            .unwrap_or_else(|| "default".to_string());
+        profiles
+            .iter()
+            .map(|name| {
+                Planner {
+                    config,
+                    overrides: &overrides,
+                    target: name.to_string(),
+                    use_env: *name == default_name,
+                    shared: Some(&shared),
+                }
+                .build(name.to_string())
+                .is_ok()
+            })
+            .collect()
     }
 
     /// The region for STS calls: the plan's, else `us-east-1` (STS's global endpoint).

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::plan::Plan;
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
 
@@ -101,16 +101,19 @@ fn assume_functions(cache: &Cache, key: Option<&str>, config: &AwsConfig) -> Vec
     if let Some(profiles) = key.and_then(|key| read_memo(cache, key, config)) {
         return shell::assume_functions(profiles.iter().map(|(p, a)| (p.as_str(), a.as_deref())));
     }
-    let profiles: Vec<(String, Option<String>)> = config
-        .profile_names()
-        .into_iter()
-        .filter_map(|name| {
-            Plan::build(config, Some(name), &Overrides::default()).ok()?;
+    // Which profiles plan, found together: a chain shared by many
+    // profiles (thousands deep, or under thousands of roles) is walked once.
+    let names = config.profile_names();
+    let profiles: Vec<(String, Option<String>)> = names
+        .iter()
+        .zip(Plan::which_build(config, &names))
+        .filter(|(_, plans)| *plans)
+        .map(|(name, _)| {
             let alias = config
                 .profile(name)
                 .ok()
                 .and_then(|profile| profile.get("stsenv_alias"));
-            Some((name.to_string(), alias.map(str::to_string)))
+            (name.to_string(), alias.map(str::to_string))
         })
         .collect();
     if let Some(key) = key {
