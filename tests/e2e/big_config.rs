@@ -123,8 +123,12 @@ fn every_profile_has_its_function_in_every_shell() {
                 assert!(plugin.len() < 20_000, "{shell}: {} bytes", plugin.len());
                 assert_eq!(sourced.len(), 1, "{shell}: {sourced:?}");
                 assert!(plugin.contains(&sourced[0]), "{shell}: {plugin}");
+                // bash sources one file; zsh and fish autoload from a
+                // directory of one file per function.
                 let mode = std::fs::metadata(&sourced[0]).unwrap().permissions().mode();
-                assert_eq!(mode & 0o777, 0o600, "{shell}");
+                let private = if shell == "bash" { 0o600 } else { 0o700 };
+                assert_eq!(mode & 0o777, private, "{shell}");
+                assert_eq!(sourced[0].ends_with(".d"), shell != "bash", "{shell}");
             }
         }
     }

@@ -7,4 +7,5 @@ use super::posix::PosixShell;
 pub const BASH: PosixShell = PosixShell {
     template: include_str!("../../../../shell/stsenv.bash"),
     lazy_functions: true,
+    autoload: false,
 };

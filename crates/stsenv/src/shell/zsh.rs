@@ -7,4 +7,5 @@ use super::posix::PosixShell;
 pub const ZSH: PosixShell = PosixShell {
     template: include_str!("../../../../shell/stsenv.zsh"),
     lazy_functions: false,
+    autoload: true,
 };
