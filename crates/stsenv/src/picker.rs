@@ -6,12 +6,11 @@
 //! made of `/dev/tty` opened for reading and writing, so nothing is drawn
 //! on stdout or stderr.
 
+use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 
 use jiff::Timestamp;
 use stsenv_core::plan::resolve::cached_seconds_left;
-use stsenv_core::plan::source::Source;
-use stsenv_core::plan::step::Call;
 use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
@@ -125,44 +124,40 @@ fn ordered_names(config: &AwsConfig, recent: &[String]) -> Vec<String> {
 }
 
 /// One display line per name: name, kind, account, cache state.
+///
+/// The kinds and accounts of all profiles come from plans made together
+/// ([`Plan::briefs`]); the cache state needs a profile's whole plan, made
+/// only for the profiles that have an entry in the cache (a handful, of
+/// thousands), so the picker draws at once.
 fn rows(config: &AwsConfig, names: &[String]) -> Vec<String> {
     let cache = Cache::from_env();
     let now = Timestamp::now();
+    let cached: HashSet<String> = cache.list().into_iter().map(|(_, e)| e.profile).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let briefs = Plan::briefs(config, &refs);
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
     names
         .iter()
-        .map(|name| {
+        .zip(briefs)
+        .map(|(name, brief)| {
             // Names come from the user's files: shown without control characters.
             let shown: String = name.chars().filter(|c| !c.is_control()).collect();
-            let (kind, account, state) =
-                match Plan::build(config, Some(name), &Overrides::default()) {
-                    Ok(plan) => {
-                        let left = cached_seconds_left(&cache, &plan, now);
-                        let state = left
-                            .map(|l| format!("cached, {} left", human_duration(l)))
-                            .unwrap_or_default();
-                        (plan.kind().as_str(), account_of(&plan), state)
-                    }
-                    Err(_) => ("invalid", String::new(), String::new()),
-                };
+            let state = if brief.is_some() && cached.contains(name) {
+                Plan::build(config, Some(name), &Overrides::default())
+                    .ok()
+                    .and_then(|plan| cached_seconds_left(&cache, &plan, now))
+                    .map(|l| format!("cached, {} left", human_duration(l)))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            let (kind, account) = match brief {
+                Some(brief) => (brief.kind.as_str(), brief.account.unwrap_or_default()),
+                None => ("invalid", String::new()),
+            };
             format!("{shown:width$}  {kind:8} {account:12} {state}")
         })
         .collect()
-}
-
-/// The account a profile's credentials belong to, when the config says.
-fn account_of(plan: &Plan) -> String {
-    let from_arn = plan.steps.iter().rev().find_map(|step| match &step.call {
-        Call::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_string),
-        _ => None,
-    });
-    let account = from_arn.or_else(|| match &plan.source {
-        Source::Sso(role) => Some(role.account_id.clone()),
-        _ => None,
-    });
-    account
-        .filter(|a| a.len() <= 12 && a.bytes().all(|b| b.is_ascii_digit()))
-        .unwrap_or_default()
 }
 
 /// `/dev/tty` for reading and for writing, when there is a terminal.

@@ -695,6 +695,16 @@ fn which_build_answers_as_each_plan_does() {
             .collect();
         assert_eq!(shared, each, "{order:?}");
     }
+    // What a listing shows, from plans made together: what each whole
+    // plan says.
+    let briefs = Plan::briefs(&config, &names);
+    for (name, brief) in names.iter().zip(briefs) {
+        let whole = Plan::build(&config, Some(name), &Overrides::default()).ok();
+        assert_eq!(brief, whole.as_ref().map(Brief::of), "{name}");
+        if let (Some(brief), Some(whole)) = (brief, whole) {
+            assert_eq!(brief.kind, whole.kind(), "{name}");
+        }
+    }
     let ok = |name: &str| Plan::which_build(&config, &[name])[0];
     assert!(ok("c49") && ok("on-mfa") && ok("on-imds-ok") && ok("on-keys-and-role"));
     assert!(!ok("on-broken") && !ok("loop-a") && !ok("on-bad") && !ok("on-imds") && !ok("nothing"));
