@@ -266,6 +266,10 @@ pub struct Brief {
     /// The account its credentials belong to, when the config says: the
     /// last role's, else the SSO role's; digits only.
     pub account: Option<String>,
+    /// The plan's region.
+    pub region: Option<String>,
+    /// Whether the plan starts from this very profile's keys in the keystore.
+    pub own_keyring: bool,
 }
 
 impl Brief {
@@ -298,7 +302,14 @@ impl Brief {
                 _ => None,
             })
             .filter(|a| a.len() <= 12 && a.bytes().all(|b| b.is_ascii_digit()));
-        Brief { kind, account }
+        let own_keyring =
+            matches!(&plan.source, Source::Keyring { profile } if *profile == plan.profile);
+        Brief {
+            kind,
+            account,
+            region: plan.region.clone(),
+            own_keyring,
+        }
     }
 }
 
