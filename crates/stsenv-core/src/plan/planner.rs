@@ -89,7 +89,7 @@ fn has_static_keys(profile: &Profile) -> bool {
 /// One profile on the walk down a chain.
 enum Down<'p> {
     /// It ends the chain.
-    Ends(Chain),
+    Ends(Box<Chain>),
     /// It is a role, with its section and ARN.
     Role {
         profile: &'p Profile,
@@ -103,7 +103,7 @@ enum RoleSource<'p> {
     /// The profile it names as `source_profile`.
     Profile(&'p str),
     /// Its own keys or a `credential_source`.
-    Chain(Chain),
+    Chain(Box<Chain>),
 }
 
 impl Planner<'_> {
@@ -178,7 +178,7 @@ impl Planner<'_> {
             }
             match self.step_down(current, target, &visited, &seen) {
                 Err(err) => break Err(err),
-                Ok(Down::Ends(chain)) => break Ok(chain),
+                Ok(Down::Ends(chain)) => break Ok(*chain),
                 Ok(Down::Role {
                     profile,
                     role_arn,
@@ -191,7 +191,7 @@ impl Planner<'_> {
                         RoleSource::Profile(next) => {
                             (current, target) = (next, false);
                         }
-                        RoleSource::Chain(chain) => break Ok(chain),
+                        RoleSource::Chain(chain) => break Ok(*chain),
                     }
                 }
             }
@@ -282,9 +282,9 @@ impl Planner<'_> {
             // default profile does not exist (a CI runner has no config).
             (Err(err), None) => {
                 return match use_env {
-                    true => Ok(Down::Ends(
+                    true => Ok(Down::Ends(Box::new(
                         self.web_identity(name, None, true, is_target)?.ok_or(err)?,
-                    )),
+                    ))),
                     false => Err(err),
                 }
             }
@@ -293,7 +293,7 @@ impl Planner<'_> {
         // (botocore's assume-role provider leaves such profiles alone).
         if profile.get("web_identity_token_file").is_some() {
             if let Some(chain) = self.web_identity(name, Some(profile), use_env, is_target)? {
-                return Ok(Down::Ends(chain));
+                return Ok(Down::Ends(Box::new(chain)));
             }
         }
         // 2. The role, unless this is a source profile with static keys:
@@ -311,7 +311,7 @@ impl Planner<'_> {
         // 3. Web identity from the environment, for a profile nobody named.
         if use_env {
             if let Some(chain) = self.web_identity(name, Some(profile), true, is_target)? {
-                return Ok(Down::Ends(chain));
+                return Ok(Down::Ends(Box::new(chain)));
             }
         }
         // 4. SSO, keys, credential_process; an MFA device makes keys an MFA session.
@@ -332,7 +332,7 @@ impl Planner<'_> {
             step.mfa_process = profile.get("mfa_process").map(str::to_string);
             chain.push(step);
         }
-        Ok(Down::Ends(chain))
+        Ok(Down::Ends(Box::new(chain)))
     }
 
     /// Where a role profile's credentials come from: another profile (the
@@ -351,10 +351,12 @@ impl Planner<'_> {
                         "names itself as source_profile but has no aws_access_key_id / aws_secret_access_key to start from; add keys or point source_profile at a profile with credentials",
                     ));
                 }
-                Ok(RoleSource::Chain(self.base_source(name, profile)?))
+                Ok(RoleSource::Chain(Box::new(self.base_source(name, profile)?)))
             }
             (Some(source), None) => Ok(RoleSource::Profile(source)),
-            (None, Some(source)) => Ok(RoleSource::Chain(self.credential_source(name, source)?)),
+            (None, Some(source)) => Ok(RoleSource::Chain(Box::new(
+                self.credential_source(name, source)?,
+            ))),
             (None, None) => Err(self.invalid(
                 name,
                 "has role_arn but no source_profile or credential_source; add `source_profile = <profile with keys>`",
