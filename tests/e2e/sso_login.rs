@@ -255,6 +255,37 @@ fn no_token_without_a_terminal_is_exit_3() {
     assert!(stub.calls().is_empty(), "{:?}", stub.calls());
 }
 
+/// An IDE extension's token for the same start URL (scopes without
+/// sso:account:access) is treated as absent, with a line saying why: a
+/// login is needed, not a 401 from the portal.
+#[test]
+fn a_token_without_the_account_access_scope_is_skipped_and_explained() {
+    let stub = SsoStub::start();
+    let sandbox = sandbox();
+    stub.accept_access_token("ide-token");
+    write_cli_token(
+        &sandbox,
+        &json!({"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+                "accessToken": "ide-token", "expiresAt": cli_time(3600),
+                "scopes": ["codewhisperer:completions", "codewhisperer:analysis"]}),
+    );
+    let out = stsenv(&sandbox, &stub, &["env", "ssodev", "--non-interactive"]).code(3);
+    let text = stderr(&out);
+    assert!(text.contains("lack sso:account:access"), "{text}");
+    assert!(text.contains("codewhisperer:completions"), "{text}");
+    assert!(text.contains("run `stsenv login ssodev`"), "{text}");
+    assert_eq!(text.matches("ignoring the SSO token").count(), 1, "{text}");
+    assert!(stub.calls().is_empty(), "{:?}", stub.calls());
+    // The same token with the right scope among its scopes is used.
+    write_cli_token(
+        &sandbox,
+        &json!({"startUrl": "https://corp.awsapps.com/start", "region": "eu-west-1",
+                "accessToken": "ide-token", "expiresAt": cli_time(3600),
+                "scopes": ["sso:account:access", "codewhisperer:completions"]}),
+    );
+    stsenv(&sandbox, &stub, &["env", "ssodev", "--non-interactive"]).success();
+}
+
 #[test]
 fn refresh_token_renews_without_a_browser() {
     let stub = SsoStub::start();

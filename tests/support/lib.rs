@@ -10,7 +10,9 @@ pub mod hostile_portal;
 pub mod imds_stub;
 pub mod keyring;
 pub mod loopback_http;
+pub mod signin_stub;
 pub mod sso_stub;
+pub mod sts_stand_in;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

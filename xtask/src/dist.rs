@@ -8,6 +8,7 @@
 //!     completions/               stsenv.bash, _stsenv, stsenv.fish, stsenv.ps1
 //!     man/man1/                  stsenv.1, stsenv-env.1, … one page per command
 //!     README.md LICENSE-MIT LICENSE-APACHE
+//!     docs/                      the guide README.md links to (docs/*.md)
 //! ```
 //!
 //! The man pages come from the packaged binary itself (`stsenv __man DIR`,
@@ -37,6 +38,21 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Files copied from the repository root into the archive.
 const DOCS: [&str; 3] = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"];
+
+/// The user guide README.md links to: every `docs/*.md` page, as paths
+/// relative to the root (`docs/profiles.md`), so the links work in the
+/// unpacked archive too.
+fn guide() -> util::Result<Vec<PathBuf>> {
+    let dir = util::root().join("docs");
+    let entries = fs::read_dir(&dir).map_err(|e| format!("read {}: {e}", dir.display()))?;
+    let mut pages: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .filter_map(|path| path.file_name().map(|name| Path::new("docs").join(name)))
+        .collect();
+    pages.sort();
+    Ok(pages)
+}
 
 /// Pages that must exist whatever else the CLI grows: the top page, the
 /// main commands, and a nested one (proof that the walk is recursive).
@@ -90,6 +106,10 @@ fn build() -> util::Result<PathBuf> {
     copy(&binary, &stage.join("stsenv"))?;
     for doc in DOCS {
         copy(&util::root().join(doc), &stage.join(doc))?;
+    }
+    mkdir(&stage.join("docs"))?;
+    for page in guide()? {
+        copy(&util::root().join(&page), &stage.join(&page))?;
     }
     for (_, file) in COMPLETIONS {
         copy(
@@ -201,6 +221,9 @@ fn check(archive: &Path) -> util::Result {
     check_binary(&root, &user)?;
     for doc in DOCS {
         same_file(&util::root().join(doc), &root.join(doc))?;
+    }
+    for page in guide()? {
+        same_file(&util::root().join(&page), &root.join(&page))?;
     }
     let pages = check_man_pages(&root.join("man").join("man1"), &user)?;
     check_completions(&root, &user)?;

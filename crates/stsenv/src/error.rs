@@ -45,12 +45,28 @@ impl CliError {
     pub fn report(&self) -> Option<String> {
         match self {
             CliError::BrokenPipe => None,
-            CliError::Core(err) => Some(match hint(err) {
-                Some(hint) => format!("{err}; {hint}"),
-                None => err.to_string(),
-            }),
+            CliError::Core(err) => Some(core_report(err)),
             other => Some(other.to_string()),
         }
+    }
+}
+
+/// A core error's message and the hint the command line adds, as
+/// [`CliError::report`] prints it (for a report that goes on, like
+/// `doctor`'s).
+pub fn core_report(err: &Error) -> String {
+    match hint(err) {
+        Some(hint) => format!("{err}; {hint}"),
+        None => err.to_string(),
+    }
+}
+
+/// A profile as `stsenv login`'s argument (an option for names that look like one).
+fn login_arg(profile: &str) -> String {
+    if profile.starts_with('-') {
+        format!("--profile={}", shell_words::quote(profile))
+    } else {
+        shell_words::quote(profile).into_owned()
     }
 }
 
@@ -59,12 +75,12 @@ fn hint(err: &Error) -> Option<String> {
     match err {
         Error::MfaNeeded { .. } => Some("pass --token-code CODE, or run it in a terminal".into()),
         Error::PeerPrompting { .. } => Some("finish it there or pass --token-code".into()),
-        Error::LoginNeeded { profile } if profile.starts_with('-') => Some(format!(
-            "run `stsenv login --profile={}`",
-            shell_words::quote(profile)
-        )),
-        Error::LoginNeeded { profile } => Some(format!(
-            "run `stsenv login {}`",
+        Error::LoginNeeded { profile } => {
+            Some(format!("run `stsenv login {}`", login_arg(profile)))
+        }
+        Error::SignInNeeded { profile, .. } => Some(format!(
+            "run `stsenv login {}` (or `aws login --profile {}`)",
+            login_arg(profile),
             shell_words::quote(profile)
         )),
         Error::SessionLoginNeeded { session } => Some(format!(

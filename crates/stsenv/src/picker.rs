@@ -6,12 +6,12 @@
 //! made of `/dev/tty` opened for reading and writing, so nothing is drawn
 //! on stdout or stderr.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 
 use jiff::Timestamp;
 use stsenv_core::plan::resolve::cached_seconds_left;
-use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::plan::{Brief, Overrides, Plan};
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
 
@@ -39,12 +39,12 @@ pub fn pick() -> CliResult<Option<String>> {
             "no profiles to pick from in ~/.aws/config or ~/.aws/credentials".into(),
         ));
     }
-    let rows = rows(&config, &names);
+    let rows = Rows::new(&config, &names);
     restore_cursor_on_interrupt(&write);
     let term = console::Term::read_write_pair(read, write);
-    let choice = dialoguer::FuzzySelect::new()
+    let choice = dialoguer::FuzzySelect::with_theme(&rows)
         .with_prompt("profile (type to filter, Enter assumes, Esc cancels)")
-        .items(&rows)
+        .items(&rows.names)
         .default(0)
         .max_length(15)
         .interact_on_opt(&term);
@@ -123,41 +123,103 @@ fn ordered_names(config: &AwsConfig, recent: &[String]) -> Vec<String> {
     names
 }
 
-/// One display line per name: name, kind, account, cache state.
-///
-/// The kinds and accounts of all profiles come from plans made together
-/// ([`Plan::briefs`]); the cache state needs a profile's whole plan, made
-/// only for the profiles that have an entry in the cache (a handful, of
-/// thousands), so the picker draws at once.
-fn rows(config: &AwsConfig, names: &[String]) -> Vec<String> {
-    let cache = Cache::from_env();
-    let now = Timestamp::now();
-    let cached: HashSet<String> = cache.list().into_iter().map(|(_, e)| e.profile).collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let briefs = Plan::briefs(config, &refs);
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    names
-        .iter()
-        .zip(briefs)
-        .map(|(name, brief)| {
-            // Names come from the user's files: shown without control characters.
-            let shown: String = name.chars().filter(|c| !c.is_control()).collect();
-            let state = if brief.is_some() && cached.contains(name) {
-                Plan::build(config, Some(name), &Overrides::default())
-                    .ok()
-                    .and_then(|plan| cached_seconds_left(&cache, &plan, now))
-                    .map(|l| format!("cached, {} left", human_duration(l)))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
-            let (kind, account) = match brief {
-                Some(brief) => (brief.kind.as_str(), brief.account.unwrap_or_default()),
-                None => ("invalid", String::new()),
-            };
-            format!("{shown:width$}  {kind:8} {account:12} {state}")
-        })
-        .collect()
+/// The picker's rows: dialoguer matches what is typed against the items,
+/// which are the names alone (typing "al" must not keep `develop` because
+/// its kind says "invalid"); this theme draws each with its kind, account
+/// and cache state beside it.
+struct Rows {
+    /// The names as shown, one item each.
+    names: Vec<String>,
+    /// The columns drawn after each shown name.
+    details: HashMap<String, String>,
+    /// The widest shown name, to align the columns.
+    width: usize,
+}
+
+impl Rows {
+    /// The rows of `names`, in that order.
+    ///
+    /// The kinds and accounts of all profiles come from plans made
+    /// together ([`Plan::briefs`]: each chain worked out once); the cache
+    /// state needs a profile's whole plan, made only for the profiles with
+    /// an entry in the cache (a handful, of thousands), so the picker
+    /// draws at once.
+    fn new(config: &AwsConfig, names: &[String]) -> Rows {
+        let cache = Cache::from_env();
+        let now = Timestamp::now();
+        let cached: HashSet<String> = cache.list().into_iter().map(|(_, e)| e.profile).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let briefs = Plan::briefs(config, &refs);
+        let mut details = HashMap::new();
+        let shown: Vec<String> = names
+            .iter()
+            .zip(briefs)
+            .map(|(name, brief)| {
+                // Names come from the user's files: shown without control characters.
+                let shown: String = name.chars().filter(|c| !c.is_control()).collect();
+                let cached = cached.contains(name);
+                details
+                    .entry(shown.clone())
+                    .or_insert_with(|| describe(config, &cache, name, brief, cached, now));
+                shown
+            })
+            .collect();
+        let width = shown.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        Rows {
+            names: shown,
+            details,
+            width,
+        }
+    }
+}
+
+impl dialoguer::theme::Theme for Rows {
+    fn format_fuzzy_select_prompt_item(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        text: &str,
+        active: bool,
+        highlight_matches: bool,
+        matcher: &fuzzy_matcher::skim::SkimMatcherV2,
+        search_term: &str,
+    ) -> std::fmt::Result {
+        dialoguer::theme::SimpleTheme.format_fuzzy_select_prompt_item(
+            f,
+            text,
+            active,
+            highlight_matches,
+            matcher,
+            search_term,
+        )?;
+        let pad = self.width.saturating_sub(text.chars().count());
+        let details = self.details.get(text).map_or("", String::as_str);
+        write!(f, "{:pad$}  {details}", "")
+    }
+}
+
+/// A profile's kind, account and cache state, in columns.
+fn describe(
+    config: &AwsConfig,
+    cache: &Cache,
+    name: &str,
+    brief: Option<Brief>,
+    cached: bool,
+    now: Timestamp,
+) -> String {
+    let Some(brief) = brief else {
+        return format!("{:8} {:12} ", "invalid", "");
+    };
+    let state = if cached {
+        Plan::build(config, Some(name), &Overrides::default())
+            .ok()
+            .and_then(|plan| cached_seconds_left(cache, &plan, now))
+            .map(|l| format!("cached, {} left", human_duration(l)))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let account = brief.account.unwrap_or_default();
+    format!("{:8} {account:12} {state}", brief.kind.as_str())
 }
 
 /// `/dev/tty` for reading and for writing, when there is a terminal.

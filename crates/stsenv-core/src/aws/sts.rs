@@ -12,6 +12,31 @@ fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(&sdk_config(ctx, Some(creds)))
 }
 
+/// STS's global endpoint, where `sts_regional_endpoints = legacy` sends
+/// the calls of [`LEGACY_GLOBAL_STS_REGIONS`]; it signs in us-east-1.
+pub const GLOBAL_STS_ENDPOINT: &str = "https://sts.amazonaws.com";
+
+/// The regions botocore sends to [`GLOBAL_STS_ENDPOINT`] under `legacy`
+/// (botocore's `LEGACY_GLOBAL_STS_REGIONS`).
+pub const LEGACY_GLOBAL_STS_REGIONS: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
 /// The parameters of one sts:AssumeRole call.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AssumeRole {
@@ -38,6 +63,8 @@ pub async fn assume_role(
     role: &AssumeRole,
     token_code: Option<String>,
 ) -> Result<Credentials, Error> {
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .assume_role()
         .role_arn(&role.role_arn)
@@ -71,11 +98,13 @@ pub async fn assume_role_with_web_identity(
     role: &WebIdentityRole<'_>,
     token: String,
 ) -> Result<Credentials, Error> {
+    let secrets = [token.as_str()];
+    let ctx = ctx.with_secrets(&secrets);
     let output = aws_sdk_sts::Client::new(&sdk_config(ctx, None))
         .assume_role_with_web_identity()
         .role_arn(role.role_arn)
         .role_session_name(role.session_name)
-        .web_identity_token(token)
+        .web_identity_token(token.clone())
         .set_duration_seconds(role.duration.map(|d| d as i32))
         .send()
         .await
@@ -91,6 +120,8 @@ pub async fn session_token(
     token_code: String,
     duration: u32,
 ) -> Result<Credentials, Error> {
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .get_session_token()
         .serial_number(mfa_serial)
@@ -119,6 +150,8 @@ pub async fn federation_token(
                 .build()
         })
         .collect::<Vec<_>>();
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .get_federation_token()
         .name(name)
@@ -148,6 +181,8 @@ pub async fn caller_identity(
     ctx: CallContext<'_>,
     creds: &Credentials,
 ) -> Result<CallerIdentity, Error> {
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .get_caller_identity()
         .send()

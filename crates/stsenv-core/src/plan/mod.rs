@@ -5,7 +5,7 @@
 //!
 //! Which credentials a profile means follows botocore (the AWS CLI), which
 //! the differential tests compare against; where stsenv differs on purpose,
-//! README's table says so. For one profile, first match wins:
+//! the table in docs/profiles.md says so. For one profile, first match wins:
 //!
 //! 1. `web_identity_token_file` (with `role_arn`): web identity, whatever
 //!    else the profile holds.
@@ -115,6 +115,8 @@ pub enum ProfileKind {
     Role,
     /// IAM Identity Center.
     Sso,
+    /// An `aws login` session (`login_session`).
+    Login,
     /// credential_process.
     Process,
     /// Environment variables.
@@ -135,6 +137,7 @@ impl ProfileKind {
             ProfileKind::Mfa => "mfa",
             ProfileKind::Role => "role",
             ProfileKind::Sso => "sso",
+            ProfileKind::Login => "login",
             ProfileKind::Process => "process",
             ProfileKind::Environment => "env",
             ProfileKind::WebIdentity => "web-identity",
@@ -238,6 +241,7 @@ impl Plan {
             (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
             (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
             (Source::Sso(_), ..) => ProfileKind::Sso,
+            (Source::Login(_), ..) => ProfileKind::Login,
             (Source::Process { .. }, ..) => ProfileKind::Process,
             (Source::Environment { .. }, ..) => ProfileKind::Environment,
             (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
@@ -291,6 +295,7 @@ impl Brief {
             (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
             (Source::Imds(_), ..) => ProfileKind::Instance,
             (Source::Container(_), ..) => ProfileKind::Container,
+            (Source::Login(_), ..) => ProfileKind::Login,
         };
         let from_arn = plan.steps.iter().rev().find_map(|step| match &step.call {
             Call::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_string),
@@ -299,6 +304,7 @@ impl Brief {
         let account = from_arn
             .or_else(|| match &plan.source {
                 Source::Sso(role) => Some(role.account_id.clone()),
+                Source::Login(login) => login.session_arn.split(':').nth(4).map(str::to_string),
                 _ => None,
             })
             .filter(|a| a.len() <= 12 && a.bytes().all(|b| b.is_ascii_digit()));

@@ -25,6 +25,48 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Read a JSON file stsenv shares with other tools (the AWS CLI's token
+/// caches): `None` when it is missing, and when it cannot be read as `T`,
+/// then with a warning naming it (the user logs in again; nothing crashes).
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Option<T> {
+    // Regular files only, bounded (a token file is a few KiB).
+    let bytes = match read_regular(path, 1 << 20) {
+        Ok(bytes) => bytes?,
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring {what} {}: {err}",
+                crate::store::untrusted::printable(&path.to_string_lossy(), 300)
+            ));
+            return None;
+        }
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring unreadable {what} {}: {err}",
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
+/// Write `value` as JSON to `path`: 0600, through a temporary file renamed
+/// over the old one, in a directory created 0700. `action` names the
+/// write in the error (`cannot write SSO token file`).
+pub fn write_json<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+    action: &'static str,
+) -> crate::error::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |source| crate::error::Error::io(action, path, source);
+    create_private_dir(dir).map_err(fail)?;
+    let bytes = serde_json::to_vec(value).map_err(|e| fail(e.into()))?;
+    write_atomic(path, &bytes, None).map_err(fail)
+}
+
 /// Keep `bytes`, the content `path` had before an edit, as `path.bak`
 /// (written like any other file here: whole or not at all); returns the
 /// backup's path.
@@ -70,5 +112,158 @@ pub fn expand_home(path: &Path) -> PathBuf {
     match text.strip_prefix("~/") {
         Some(rest) => home().join(rest),
         None => path.to_path_buf(),
+    }
+}
+
+/// The largest AWS config or credentials file read: 32 MiB (a config with
+/// tens of thousands of profiles is a few MiB).
+pub const MAX_CONFIG_FILE_BYTES: u64 = 32 << 20;
+
+/// Read the file at `path`, which must be a regular file (or `/dev/null`,
+/// read as empty) of at most `max` bytes. `Ok(None)` when it does not
+/// exist. It is opened with `O_NONBLOCK`, so a FIFO with no writer (or a
+/// device) is refused at once instead of blocking stsenv (and the shell
+/// start-up that runs it) forever; the kind is checked on the open file
+/// (`fstat`), so a swap after a check cannot slip one in. The error says
+/// what the path is instead ("it is a FIFO, not a regular file").
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let Some(file) = open_nonblocking(path)? else {
+        return Ok(None);
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        if is_null_device(&meta) {
+            return Ok(Some(Vec::new()));
+        }
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file; stsenv reads only regular files",
+                kind_of(&meta)
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max) + 1).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} KiB, more than stsenv reads",
+                max >> 10
+            ),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// Open `path` for reading with `O_NONBLOCK` (a FIFO with no writer
+/// opens at once instead of blocking); `Ok(None)` when it does not exist.
+/// Check its kind on the returned file, as [`read_regular`] does.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<Option<fs::File>> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NONBLOCK | libc::O_CLOEXEC,
+    );
+    match options.open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the open `file` belongs to this user and no one else may read
+/// or write it (mode `0600` or stricter): the bar for what stsenv keeps in
+/// its cache directory.
+pub fn is_owner_only(file: &fs::File) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let me = unsafe { libc::geteuid() };
+        file.metadata()
+            .is_ok_and(|meta| meta.uid() == me && meta.mode() & 0o077 == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        true
+    }
+}
+
+/// What a non-regular file is, for messages.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = meta.file_type();
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// Whether `meta` is the null device (`AWS_CONFIG_FILE=/dev/null` is the
+/// usual way to say "no config", and the SDKs read it as empty).
+fn is_null_device(meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{FileTypeExt, MetadataExt};
+        meta.file_type().is_char_device()
+            && fs::metadata("/dev/null").is_ok_and(|null| null.rdev() == meta.rdev())
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_read_and_never_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, b"abc").unwrap();
+        assert_eq!(read_regular(&file, 3).unwrap(), Some(b"abc".to_vec()));
+        assert!(read_regular(&file, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("larger"));
+        assert_eq!(read_regular(&dir.path().join("none"), 9).unwrap(), None);
+        assert_eq!(
+            read_regular(Path::new("/dev/null"), 9).unwrap(),
+            Some(vec![])
+        );
+        let err = read_regular(dir.path(), 9).unwrap_err().to_string();
+        assert!(err.contains("a directory"), "{err}");
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo");
+            let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: mkfifo with a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+            // No writer: a blocking open would never return.
+            let err = read_regular(&fifo, 9).unwrap_err().to_string();
+            assert!(err.contains("FIFO"), "{err}");
+        }
     }
 }

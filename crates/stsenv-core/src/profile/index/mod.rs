@@ -213,7 +213,7 @@ impl Sections {
                 .collect();
             for key in &keys {
                 if let Some(value) = profile.get(key) {
-                    props.insert(key.clone(), value.to_string());
+                    props.insert(key.clone(), without_comment_lines(value));
                 }
             }
             let mut props: Vec<(String, String)> = props.into_iter().collect();
@@ -265,11 +265,10 @@ fn key_words(texts: &[&str]) -> Vec<String> {
 /// Keys whose values are secrets: a file holding any of them is never
 /// copied into the index (the cache dir keeps temporary credentials only;
 /// long-term keys stay where the user put them).
-/// `aws_security_token` is the old name of the session token, which the
-/// SDKs still read.
 const SECRET_KEYS: [&str; 3] = [
     "aws_secret_access_key",
     "aws_session_token",
+    // The legacy name of aws_session_token, which the SDKs still read.
     "aws_security_token",
 ];
 
@@ -301,9 +300,25 @@ impl Sections {
     }
 }
 
+/// A value without the comment lines the parser took for continuation
+/// lines: aws-config reads an indented `# note` under `role_arn = …` as
+/// part of the ARN, where botocore (and the AWS CLI) skip it as a comment.
+fn without_comment_lines(value: &str) -> String {
+    if !value.contains('\n') {
+        return value.to_string();
+    }
+    value
+        .lines()
+        .enumerate()
+        .filter(|(i, line)| *i == 0 || !line.trim_start().starts_with(['#', ';']))
+        .map(|(_, line)| line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The service keys of a `[services]` section stsenv asks for (see
 /// `config::Service::config_key`).
-pub(crate) const SERVICE_KEYS: [&str; 4] = ["sts", "sso", "sso_oidc", "iam"];
+pub(crate) const SERVICE_KEYS: [&str; 5] = ["sts", "sso", "sso_oidc", "iam", "signin"];
 
 impl Sections {
     /// Copy what `set` holds. aws-config lists profile names but not a
@@ -324,7 +339,7 @@ impl Sections {
         });
         let copy = |get: &dyn Fn(&str) -> Option<String>| -> Vec<(String, String)> {
             keys.iter()
-                .filter_map(|key| Some((key.clone(), get(key)?)))
+                .filter_map(|key| Some((key.clone(), without_comment_lines(&get(key)?))))
                 .collect()
         };
         let mut profiles = HashMap::new();
@@ -766,6 +781,10 @@ impl Memo {
 /// is read now; profiles are read when asked for.
 pub(crate) fn load(cache: &Cache, identity: &Identity) -> Option<Sections> {
     let (file, len) = cache.open_note(NOTE, MAX_INDEX)?;
+    // The entries' bar: a file only its owner can read or write.
+    if !crate::store::fsutil::is_owner_only(&file) {
+        return None;
+    }
     open(file, len, identity, name_hash)
 }
 

@@ -146,6 +146,8 @@ fn many_profiles_read_a_record_at_a_time_then_whole() {
 fn files_holding_secrets_are_never_indexed() {
     let with = fresh(CONFIG, "[a]\naws_secret_access_key = s=c=r\n");
     assert!(with.holds_secrets());
+    let legacy = fresh(CONFIG, "[a]\naws_security_token = t0k3n\n");
+    assert!(legacy.holds_secrets());
     let tokens = fresh(CONFIG, "[b]\naws_session_token = t\n");
     assert!(tokens.holds_secrets());
     // The session token's old name, which the SDKs still read.
@@ -413,14 +415,17 @@ mod merged_like_the_parser {
     }
 
     /// A section header as either file may spell it (some of them the
-    /// parser ignores in one file or the other).
+    /// parser ignores in one file or the other). Not two spellings of one
+    /// section in a file (`[profile a]` and `[ profile  a ]`): aws-config
+    /// merges those in the order of a hash map, which differs between two
+    /// parses of the same text.
     fn header() -> impl Strategy<Value = String> {
         (0..NAMES.len(), 0..5u8).prop_map(|(i, form)| {
             let name = NAMES[i];
             match form {
                 0 => format!("[profile {name}]"),
                 1 => format!("[{name}]"),
-                2 => format!("[ profile  {name} ]"),
+                2 => format!("[profile {name}]"),
                 3 => "[sso-session s]".to_string(),
                 _ => "[services svc]\nsts =\n  endpoint_url = http://127.0.0.1:9".to_string(),
             }
@@ -496,4 +501,18 @@ mod merged_like_the_parser {
             }
         }
     }
+}
+
+#[test]
+fn indented_comment_lines_are_not_part_of_a_value() {
+    assert_eq!(without_comment_lines("arn:x"), "arn:x");
+    assert_eq!(without_comment_lines("arn:x\n# note\n; other"), "arn:x");
+    assert_eq!(without_comment_lines("first\nsecond\n# c"), "first\nsecond");
+    let config = AwsConfig::from_texts(
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\n  # indented comment\nregion = eu-west-1\n",
+        "",
+    )
+    .unwrap();
+    let profile = config.profile("a").unwrap();
+    assert_eq!(profile.get("role_arn"), Some("arn:aws:iam::1:role/a"));
 }

@@ -23,6 +23,7 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::profile::config::{AwsConfig, Service};
 use crate::store::cache::{self, Cache, LockWait};
+use crate::store::untrusted;
 use token::CachedToken;
 
 /// A token is refreshed when less than this is left (5 min): role
@@ -170,6 +171,7 @@ impl SsoSession {
             profile: self.profile.as_deref().unwrap_or("default"),
             region: &self.region,
             endpoint: self.portal_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
@@ -179,6 +181,7 @@ impl SsoSession {
             profile: self.profile.as_deref().unwrap_or("default"),
             region: &self.region,
             endpoint: self.oidc_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
@@ -189,9 +192,30 @@ impl SsoSession {
         // would give a token for the wrong portal.
         match &token.start_url {
             Some(url) if url.trim_end_matches('/') != self.start_url.trim_end_matches('/') => None,
-            _ => Some(token),
+            _ => match token.foreign_scopes() {
+                None => Some(token),
+                Some(scopes) => {
+                    warn_foreign_scopes(&self.token_path(), &scopes);
+                    None
+                }
+            },
         }
     }
+}
+
+/// Say once per process why a token file is treated as absent: another
+/// tool's token would only earn 401s from the portal.
+fn warn_foreign_scopes(path: &std::path::Path, scopes: &[String]) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let shown: Vec<String> = scopes.iter().take(5).map(|s| untrusted::shown(s)).collect();
+    crate::warn(&format!(
+        "ignoring the SSO token in {}: its scopes [{}] lack {DEFAULT_SCOPE} (another tool, such as an IDE extension, wrote it), so the portal would refuse it; a new login replaces it",
+        path.display(),
+        shown.join(", ")
+    ));
 }
 
 /// `sso_registration_scopes = a, b` → `[a, b]`; the AWS CLI's default when absent.
@@ -266,10 +290,10 @@ pub fn role_credentials(
             .get_role_credentials()
             .account_id(&role.account_id)
             .role_name(&role.role_name)
-            .access_token(access_token)
+            .access_token(&access_token)
             .send()
             .await
-            .map_err(|e| portal_error(e, &session, "sso:GetRoleCredentials"))?;
+            .map_err(|e| portal_error(e, &session, "sso:GetRoleCredentials", &access_token))?;
         const OPERATION: &str = "sso:GetRoleCredentials";
         let creds = output
             .role_credentials
@@ -327,7 +351,7 @@ pub fn assignments(
                 .set_next_token(next)
                 .send()
                 .await
-                .map_err(|e| portal_error(e, session, "sso:ListAccounts"))?;
+                .map_err(|e| portal_error(e, session, "sso:ListAccounts", &access_token))?;
             accounts.extend(page.account_list.unwrap_or_default());
             next = page.next_token.filter(|t| !t.is_empty());
             if next.is_none() {
@@ -349,7 +373,7 @@ pub fn assignments(
                     .set_next_token(next)
                     .send()
                     .await
-                    .map_err(|e| portal_error(e, session, "sso:ListAccountRoles"))?;
+                    .map_err(|e| portal_error(e, session, "sso:ListAccountRoles", &access_token))?;
                 for role in page.role_list.unwrap_or_default() {
                     if let Some(role_name) = role.role_name {
                         out.push(Assignment {
@@ -384,10 +408,11 @@ pub fn logout(session: &SsoSession, runtime: Option<&tokio::runtime::Runtime>) -
     if let (Some(runtime), Some(access_token)) =
         (runtime, session.cached_token().and_then(|t| t.access_token))
     {
-        let ctx = session.portal_ctx();
+        let secrets = [access_token.as_str()];
+        let ctx = session.portal_ctx().with_secrets(&secrets);
         let result = runtime.block_on(async {
             let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None));
-            client.logout().access_token(access_token).send().await
+            client.logout().access_token(&access_token).send().await
         });
         if let Err(err) = result {
             // An expired or revoked token cannot log out; the file goes anyway.
@@ -402,8 +427,14 @@ pub fn logout(session: &SsoSession, runtime: Option<&tokio::runtime::Runtime>) -
     token::remove(&path)
 }
 
-/// Portal errors: an unauthorized token means "log in again".
-fn portal_error<E, R>(err: SdkError<E, R>, session: &SsoSession, operation: &str) -> Error
+/// Portal errors: an unauthorized token means "log in again". The access
+/// token the call carried is redacted from what the portal said.
+fn portal_error<E, R>(
+    err: SdkError<E, R>,
+    session: &SsoSession,
+    operation: &str,
+    access_token: &str,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
@@ -411,7 +442,11 @@ where
     if err.as_service_error().and_then(|e| e.code()) == Some("UnauthorizedException") {
         return session.login_needed();
     }
-    service_error(err, session.portal_ctx(), operation)
+    service_error(
+        err,
+        session.portal_ctx().with_secrets(&[access_token]),
+        operation,
+    )
 }
 
 #[cfg(test)]
