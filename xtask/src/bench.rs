@@ -145,18 +145,21 @@ pub fn run(args: &[String]) -> util::Result {
 
 /// The scale table alone (`cargo xtask bench scale`).
 fn run_scale_only() -> util::Result {
-    let tools = venv::ensure()?;
-    util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
-    let stsenv = util::target_dir().join("release").join("stsenv");
-    let work = tempdir()?;
-    let _scratch = Scratch(work.clone());
-    let moto = Moto::start(&tools)?;
-    let env = sandbox_env(&work, &moto.url, &tools, None);
-    scale::run(&stsenv, &work, &env)
+    one_part(scale::run)
 }
 
 /// The credential server's load test alone (`cargo xtask bench server`).
 fn run_server_only() -> util::Result {
+    one_part(|stsenv, work, env| {
+        write_profiles(work)?;
+        print_server(&server::measure(stsenv, "plain", env)?);
+        Ok(())
+    })
+}
+
+/// Run one part of the benchmark: a release build, a scratch directory
+/// and moto, handed to `part`.
+fn one_part(part: impl FnOnce(&Path, &Path, &[(String, String)]) -> util::Result) -> util::Result {
     let tools = venv::ensure()?;
     util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
     let stsenv = util::target_dir().join("release").join("stsenv");
@@ -164,9 +167,7 @@ fn run_server_only() -> util::Result {
     let _scratch = Scratch(work.clone());
     let moto = Moto::start(&tools)?;
     let env = sandbox_env(&work, &moto.url, &tools, None);
-    write_profiles(&work)?;
-    print_server(&server::measure(&stsenv, "plain", &env)?);
-    Ok(())
+    part(&stsenv, &work, &env)
 }
 
 fn print_server(report: &server::Report) {

@@ -236,18 +236,7 @@ impl Plan {
     pub fn kind(&self) -> ProfileKind {
         let has_role = self.steps.iter().any(Step::is_role);
         let has_mfa = self.steps.iter().any(Step::is_mfa_session);
-        match (&self.source, has_role, has_mfa) {
-            (_, true, _) => ProfileKind::Role,
-            (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
-            (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
-            (Source::Sso(_), ..) => ProfileKind::Sso,
-            (Source::Login(_), ..) => ProfileKind::Login,
-            (Source::Process { .. }, ..) => ProfileKind::Process,
-            (Source::Environment { .. }, ..) => ProfileKind::Environment,
-            (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
-            (Source::Imds(_), ..) => ProfileKind::Instance,
-            (Source::Container(_), ..) => ProfileKind::Container,
-        }
+        kind_of(&self.source, has_role, has_mfa)
     }
 
     /// Whether using this plan yields temporary credentials (something to renew).
@@ -259,6 +248,23 @@ impl Plan {
     /// The last step, whose credentials the plan delivers (`None`: the source's).
     pub fn final_step(&self) -> Option<&Step> {
         self.steps.last()
+    }
+}
+
+/// The kind of a plan from its source and whether a role or an MFA
+/// session is among its steps.
+fn kind_of(source: &Source, has_role: bool, has_mfa: bool) -> ProfileKind {
+    match (source, has_role, has_mfa) {
+        (_, true, _) => ProfileKind::Role,
+        (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
+        (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
+        (Source::Sso(_), ..) => ProfileKind::Sso,
+        (Source::Login(_), ..) => ProfileKind::Login,
+        (Source::Process { .. }, ..) => ProfileKind::Process,
+        (Source::Environment { .. }, ..) => ProfileKind::Environment,
+        (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
+        (Source::Imds(_), ..) => ProfileKind::Instance,
+        (Source::Container(_), ..) => ProfileKind::Container,
     }
 }
 
@@ -285,18 +291,7 @@ impl Brief {
         let last = plan.steps.last();
         let has_role = last.is_some_and(Step::is_role);
         let has_mfa = last.is_some_and(Step::is_mfa_session);
-        let kind = match (&plan.source, has_role, has_mfa) {
-            (_, true, _) => ProfileKind::Role,
-            (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
-            (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
-            (Source::Sso(_), ..) => ProfileKind::Sso,
-            (Source::Process { .. }, ..) => ProfileKind::Process,
-            (Source::Environment { .. }, ..) => ProfileKind::Environment,
-            (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
-            (Source::Imds(_), ..) => ProfileKind::Instance,
-            (Source::Container(_), ..) => ProfileKind::Container,
-            (Source::Login(_), ..) => ProfileKind::Login,
-        };
+        let kind = kind_of(&plan.source, has_role, has_mfa);
         let from_arn = plan.steps.iter().rev().find_map(|step| match &step.call {
             Call::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_string),
             _ => None,
