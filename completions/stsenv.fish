@@ -258,6 +258,7 @@ fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 dotenv\t'a .env file (`NAME=\'value\'`)'
 json\t'one JSON object of the variables (`{"NAME": "value"}`)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s o -l output -d 'Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'

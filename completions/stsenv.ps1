@@ -401,6 +401,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 [default: a free one]')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Print the variables as code for this shell (or one JSON object) instead of NAME=value lines')
             [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Print the variables as code for this shell (or one JSON object) instead of NAME=value lines')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')

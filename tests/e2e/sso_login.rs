@@ -45,7 +45,7 @@ pub fn stsenv(sandbox: &Sandbox, stub: &SsoStub, args: &[&str]) -> assert_cmd::a
         .stsenv()
         .envs(stub.env())
         .args(args)
-        .timeout(Duration::from_secs(60))
+        .timeout(stsenv_tests::PATIENCE)
         .assert()
 }
 
@@ -451,14 +451,9 @@ fn pending_login(sandbox: &Sandbox, stub: &SsoStub) -> std::process::Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while stub.calls_of("CreateToken").is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the login never polled"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    stsenv_tests::wait_until("the login polling", || {
+        (!stub.calls_of("CreateToken").is_empty()).then_some(())
+    });
     child
 }
 
@@ -520,7 +515,7 @@ fn browser_opens_only_with_a_display_and_without_no_browser() {
         if no_browser {
             cmd.arg("--no-browser");
         }
-        cmd.timeout(Duration::from_secs(60)).assert().success();
+        cmd.timeout(stsenv_tests::PATIENCE).assert().success();
     };
     login(false, false);
     login(true, true);
@@ -529,11 +524,12 @@ fn browser_opens_only_with_a_display_and_without_no_browser() {
         "no browser without a display or with --no-browser"
     );
     login(true, false);
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while !record.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let opened = std::fs::read_to_string(&record).unwrap();
+    // The opener runs in the background: wait for its whole line.
+    let opened = stsenv_tests::wait_until("the browser opener", || {
+        std::fs::read_to_string(&record)
+            .ok()
+            .filter(|t| t.ends_with('\n'))
+    });
     assert!(
         opened.starts_with("https://device.sso.example/?user_code=WXYZ-"),
         "{opened}"
@@ -552,7 +548,8 @@ fn a_refresh_that_cannot_prompt_does_not_queue_behind_a_login() {
         .stsenv()
         .envs(stub.env())
         .args(["env", "ssodev", "--non-interactive", "--shell", "bash"])
-        .timeout(Duration::from_secs(60))
+        // Generous under load, yet shorter than the three-minute lock wait.
+        .timeout(Duration::from_secs(120))
         .assert()
         .code(3);
     let waited = started.elapsed();
@@ -567,5 +564,5 @@ fn a_refresh_that_cannot_prompt_does_not_queue_behind_a_login() {
     );
     // Not a timing assertion on speed, only that it did not sit out the
     // three-minute lock wait.
-    assert!(waited < Duration::from_secs(60), "{waited:?}");
+    assert!(waited < Duration::from_secs(120), "{waited:?}");
 }

@@ -357,6 +357,9 @@ pub struct ServeArgs {
     /// Print the variables as code for this shell (or one JSON object) instead of NAME=value lines
     #[arg(long, short, value_enum)]
     pub shell: Option<ServeFormat>,
+    /// Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// What `stsenv serve --shell` can print: the server's variables as shell

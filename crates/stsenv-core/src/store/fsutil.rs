@@ -68,15 +68,37 @@ pub fn write_json<T: serde::Serialize>(
 }
 
 /// Keep `bytes`, the content `path` had before an edit, as `path.bak`
-/// (written like any other file here: whole or not at all); returns the
-/// backup's path.
-pub fn write_backup(path: &Path, bytes: &[u8]) -> crate::error::Result<PathBuf> {
+/// (written like any other file here: whole or not at all, 0600); returns
+/// the backup's path. Every line holding one of `secrets` is left out: an
+/// edit that moves keys out of a file must not leave them in its backup.
+pub fn write_backup(path: &Path, bytes: &[u8], secrets: &[&str]) -> crate::error::Result<PathBuf> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".bak");
     let backup = path.with_file_name(name);
-    write_atomic(&backup, bytes, None)
+    write_atomic(&backup, &without_lines_holding(bytes, secrets), None)
         .map_err(|e| crate::error::Error::io("cannot write backup", &backup, e))?;
     Ok(backup)
+}
+
+/// `bytes` without the lines (and their line ends) that contain one of
+/// `secrets`; empty secrets are ignored.
+fn without_lines_holding(bytes: &[u8], secrets: &[&str]) -> Vec<u8> {
+    let secrets: Vec<&[u8]> = secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_bytes())
+        .collect();
+    let holds = |line: &[u8]| {
+        secrets
+            .iter()
+            .any(|s| line.windows(s.len()).any(|w| w == *s))
+    };
+    bytes
+        .split_inclusive(|b| *b == b'\n')
+        .filter(|line| !holds(line))
+        .flatten()
+        .copied()
+        .collect()
 }
 
 /// Create `dir` and its missing parents with mode 0700.
@@ -237,6 +259,25 @@ fn is_null_device(meta: &fs::Metadata) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backups_leave_out_every_line_holding_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let original = b"[base]\r\naws_access_key_id = AKIAX\r\n# old: s3cr3t/k3y\naws_secret_access_key=s3cr3t/k3y\nregion = x";
+        let backup = write_backup(&path, original, &["AKIAX", "s3cr3t/k3y", ""]).unwrap();
+        assert_eq!(backup, dir.path().join("credentials.bak"));
+        assert_eq!(fs::read(&backup).unwrap(), b"[base]\r\nregion = x");
+        // Nothing to leave out: the bytes as they were.
+        write_backup(&path, original, &[]).unwrap();
+        assert_eq!(fs::read(&backup).unwrap(), original);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&backup).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 
     #[test]
     fn only_regular_files_are_read_and_never_block() {
