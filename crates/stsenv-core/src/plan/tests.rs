@@ -618,6 +618,99 @@ fn web_identity_identity_holds_no_token_and_follows_the_file() {
     );
 }
 
+/// `[profile base]` with keys and a chain `c0` ← `c1` ← … of `depth` roles.
+fn chain_config(depth: usize) -> String {
+    let mut text = format!("[profile base]\n{KEYS}");
+    for i in 0..depth {
+        let source = match i {
+            0 => "base".to_string(),
+            _ => format!("c{}", i - 1),
+        };
+        text += &format!(
+            "[profile c{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = {source}\n"
+        );
+    }
+    text
+}
+
+#[test]
+fn a_chain_of_any_depth_plans_without_recursion() {
+    // Deep enough that a walk recursing once per profile overflows a test
+    // thread's stack (2 MiB).
+    const DEPTH: usize = 20_000;
+    let config = AwsConfig::from_texts(&chain_config(DEPTH), "").unwrap();
+    let deepest = format!("c{}", DEPTH - 1);
+    let p = Plan::build(&config, Some(&deepest), &Overrides::default()).unwrap();
+    assert_eq!(p.steps.len(), DEPTH);
+    assert_eq!(role(&p, 0).role_arn, "arn:aws:iam::1:role/r0");
+    assert_eq!(
+        role(&p, DEPTH - 1).role_arn,
+        format!("arn:aws:iam::1:role/r{}", DEPTH - 1)
+    );
+    assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "base"));
+    // A cycle at the bottom of a deep chain is found, and named.
+    let cyclic = chain_config(DEPTH).replace(
+        "source_profile = base\n",
+        &format!("source_profile = c{}\n", DEPTH - 1),
+    );
+    let config = AwsConfig::from_texts(&cyclic, "").unwrap();
+    match Plan::build(&config, Some("c5"), &Overrides::default()) {
+        Err(Error::SourceCycle { chain, .. }) => {
+            assert_eq!(chain.len(), DEPTH + 1);
+            assert_eq!(chain.first(), chain.last());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn which_build_answers_as_each_plan_does() {
+    // Shared chains, broken ones (deep down, dangling, cyclic), MFA
+    // sessions under roles, keys ending a chain, instance metadata whose
+    // settings come from the target, role chaining clamps.
+    let config = format!(
+        "{}[profile broken]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = nowhere\n\
+         [profile on-broken]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = broken\n\
+         [profile loop-a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loop-b\n\
+         [profile loop-b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = loop-a\n\
+         [profile mfa]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/u\n\
+         [profile on-mfa]\nrole_arn = arn:aws:iam::1:role/o\nsource_profile = mfa\nduration_seconds = 7200\n\
+         [profile bad-duration]\nrole_arn = arn:aws:iam::1:role/d\nsource_profile = c3\nduration_seconds = 60\n\
+         [profile on-bad]\nrole_arn = arn:aws:iam::1:role/e\nsource_profile = bad-duration\n\
+         [profile imds]\nrole_arn = arn:aws:iam::1:role/i\ncredential_source = Ec2InstanceMetadata\n\
+         [profile on-imds]\nrole_arn = arn:aws:iam::1:role/j\nsource_profile = imds\nec2_metadata_service_endpoint_mode = bogus\n\
+         [profile on-imds-ok]\nrole_arn = arn:aws:iam::1:role/k\nsource_profile = imds\n\
+         [profile keys-and-role]\nrole_arn = arn:aws:iam::1:role/kr\nsource_profile = base\n{KEYS}\
+         [profile on-keys-and-role]\nrole_arn = arn:aws:iam::1:role/okr\nsource_profile = keys-and-role\n\
+         [profile nothing]\nregion = eu-west-1\n",
+        chain_config(50)
+    );
+    let config = AwsConfig::from_texts(&config, "").unwrap();
+    let names = config.profile_names();
+    // Every order: a profile planned early or late in the list.
+    for order in [names.clone(), names.iter().rev().copied().collect()] {
+        let shared = Plan::which_build(&config, &order);
+        let each: Vec<bool> = order
+            .iter()
+            .map(|n| Plan::build(&config, Some(n), &Overrides::default()).is_ok())
+            .collect();
+        assert_eq!(shared, each, "{order:?}");
+    }
+    // What a listing shows, from plans made together: what each whole
+    // plan says.
+    let briefs = Plan::briefs(&config, &names);
+    for (name, brief) in names.iter().zip(briefs) {
+        let whole = Plan::build(&config, Some(name), &Overrides::default()).ok();
+        assert_eq!(brief, whole.as_ref().map(Brief::of), "{name}");
+        if let (Some(brief), Some(whole)) = (brief, whole) {
+            assert_eq!(brief.kind, whole.kind(), "{name}");
+        }
+    }
+    let ok = |name: &str| Plan::which_build(&config, &[name])[0];
+    assert!(ok("c49") && ok("on-mfa") && ok("on-imds-ok") && ok("on-keys-and-role"));
+    assert!(!ok("on-broken") && !ok("loop-a") && !ok("on-bad") && !ok("on-imds") && !ok("nothing"));
+}
+
 #[test]
 fn old_and_empty_session_token_lines_read_as_botocore_reads_them() {
     let token = |creds: &str| {

@@ -98,6 +98,23 @@ pub trait Plugin: EnvSyntax {
         let _ = path;
         None
     }
+
+    /// The functions as files of a directory the shell autoloads them
+    /// from, one per function (file name, text): defining thousands of
+    /// functions at start-up is most of a shell's start, autoloading one
+    /// costs nothing until it is used. `None` for a shell that reads one
+    /// file instead.
+    fn autoload_files(&self, functions: &[AssumeFunction]) -> Option<Vec<(String, String)>> {
+        let _ = functions;
+        None
+    }
+
+    /// Code that autoloads the functions from the directory at `path`
+    /// (what [`Plugin::autoload_files`] wrote) when it is still there.
+    fn autoload_dir(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 impl Shell {
@@ -310,6 +327,9 @@ pub enum Functions {
     /// a file faster than the same text through `eval "$(…)"`). The shell's
     /// plugin must have a [`Plugin::source_file`].
     File(String),
+    /// Autoloaded from the directory at this path, which holds what
+    /// [`Plugin::autoload_files`] wrote (fish, zsh).
+    Dir(String),
 }
 
 /// The definitions of `functions` in `shell`'s syntax, one per line.
@@ -332,6 +352,9 @@ pub fn render_init(shell: Shell, options: &InitOptions) -> String {
         }
         Functions::File(path) => {
             plugin.source_file(path).unwrap_or_default() + "__stsenv_define_shorthand\n"
+        }
+        Functions::Dir(path) => {
+            plugin.autoload_dir(path).unwrap_or_default() + "__stsenv_define_shorthand\n"
         }
     };
     let hook = if options.hook {

@@ -112,12 +112,12 @@ proptest! {
 
     #[test]
     fn posix_quoting_round_trips_in_bash(values in proptest::collection::vec(value(), 8)) {
-        check("bash", &posix::PosixShell { template: "" }, &values)?;
+        check("bash", &posix::PosixShell { template: "", lazy_functions: false, autoload: false }, &values)?;
     }
 
     #[test]
     fn posix_quoting_round_trips_in_zsh(values in proptest::collection::vec(value(), 8)) {
-        check("zsh", &posix::PosixShell { template: "" }, &values)?;
+        check("zsh", &posix::PosixShell { template: "", lazy_functions: false, autoload: false }, &values)?;
     }
 
     #[test]
