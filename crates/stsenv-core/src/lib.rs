@@ -23,6 +23,7 @@ pub mod keystore;
 pub mod metadata;
 pub mod partition;
 pub mod plan;
+pub mod platform;
 pub mod process;
 pub mod resolve;
 pub mod rotate;

@@ -1,11 +1,14 @@
-//! `stsenv exec PROFILE -- CMD`: run a command with the credentials. The
-//! command replaces stsenv (exec), so signals and the exit status are its own.
+//! `stsenv exec PROFILE -- CMD`: run a command with the credentials. On
+//! Unix the command replaces stsenv (exec), so signals and the exit status
+//! are its own; Windows has no exec, so stsenv waits for it through Ctrl-C
+//! and exits with its code (see `platform::process`).
 
 use std::process::Command;
 
 use crate::cli::ExecArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::cannot_run;
+use crate::platform::process::replace_process;
 use crate::{obtain, session};
 
 /// Set in the command's environment so a nested `stsenv exec` can refuse.
@@ -40,20 +43,4 @@ pub fn run(args: ExecArgs) -> CliResult {
     command.env(NESTING_VAR, &resolved.plan.profile);
     let error = replace_process(&mut command);
     Ok(cannot_run(program, &error))
-}
-
-/// Exec `command` in place of this process; returns only on failure.
-#[cfg(unix)]
-fn replace_process(command: &mut Command) -> std::io::Error {
-    use std::os::unix::process::CommandExt;
-    command.exec()
-}
-
-/// Without exec, run the command and exit with its status.
-#[cfg(not(unix))]
-fn replace_process(command: &mut Command) -> std::io::Error {
-    match command.status() {
-        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
-        Err(err) => err,
-    }
 }

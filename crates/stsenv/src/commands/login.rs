@@ -4,7 +4,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use stsenv_core::aws::runtime;
@@ -18,13 +17,14 @@ use stsenv_core::step::Source;
 use crate::cli::{LoginArgs, SsoCommand};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
+use crate::platform::{process, signals};
 
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
     let session = target(&config, &args)?;
     let runtime = runtime()?;
-    catch_ctrl_c();
+    signals::catch_ctrl_c();
     let ui = TerminalUi {
         session: &session,
         browser: !args.no_browser && can_open_browser(),
@@ -174,25 +174,6 @@ fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
     Ok(sso_session_of(config, &profile)?)
 }
 
-static CANCELLED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    // Only an atomic store: async-signal-safe. The wait loop sees it within
-    // 100 ms and unwinds normally (lock released, nothing half written).
-    CANCELLED.store(true, Ordering::SeqCst);
-}
-
-fn catch_ctrl_c() {
-    #[cfg(unix)]
-    // SAFETY: the handler only stores to an atomic.
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
-        );
-    }
-}
-
 /// A browser can be opened: always on macOS, on Linux only with a display.
 fn can_open_browser() -> bool {
     if cfg!(target_os = "macos") {
@@ -216,8 +197,7 @@ fn open_browser(url: &str) -> bool {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    process::detach_from_ctrl_c(&mut command);
     match command.spawn() {
         Ok(mut child) => {
             // Reaped in the background so it never lingers as a zombie.
@@ -253,7 +233,7 @@ impl LoginUi for TerminalUi<'_> {
     }
 
     fn waiting(&self, elapsed: Duration) -> bool {
-        if CANCELLED.load(Ordering::SeqCst) {
+        if signals::ctrl_c_pressed() {
             return false;
         }
         if self.spinner {
