@@ -1,0 +1,404 @@
+//! The Windows build (`stsenv.exe`, x86_64-pc-windows-gnu) run under wine
+//! against moto on 127.0.0.1. `cargo xtask wine` (and `cargo xtask ci` when
+//! wine and mingw are installed) builds the release zip, unpacks it, puts
+//! the ProcessPrng shim beside the `.exe` and runs these with
+//! `--ignored`, `STSENV_WINE_EXE` and a private `WINEPREFIX` set.
+//!
+//! Windows sees the sandbox through wine's `Z:` drive. What is not
+//! exercised here: PowerShell itself (not installable on Debian; its
+//! output is parsed instead), the console picker and prompts (no console
+//! under a test), and the Credential Manager (wine's is not the real one).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+
+/// wine runs share one prefix and its profile directory: one at a time.
+static WINE: Mutex<()> = Mutex::new(());
+
+fn exe() -> PathBuf {
+    PathBuf::from(std::env::var_os("STSENV_WINE_EXE").expect(
+        "STSENV_WINE_EXE names the stsenv.exe to test; run `cargo xtask wine`, which sets it",
+    ))
+}
+
+/// A path as Windows programs under wine see it (wine's `Z:` is `/`).
+fn win(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// `wine stsenv.exe ARGS…` with the sandbox's files (as Windows paths),
+/// moto, and nothing of the developer's AWS setup.
+fn stsenv(sandbox: &Sandbox, moto: &Moto, args: &[&str]) -> Command {
+    let mut command = wine(moto);
+    command
+        .arg(exe())
+        .args(args)
+        .env("AWS_CONFIG_FILE", win(&sandbox.config_path()))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            win(&sandbox.credentials_path()),
+        )
+        .env("STSENV_CACHE_DIR", win(&sandbox.cache_dir()));
+    command
+}
+
+/// `wine` with the prefix xtask prepared and the emulator's endpoint.
+fn wine(moto: &Moto) -> Command {
+    let mut command = Command::new("wine");
+    command.env_clear();
+    for (name, value) in std::env::vars() {
+        if name.starts_with("WINE") || ["PATH", "HOME", "USER", "DISPLAY"].contains(&name.as_str())
+        {
+            command.env(name, value);
+        }
+    }
+    command
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("wine runs")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}: {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).expect("UTF-8")
+}
+
+fn switch_role() -> Sandbox {
+    let sandbox = Sandbox::new();
+    sandbox
+        .config(SWITCH_ROLE_CONFIG)
+        .credentials(SWITCH_ROLE_CREDENTIALS);
+    sandbox
+}
+
+/// The `$env:NAME = '…'` lines of PowerShell code, unquoted by
+/// PowerShell's rules (inside '…', a doubled quote is one quote).
+fn powershell_assignments(code: &str) -> Vec<(String, String)> {
+    code.lines()
+        .filter(|line| !line.starts_with("Remove-Item Env:"))
+        .map(|line| {
+            let rest = line
+                .strip_prefix("$env:")
+                .unwrap_or_else(|| panic!("not a PowerShell env assignment: {line:?}"));
+            let (name, value) = rest.split_once(" = ").expect("NAME = 'value'");
+            let inner = value
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .unwrap_or_else(|| panic!("not single-quoted: {value:?}"));
+            assert!(
+                !inner.replace("''", "").contains('\''),
+                "a lone quote would end the string: {value:?}"
+            );
+            (name.to_string(), inner.replace("''", "'"))
+        })
+        .collect()
+}
+
+fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no {name} in {pairs:?}"))
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn version_and_exit_codes() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = switch_role();
+    let version = stdout(&run(&mut stsenv(&sandbox, moto, &["--version"])));
+    assert!(version.starts_with("stsenv "), "{version}");
+
+    let usage = run(&mut stsenv(&sandbox, moto, &["env", "--no-such-flag"]));
+    assert_eq!(usage.status.code(), Some(2), "usage errors exit 2");
+    assert!(usage.stdout.is_empty());
+
+    let unknown = run(&mut stsenv(&sandbox, moto, &["env", "nosuch"]));
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(unknown.stdout.is_empty(), "nothing an eval could run");
+    let stderr = String::from_utf8_lossy(&unknown.stderr);
+    assert!(stderr.contains("nosuch"), "{stderr}");
+
+    // MFA needed, no console to ask on (stdin is not one): exit 3.
+    let mfa = run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["env", "dev", "--shell", "powershell"],
+    ));
+    assert_eq!(
+        mfa.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&mfa.stderr)
+    );
+    assert!(mfa.stdout.is_empty());
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = Sandbox::new();
+    // A profile name with a quote: PowerShell's quoting is exercised.
+    sandbox
+        .config(&SWITCH_ROLE_CONFIG.replace("[profile dev]", "[profile o'dev]"))
+        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let code = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &[
+            "env",
+            "o'dev",
+            "--shell",
+            "powershell",
+            "--token-code",
+            "123456",
+        ],
+    )));
+    let pairs = powershell_assignments(&code);
+    assert_eq!(value(&pairs, "STSENV_PROFILE"), "o'dev");
+    assert!(code.contains("$env:STSENV_PROFILE = 'o''dev'"), "{code}");
+    let key = value(&pairs, "AWS_ACCESS_KEY_ID");
+    assert!(key.starts_with("ASIA"), "role keys: {key}");
+    assert_eq!(value(&pairs, "AWS_REGION"), "eu-west-1");
+
+    // The same session again, from the cache, as credential_process JSON.
+    let json = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["credential-process", "o'dev"],
+    )));
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["Version"], 1);
+    assert_eq!(json["AccessKeyId"], key);
+    assert_eq!(
+        json["SecretAccessKey"],
+        value(&pairs, "AWS_SECRET_ACCESS_KEY")
+    );
+    assert_eq!(json["SessionToken"], value(&pairs, "AWS_SESSION_TOKEN"));
+
+    // whoami with those credentials is the assumed role.
+    let whoami = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["whoami", "o'dev", "--json"],
+    )));
+    let whoami: serde_json::Value = serde_json::from_str(&whoami).expect("JSON");
+    let arn = whoami["Arn"].as_str().unwrap_or_default();
+    assert!(arn.contains(":assumed-role/dev/"), "{whoami}");
+}
+
+/// Log in once (MFA) so that later commands are served by the cache.
+fn assumed(sandbox: &Sandbox, moto: &Moto) {
+    stdout(&run(&mut stsenv(
+        sandbox,
+        moto,
+        &[
+            "env",
+            "dev",
+            "--shell",
+            "powershell",
+            "--token-code",
+            "123456",
+        ],
+    )));
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn exec_gives_the_child_the_keys_and_passes_its_exit_code_through() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = switch_role();
+    assumed(&sandbox, moto);
+    let json = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["credential-process", "dev"],
+    )));
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let key = json["AccessKeyId"].as_str().expect("a key");
+
+    let echoed = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &[
+            "exec",
+            "dev",
+            "--",
+            "cmd",
+            "/c",
+            "echo",
+            "%AWS_ACCESS_KEY_ID%",
+        ],
+    )));
+    assert_eq!(echoed.trim(), key);
+
+    let failed = run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["exec", "dev", "--", "cmd", "/c", "exit 7"],
+    ));
+    assert_eq!(
+        failed.status.code(),
+        Some(7),
+        "the child's exit code is stsenv's"
+    );
+
+    let missing = run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["exec", "dev", "--", "no-such-program"],
+    ));
+    assert_eq!(missing.status.code(), Some(127));
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn exec_server_serves_the_child_and_passes_its_exit_code_through() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = switch_role();
+    assumed(&sandbox, moto);
+    // The child prints the endpoint and waits for a line on stdin; meanwhile
+    // this test asks the server for credentials, as an SDK in the child would.
+    let mut child = stsenv(
+        &sandbox,
+        moto,
+        &[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "cmd",
+            "/c",
+            "echo %AWS_CONTAINER_CREDENTIALS_FULL_URI% %AWS_CONTAINER_AUTHORIZATION_TOKEN%& set /p LINE=& exit 5",
+        ],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("wine runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("the child prints the endpoint");
+    let (uri, token) = line.trim().split_once(' ').expect("URI and token");
+    let body = get(uri, token);
+    let creds: serde_json::Value = serde_json::from_str(&body).expect("JSON");
+    assert!(
+        creds["AccessKeyId"]
+            .as_str()
+            .is_some_and(|k| k.starts_with("ASIA")),
+        "{body}"
+    );
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(b"done\r\n")
+        .expect("the child reads");
+    let status = wait_bounded(&mut child, Duration::from_secs(60));
+    assert_eq!(status.code(), Some(5), "the child's exit code is stsenv's");
+}
+
+/// GET `uri` (http://127.0.0.1:PORT/…) with the Authorization header.
+fn get(uri: &str, token: &str) -> String {
+    let rest = uri.strip_prefix("http://").expect("a loopback http URI");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut stream = TcpStream::connect(host).expect("the server listens");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default()
+}
+
+fn wait_bounded(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "still running after {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The Windows user profile wine gives the program, on the Linux side.
+fn profile_dir() -> PathBuf {
+    let prefix = PathBuf::from(std::env::var_os("WINEPREFIX").expect("xtask sets WINEPREFIX"));
+    let user = std::env::var("USER").unwrap_or_else(|_| "root".into());
+    prefix.join("drive_c/users").join(user)
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn without_overrides_files_are_in_userprofile_and_the_cache_in_local_app_data() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let profile = profile_dir();
+    let aws = profile.join(".aws");
+    let cache = profile.join("AppData/Local/stsenv");
+    let _ = std::fs::remove_dir_all(&aws);
+    let _ = std::fs::remove_dir_all(&cache);
+    std::fs::create_dir_all(&aws).expect("mkdir");
+    std::fs::write(aws.join("config"), SWITCH_ROLE_CONFIG).expect("config");
+    std::fs::write(aws.join("credentials"), SWITCH_ROLE_CREDENTIALS).expect("credentials");
+
+    let mut command = wine(moto);
+    command.arg(exe()).args([
+        "env",
+        "dev",
+        "--shell",
+        "powershell",
+        "--token-code",
+        "123456",
+    ]);
+    let code = stdout(&run(&mut command));
+    assert!(code.contains("$env:AWS_ACCESS_KEY_ID = 'ASIA"), "{code}");
+    let entries: Vec<_> = std::fs::read_dir(&cache)
+        .unwrap_or_else(|e| panic!("no cache in {}: {e}", cache.display()))
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .collect();
+    assert!(!entries.is_empty(), "cache entries in {}", cache.display());
+
+    let mut list = wine(moto);
+    list.arg(exe()).args(["cache", "list"]);
+    let listed = stdout(&run(&mut list));
+    assert!(listed.contains("dev"), "{listed}");
+    let _ = std::fs::remove_dir_all(&aws);
+    let _ = std::fs::remove_dir_all(&cache);
+}
