@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Unusable};
 
 /// A set of AWS credentials as returned by STS, SSO or a static profile.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,35 +109,6 @@ impl Credentials {
 /// tampered with.
 fn is_credential_byte(b: u8) -> bool {
     b.is_ascii_graphic() && !matches!(b, b'\'' | b'"' | b'`' | b'\\' | b'$')
-}
-
-/// Why a set of credentials cannot be used ([`Credentials::check`]). The
-/// message names the field, never its value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Unusable {
-    /// A field is empty.
-    Empty(&'static str),
-    /// A field holds a character no AWS credential has.
-    Character(&'static str),
-    /// They expired at this time.
-    Expired(Timestamp),
-}
-
-impl std::fmt::Display for Unusable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Unusable::Empty(field) => write!(f, "the {field} is empty"),
-            Unusable::Character(field) => write!(
-                f,
-                "the {field} contains a character AWS credentials never have (a control character, space, quote, backslash, `$` or non-ASCII)"
-            ),
-            Unusable::Expired(at) => write!(
-                f,
-                "they expired at {} (check the system clock)",
-                format_rfc3339(*at)
-            ),
-        }
-    }
 }
 
 /// Format a timestamp as `2026-11-23T12:00:00Z`.

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use jiff::Timestamp;
+
 /// Shorthand used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -176,7 +178,7 @@ pub enum Error {
         /// Where they came from: `sts:AssumeRole`, `credential_process`, ….
         origin: String,
         /// What is wrong (never the value).
-        problem: crate::credentials::Unusable,
+        problem: Unusable,
     },
     /// A process that cannot prompt found the lock it needs held by
     /// another stsenv that waits for an MFA code.
@@ -282,5 +284,34 @@ fn service_hint(code: &str) -> &'static str {
         "ExpiredToken" | "InvalidClientTokenId" => " (the source credentials are expired or wrong)",
         "ValidationError" => " (check duration_seconds, role_session_name and the ARNs)",
         _ => "",
+    }
+}
+
+/// Why a set of credentials cannot be used ([`crate::credentials::Credentials::check`]). The
+/// message names the field, never its value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unusable {
+    /// A field is empty.
+    Empty(&'static str),
+    /// A field holds a character no AWS credential has.
+    Character(&'static str),
+    /// They expired at this time.
+    Expired(Timestamp),
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unusable::Empty(field) => write!(f, "the {field} is empty"),
+            Unusable::Character(field) => write!(
+                f,
+                "the {field} contains a character AWS credentials never have (a control character, space, quote, backslash, `$` or non-ASCII)"
+            ),
+            Unusable::Expired(at) => write!(
+                f,
+                "they expired at {} (check the system clock)",
+                at.strftime("%Y-%m-%dT%H:%M:%SZ")
+            ),
+        }
     }
 }

@@ -545,7 +545,7 @@ pub struct CompletionsArgs {
 /// An unreadable config completes nothing rather than printing an error
 /// into the user's command line.
 fn profile_candidates() -> Vec<CompletionCandidate> {
-    stsenv_core::config::AwsConfig::load()
+    stsenv_core::profile::config::AwsConfig::load()
         .map(|config| {
             config
                 .profile_names()

@@ -9,6 +9,7 @@ mod cli;
 mod clipboard;
 mod commands;
 mod error;
+mod mfa_code;
 mod mfa_process;
 mod obtain;
 mod output;

@@ -8,9 +8,9 @@
 
 use std::time::Duration;
 
-use stsenv_core::process::{run_bounded, Limits, Stopped};
+use stsenv_core::source::process::{run_bounded, Limits, Stopped};
 
-use crate::prompt::validate_token_code;
+use crate::mfa_code::validate_token_code;
 
 /// How long the command may run, in seconds (default 30).
 pub const TIMEOUT_VAR: &str = "STSENV_MFA_PROCESS_TIMEOUT";

@@ -2,10 +2,10 @@
 //! arguments mean in this shell, the plan they make, and its credentials
 //! through the cache. Every command that needs credentials comes here.
 
-use stsenv_core::cache::Cache;
-use stsenv_core::config::AwsConfig;
+use stsenv_core::plan::resolve::{self, CacheMode};
 use stsenv_core::plan::Plan;
-use stsenv_core::resolve::{self, CacheMode};
+use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::store::cache::Cache;
 use stsenv_core::Credentials;
 
 use crate::cli::ProfileArgs;

@@ -7,11 +7,12 @@
 //! (`platform::terminal::picker`), so nothing is drawn on stdout or stderr.
 
 use jiff::Timestamp;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::AwsConfig;
+use stsenv_core::plan::resolve::cached_seconds_left;
+use stsenv_core::plan::source::Source;
+use stsenv_core::plan::step::Call;
 use stsenv_core::plan::{Overrides, Plan};
-use stsenv_core::resolve::cached_seconds_left;
-use stsenv_core::step::{Call, Source};
+use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::store::cache::Cache;
 
 use crate::error::{CliError, CliResult};
 use crate::output::human_duration;

@@ -12,8 +12,8 @@
 //!   stsenv's own (replaced by the next profile's), not the user's.
 
 use jiff::Timestamp;
+use stsenv_core::plan::resolve::refresh_at;
 use stsenv_core::plan::{Plan, RegionOrigin};
-use stsenv_core::resolve::refresh_at;
 use stsenv_core::Credentials;
 
 use crate::cli::{ProfileArgs, SessionOptions};

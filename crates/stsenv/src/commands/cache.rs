@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
-use stsenv_core::cache::Cache;
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::CacheCommand;
 use crate::error::CliResult;

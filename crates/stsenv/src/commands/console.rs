@@ -6,7 +6,8 @@
 use std::process::ExitCode;
 
 use jiff::Timestamp;
-use stsenv_core::console::{self, Origin, SigninRequest};
+use stsenv_core::aws::federation::{self, SigninRequest};
+use stsenv_core::plan::console::{self, Origin};
 
 use crate::cli::ConsoleArgs;
 use crate::clipboard;
@@ -23,7 +24,7 @@ pub fn run(args: ConsoleArgs) -> CliResult {
         .session
         .duration
         .take()
-        .map(console::validate_duration)
+        .map(federation::validate_duration)
         .transpose()
         .map_err(|e| CliError::Usage(format!("--duration: {e}")))?;
     let mut profile_args = effective(&requested)?;
@@ -40,12 +41,12 @@ pub fn run(args: ConsoleArgs) -> CliResult {
         _ => {}
     }
     let partition = console::partition(&planned);
-    let destination = console::destination(
+    let destination = federation::destination(
         args.destination.as_deref(),
         planned.region.as_deref(),
         partition,
     )?;
-    let endpoint = console::federation_endpoint(partition)?;
+    let endpoint = federation::federation_endpoint(partition)?;
     if !args.print && !args.clipboard {
         // Say so before any MFA prompt or network call.
         can_open_browser()?;
@@ -66,7 +67,7 @@ pub fn run(args: ConsoleArgs) -> CliResult {
         destination,
         session_duration,
     };
-    let url = console::sign_in(&request, &session.credentials)?;
+    let url = federation::sign_in(&request, &session.credentials)?;
     let profile = &session.plan.profile;
     if args.print {
         output::print(&format!("{}\n", url.expose()))?;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use jiff::Timestamp;
-use stsenv_core::config::{AwsConfig, Service};
-use stsenv_core::eks;
+use stsenv_core::aws::eks;
+use stsenv_core::profile::config::{AwsConfig, Service};
 
 use crate::cli::EksTokenArgs;
 use crate::error::CliResult;

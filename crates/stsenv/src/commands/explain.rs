@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use jiff::Timestamp;
-use stsenv_core::cache::Cache;
+use stsenv_core::plan::resolve::cache_keys;
 use stsenv_core::plan::RegionOrigin;
-use stsenv_core::resolve::cache_keys;
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::ExplainArgs;
 use crate::error::CliResult;

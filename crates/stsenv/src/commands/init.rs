@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use stsenv_core::cache::Cache;
-use stsenv_core::config::AwsConfig;
 use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::InitArgs;
 use crate::error::{CliError, CliResult};

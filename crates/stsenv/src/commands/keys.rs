@@ -1,5 +1,5 @@
 //! `stsenv keys add|import|rotate|list|remove`: long-term keys in the OS
-//! keystore. The engine (`stsenv_core::keys`, `stsenv_core::rotate`)
+//! keystore. The engine (`stsenv_core::keys::import`, `stsenv_core::keys::rotate`)
 //! decides the order of the writes; this module asks on the terminal and
 //! prints. Secrets are read from the terminal without echo (or from stdin
 //! with `--stdin`), never from argv, and never printed.
@@ -9,12 +9,12 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use serde_json::json;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::AwsConfig;
-use stsenv_core::keys::{self, Listed};
-use stsenv_core::keystore::{self, KeyPair};
-use stsenv_core::rotate::{self, Event};
-use stsenv_core::step::mask_key;
+use stsenv_core::keys::import::{self as keys, Listed};
+use stsenv_core::keys::rotate::{self, Event};
+use stsenv_core::plan::step::mask_key;
+use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::store::cache::Cache;
+use stsenv_core::store::keystore::{self, KeyPair};
 use stsenv_core::Error;
 
 use crate::cli::KeysCommand;

@@ -1,18 +1,18 @@
 //! `stsenv login`, `logout` and `sso populate` (IAM Identity Center). The
-//! flows live in `stsenv_core::sso`; this file is the terminal side: the
+//! flows live in `stsenv_core::source::sso`; this file is the terminal side: the
 //! code and URL on stderr, the browser, the spinner and Ctrl-C.
 
 use std::io::{IsTerminal, Write};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Duration;
 
-use stsenv_core::aws::runtime;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::{default_profile_name, AwsConfig};
+use stsenv_core::aws::client::runtime;
+use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{sso_session_of, Overrides, Plan};
-use stsenv_core::sso::login::{LoginOutcome, LoginUi};
-use stsenv_core::sso::{self, populate, SsoSession};
-use stsenv_core::step::Source;
+use stsenv_core::profile::config::{default_profile_name, AwsConfig};
+use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
+use stsenv_core::source::sso::{self, populate, SsoSession};
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::{LoginArgs, SsoCommand};
 use crate::error::{CliError, CliResult};

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
-use stsenv_core::untrusted::shown_up_to;
+use stsenv_core::store::untrusted::shown_up_to;
 
 use crate::cli::Cli;
 use crate::error::{CliError, CliResult};

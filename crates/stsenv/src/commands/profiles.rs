@@ -4,11 +4,11 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
-use stsenv_core::cache::Cache;
-use stsenv_core::config::AwsConfig;
+use stsenv_core::plan::resolve::cached_seconds_left;
+use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{Overrides, Plan};
-use stsenv_core::resolve::cached_seconds_left;
-use stsenv_core::step::Source;
+use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::store::cache::Cache;
 
 use crate::cli::ProfilesArgs;
 use crate::error::CliResult;

@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
-use stsenv_core::aws::{runtime, CallContext};
-use stsenv_core::config::{AwsConfig, Service};
-use stsenv_core::sts::caller_identity;
+use stsenv_core::aws::client::{runtime, CallContext};
+use stsenv_core::aws::sts::caller_identity;
+use stsenv_core::profile::config::{AwsConfig, Service};
 use stsenv_core::Credentials;
 
 use crate::cli::WhoamiArgs;

@@ -16,7 +16,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use stsenv_core::config::{config_file_path, credentials_file_path};
+use stsenv_core::profile::config::{config_file_path, credentials_file_path};
 use stsenv_core::{Error, Result};
 
 /// Keys that make a profile produce credentials by itself.

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use stsenv_core::credentials::format_rfc3339;
+use stsenv_core::plan::resolve::refresh_at;
 use stsenv_core::plan::Plan;
-use stsenv_core::resolve::refresh_at;
 use stsenv_core::{Credentials, Error, Result};
 
 use super::{fix_command, resolve, Current, Shared};
@@ -313,8 +313,8 @@ pub(super) fn restore_terminal(shared: &Shared) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stsenv_core::config::AwsConfig;
     use stsenv_core::plan::Overrides;
+    use stsenv_core::profile::config::AwsConfig;
 
     /// A plan ending in an MFA session (its margin is fixed: 900 s).
     fn mfa_plan() -> Plan {

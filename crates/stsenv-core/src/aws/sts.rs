@@ -1,0 +1,180 @@
+//! The STS operations stsenv makes. Clients come from the shared
+//! client layer ([`crate::aws::client`]); responses are checked before use.
+
+use jiff::Timestamp;
+
+use crate::aws::client::{invalid_response, sdk_config, service_error, CallContext};
+use crate::credentials::Credentials;
+use crate::error::Error;
+
+/// An STS client with `creds`.
+fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(&sdk_config(ctx, Some(creds)))
+}
+
+/// The parameters of one sts:AssumeRole call.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AssumeRole {
+    /// The role.
+    pub role_arn: String,
+    /// RoleSessionName.
+    pub session_name: String,
+    /// ExternalId.
+    pub external_id: Option<String>,
+    /// DurationSeconds (STS's default, 1 h, when `None`).
+    pub duration: Option<u32>,
+    /// MFA device passed to AssumeRole itself (when no MFA session step precedes).
+    pub mfa_serial: Option<String>,
+    /// SourceIdentity.
+    pub source_identity: Option<String>,
+    /// Session policy JSON.
+    pub policy: Option<String>,
+}
+
+/// sts:AssumeRole.
+pub async fn assume_role(
+    ctx: CallContext<'_>,
+    creds: &Credentials,
+    role: &AssumeRole,
+    token_code: Option<String>,
+) -> Result<Credentials, Error> {
+    let output = client(ctx, creds)
+        .assume_role()
+        .role_arn(&role.role_arn)
+        .role_session_name(&role.session_name)
+        .set_external_id(role.external_id.clone())
+        .set_duration_seconds(role.duration.map(|d| d as i32))
+        .set_serial_number(role.mfa_serial.clone())
+        .set_token_code(token_code)
+        .set_source_identity(role.source_identity.clone())
+        .set_policy(role.policy.clone())
+        .send()
+        .await
+        .map_err(|e| service_error(e, ctx, "sts:AssumeRole"))?;
+    convert(output.credentials, ctx, "sts:AssumeRole")
+}
+
+/// The role an sts:AssumeRoleWithWebIdentity call asks for.
+pub struct WebIdentityRole<'a> {
+    /// The role's ARN.
+    pub role_arn: &'a str,
+    /// The role session name.
+    pub session_name: &'a str,
+    /// The session's lifetime, when given.
+    pub duration: Option<u32>,
+}
+
+/// sts:AssumeRoleWithWebIdentity: unsigned (the SDK's model has no auth
+/// for it, and the client gets no credentials), the token is the credential.
+pub async fn assume_role_with_web_identity(
+    ctx: CallContext<'_>,
+    role: &WebIdentityRole<'_>,
+    token: String,
+) -> Result<Credentials, Error> {
+    let output = aws_sdk_sts::Client::new(&sdk_config(ctx, None))
+        .assume_role_with_web_identity()
+        .role_arn(role.role_arn)
+        .role_session_name(role.session_name)
+        .web_identity_token(token)
+        .set_duration_seconds(role.duration.map(|d| d as i32))
+        .send()
+        .await
+        .map_err(|e| service_error(e, ctx, "sts:AssumeRoleWithWebIdentity"))?;
+    convert(output.credentials, ctx, "sts:AssumeRoleWithWebIdentity")
+}
+
+/// sts:GetSessionToken with an MFA code.
+pub async fn session_token(
+    ctx: CallContext<'_>,
+    creds: &Credentials,
+    mfa_serial: &str,
+    token_code: String,
+    duration: u32,
+) -> Result<Credentials, Error> {
+    let output = client(ctx, creds)
+        .get_session_token()
+        .serial_number(mfa_serial)
+        .token_code(token_code)
+        .duration_seconds(duration as i32)
+        .send()
+        .await
+        .map_err(|e| service_error(e, ctx, "sts:GetSessionToken"))?;
+    convert(output.credentials, ctx, "sts:GetSessionToken")
+}
+
+/// sts:GetFederationToken.
+pub async fn federation_token(
+    ctx: CallContext<'_>,
+    creds: &Credentials,
+    name: &str,
+    policy: Option<String>,
+    policy_arns: &[String],
+    duration: Option<u32>,
+) -> Result<Credentials, Error> {
+    let policy_arns = policy_arns
+        .iter()
+        .map(|arn| {
+            aws_sdk_sts::types::PolicyDescriptorType::builder()
+                .arn(arn)
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let output = client(ctx, creds)
+        .get_federation_token()
+        .name(name)
+        .set_policy(policy)
+        .set_policy_arns((!policy_arns.is_empty()).then_some(policy_arns))
+        .set_duration_seconds(duration.map(|d| d as i32))
+        .send()
+        .await
+        .map_err(|e| service_error(e, ctx, "sts:GetFederationToken"))?;
+    convert(output.credentials, ctx, "sts:GetFederationToken")
+}
+
+/// Who a set of credentials belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CallerIdentity {
+    /// The 12-digit account.
+    pub account: String,
+    /// The caller's ARN.
+    pub arn: String,
+    /// The unique id (`AROA…:session`).
+    pub user_id: String,
+}
+
+/// sts:GetCallerIdentity.
+pub async fn caller_identity(
+    ctx: CallContext<'_>,
+    creds: &Credentials,
+) -> Result<CallerIdentity, Error> {
+    let output = client(ctx, creds)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| service_error(e, ctx, "sts:GetCallerIdentity"))?;
+    Ok(CallerIdentity {
+        account: output.account.unwrap_or_default(),
+        arn: output.arn.unwrap_or_default(),
+        user_id: output.user_id.unwrap_or_default(),
+    })
+}
+
+fn convert(
+    creds: Option<aws_sdk_sts::types::Credentials>,
+    ctx: CallContext<'_>,
+    operation: &str,
+) -> Result<Credentials, Error> {
+    let creds =
+        creds.ok_or_else(|| invalid_response(ctx, operation, "the response has no credentials"))?;
+    let credentials = Credentials {
+        access_key_id: creds.access_key_id,
+        secret_access_key: creds.secret_access_key,
+        session_token: Some(creds.session_token),
+        expiration: Timestamp::from_second(creds.expiration.secs()).ok(),
+    };
+    credentials
+        .check(Timestamp::now())
+        .map_err(|problem| invalid_response(ctx, operation, &problem.to_string()))?;
+    Ok(credentials)
+}

@@ -1,0 +1,380 @@
+//! Moving an IAM user's long-term keys into the OS keystore and managing
+//! them there: `add`, `import`, `list`, `remove` (rotation is in
+//! [`crate::keys::rotate`]). The CLI asks and prints; this module decides the
+//! order of the writes, which is what keeps a key from being lost:
+//! nothing is removed from a file before the keystore has returned the key.
+
+use std::path::PathBuf;
+
+use crate::aws::client::CallContext;
+use crate::aws::sts::{self, CallerIdentity};
+use crate::error::{Error, Result};
+use crate::plan::step::mask_key;
+use crate::profile::config::AwsConfig;
+use crate::profile::edit::{self as config_edit, FileEdit, FileKind};
+use crate::store::keystore::{self, KeyPair, Stored, MARKER_KEY};
+
+/// The two lines `import` moves out of the AWS files.
+pub const KEY_LINES: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
+
+/// Test-only: `STSENV_TEST_KILL_AT=STEP` makes the process SIGKILL itself
+/// at that step of `keys import` / `keys rotate`, so the tests can show that
+/// an interruption at any point leaves a working key stored.
+pub const TEST_KILL_VAR: &str = "STSENV_TEST_KILL_AT";
+
+/// Die here, without any clean-up, when the tests asked for it.
+pub(crate) fn kill_point(step: &str) {
+    if std::env::var(TEST_KILL_VAR).is_ok_and(|at| at == step) {
+        #[cfg(unix)]
+        // SAFETY: raising a signal touches no memory of ours.
+        unsafe {
+            libc::raise(libc::SIGKILL);
+        }
+        #[cfg(not(unix))]
+        std::process::abort();
+    }
+}
+
+/// The region for calls made for `profile`: its own, else STS's global one.
+fn region_of(config: &AwsConfig, profile: &str) -> String {
+    config
+        .profile(profile)
+        .ok()
+        .and_then(|p| p.get("region"))
+        .unwrap_or("us-east-1")
+        .to_string()
+}
+
+/// sts:GetCallerIdentity with `keys`: do they work, and whose are they?
+pub fn verify(config: &AwsConfig, profile: &str, keys: &KeyPair) -> Result<CallerIdentity> {
+    let region = region_of(config, profile);
+    let endpoint = config.endpoint_url(Some(profile), crate::profile::config::Service::Sts);
+    let ctx = CallContext {
+        profile,
+        region: &region,
+        endpoint: endpoint.as_deref(),
+    };
+    crate::aws::client::runtime()?.block_on(sts::caller_identity(ctx, &keys.credentials()))
+}
+
+fn invalid(config: &AwsConfig, profile: &str, problem: String) -> Error {
+    Error::InvalidProfile {
+        profile: profile.to_string(),
+        file: config.file_of(profile).to_path_buf(),
+        problem,
+    }
+}
+
+fn check_name(config: &AwsConfig, profile: &str) -> Result<()> {
+    if config_edit::is_valid_profile_name(profile) {
+        Ok(())
+    } else {
+        Err(invalid(
+            config,
+            profile,
+            "is not a profile name the AWS SDKs accept (letters, digits and _-/.%@:+)".to_string(),
+        ))
+    }
+}
+
+/// Refuse to replace a different key the keystore already holds: that
+/// key's secret exists nowhere else.
+fn check_not_replacing(profile: &str, keys: Option<&KeyPair>) -> Result<()> {
+    let Some(stored) = keystore::load(profile)? else {
+        return Ok(());
+    };
+    if keys.is_some_and(|k| *k == stored.keys) && stored.pending.is_none() {
+        return Ok(());
+    }
+    Err(Error::Keystore {
+        profile: Some(profile.to_string()),
+        problem: format!(
+            "{} already holds the key {} for it; run `stsenv keys rotate {profile}` for a new key, or `stsenv keys remove {profile}` first",
+            keystore::name(),
+            mask_key(&stored.keys.access_key_id)
+        ),
+    })
+}
+
+/// Checks `add` makes before the keys are asked for: a usable name, no
+/// keys in the files (those are imported, not added), no other key in the
+/// keystore, and a keystore that answers.
+pub fn check_add(config: &AwsConfig, profile: &str) -> Result<()> {
+    check_name(config, profile)?;
+    if let Ok(p) = config.profile(profile) {
+        if p.get("aws_access_key_id").is_some() {
+            return Err(invalid(
+                config,
+                profile,
+                format!(
+                    "already has aws_access_key_id in a file; move those keys with `stsenv keys import {profile}`"
+                ),
+            ));
+        }
+    }
+    keystore::check_available(Some(profile))?;
+    check_not_replacing(profile, None)
+}
+
+/// What `add` did.
+#[derive(Debug)]
+pub struct Added {
+    /// Who the keys belong to, when they were verified.
+    pub identity: Option<CallerIdentity>,
+    /// The config file, and its backup when it existed.
+    pub config_file: PathBuf,
+    /// `<config>.bak`, when there was a config file to back up.
+    pub backup: Option<PathBuf>,
+}
+
+/// Store `keys` for `profile` (verified with sts:GetCallerIdentity first
+/// unless `verify` is false) and mark the profile `stsenv_keyring = true`.
+pub fn add(config: &AwsConfig, profile: &str, keys: &KeyPair, verify_keys: bool) -> Result<Added> {
+    check_add(config, profile)?;
+    keys.validate()
+        .map_err(|p| Error::Unusable(format!("profile `{profile}`: {p}")))?;
+    let (mut edit, text) = FileEdit::read(config.config_file())?;
+    edit.content = config_edit::set_key(&text, FileKind::Config, profile, MARKER_KEY, "true");
+    let identity = match verify_keys {
+        true => Some(verify(config, profile, keys)?),
+        false => None,
+    };
+    keystore::store(profile, &Stored::new(keys.clone()))?;
+    let backup = edit.apply()?;
+    Ok(Added {
+        identity,
+        config_file: config.config_file().to_path_buf(),
+        backup,
+    })
+}
+
+/// One file `import` rewrote.
+#[derive(Debug)]
+pub struct EditedFile {
+    /// The file.
+    pub path: PathBuf,
+    /// `<file>.bak`, the previous version.
+    pub backup: Option<PathBuf>,
+    /// Whether `stsenv_keyring = true` was set in it.
+    pub marked: bool,
+    /// Whether key lines were removed from it.
+    pub keys_removed: bool,
+}
+
+/// What `import` changed.
+#[derive(Debug)]
+pub struct Imported {
+    /// Who the keys belong to.
+    pub identity: CallerIdentity,
+    /// The access key id that moved.
+    pub access_key_id: String,
+    /// Files rewritten, config first.
+    pub edited: Vec<EditedFile>,
+    /// Whether the profile already has a `credential_process` line.
+    pub has_credential_process: bool,
+}
+
+/// Move the keys of `profile` from the AWS files into the keystore:
+/// verify them (sts:GetCallerIdentity), store them, read them back, and
+/// only then mark the config and remove the two key lines (backups kept).
+/// Any error before the read-back leaves both files byte-identical.
+pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
+    check_name(config, profile)?;
+    let p = config.profile(profile)?;
+    let (Some(id), Some(secret)) = (p.get("aws_access_key_id"), p.get("aws_secret_access_key"))
+    else {
+        let problem = if keystore::is_marked(p) {
+            format!(
+                "has no keys in a file to import: they are already in {}",
+                keystore::name()
+            )
+        } else {
+            "has no aws_access_key_id and aws_secret_access_key to import".to_string()
+        };
+        return Err(invalid(config, profile, problem));
+    };
+    if p.get("aws_session_token").is_some() {
+        return Err(invalid(
+            config,
+            profile,
+            "has aws_session_token: these are temporary keys, not worth keeping in the keystore"
+                .to_string(),
+        ));
+    }
+    let keys = KeyPair {
+        access_key_id: id.to_string(),
+        secret_access_key: secret.to_string(),
+    };
+    keys.validate()
+        .map_err(|problem| invalid(config, profile, problem))?;
+    let has_credential_process = p.get("credential_process").is_some();
+
+    // Plan both edits before anything is written, and check them with the SDK's parser.
+    let (mut config_edit, config_text) = FileEdit::read(config.config_file())?;
+    let (mut credentials_edit, credentials_text) = FileEdit::read(config.credentials_file())?;
+    let marked = config_edit::set_key(&config_text, FileKind::Config, profile, MARKER_KEY, "true");
+    config_edit.content =
+        config_edit::remove_keys(&marked, FileKind::Config, profile, &KEY_LINES).0;
+    credentials_edit.content = config_edit::remove_keys(
+        &credentials_text,
+        FileKind::Credentials,
+        profile,
+        &KEY_LINES,
+    )
+    .0;
+    check_edit_result(config, profile, &config_edit, &credentials_edit)?;
+
+    keystore::check_available(Some(profile))?;
+    check_not_replacing(profile, Some(&keys))?;
+    let identity = verify(config, profile, &keys)?;
+    kill_point("import-verified");
+    // Stores, then reads back and compares: the confirmation.
+    keystore::store(profile, &Stored::new(keys.clone()))?;
+    kill_point("import-stored");
+    // The config first: until the keys leave the credentials file they win over the mark.
+    let mut edited = Vec::new();
+    for (edit, text, kind) in [
+        (&config_edit, &config_text, FileKind::Config),
+        (&credentials_edit, &credentials_text, FileKind::Credentials),
+    ] {
+        if edit.changes() {
+            let backup = edit.apply()?;
+            edited.push(EditedFile {
+                path: edit.path.clone(),
+                backup,
+                marked: kind == FileKind::Config && marked != config_text,
+                keys_removed: !config_edit::keys_present(text, kind, profile, &KEY_LINES)
+                    .is_empty(),
+            });
+            kill_point("import-marked");
+        }
+    }
+    Ok(Imported {
+        identity,
+        access_key_id: keys.access_key_id,
+        edited,
+        has_credential_process,
+    })
+}
+
+/// Parse the edited texts with the SDK's own parser: the profile must be
+/// marked and keyless, every profile must still be there.
+fn check_edit_result(
+    config: &AwsConfig,
+    profile: &str,
+    config_edit: &FileEdit,
+    credentials_edit: &FileEdit,
+) -> Result<()> {
+    let parsed = config_edit::parse_with_sdk(&config_edit.content, &credentials_edit.content);
+    let problem = match parsed {
+        Ok(set) => {
+            let mut names: Vec<&str> = set.profiles().collect();
+            names.sort_unstable();
+            match set.get_profile(profile) {
+                _ if names != config.profile_names() => Some("a profile would disappear"),
+                Some(p)
+                    if p.get("aws_access_key_id").is_some()
+                        || p.get("aws_secret_access_key").is_some() =>
+                {
+                    Some("the key lines would remain")
+                }
+                Some(p) if !keystore::is_marked(p) => Some("the mark would not be read"),
+                Some(_) => None,
+                None => Some("the profile would disappear"),
+            }
+        }
+        Err(_) => Some("the result would not parse"),
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(invalid(
+            config,
+            profile,
+            format!(
+                "stsenv cannot edit the files safely ({problem}); nothing was changed. Store the keys with `stsenv keys add {profile}` after removing the two lines by hand"
+            ),
+        )),
+    }
+}
+
+/// One row of `keys list`.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The profile.
+    pub profile: String,
+    /// Whether its config section says `stsenv_keyring = true`.
+    pub marked: bool,
+    /// What the keystore holds, when it holds something readable.
+    pub stored: Option<Stored>,
+    /// Why the entry could not be read, when it could not.
+    pub error: Option<String>,
+}
+
+/// Profiles marked in the config or found in the keystore, with what the
+/// keystore holds for each (key ids only).
+pub fn list(config: &AwsConfig) -> Result<Vec<Listed>> {
+    let mut names: Vec<String> = keystore::list()?;
+    for name in config.profile_names() {
+        if config.profile(name).is_ok_and(keystore::is_marked) {
+            names.push(name.to_string());
+        }
+    }
+    names.sort();
+    names.dedup();
+    Ok(names
+        .into_iter()
+        .map(|profile| {
+            let marked = config.profile(&profile).is_ok_and(keystore::is_marked);
+            let (stored, error) = match keystore::load(&profile) {
+                Ok(stored) => (stored, None),
+                Err(err) => (None, Some(err.to_string())),
+            };
+            Listed {
+                profile,
+                marked,
+                stored,
+                error,
+            }
+        })
+        .collect())
+}
+
+/// What `remove` did.
+#[derive(Debug)]
+pub struct Removed {
+    /// The key id deleted from the keystore, when there was an entry.
+    pub deleted: Option<String>,
+    /// The config file and its backup, when the mark was removed.
+    pub unmarked: Option<(PathBuf, Option<PathBuf>)>,
+}
+
+/// Remove the mark from the config, then the entry from the keystore (in
+/// that order: a half-done removal leaves an unused entry, never a marked
+/// profile without keys).
+pub fn remove(config: &AwsConfig, profile: &str) -> Result<Removed> {
+    keystore::check_available(Some(profile))?;
+    let stored = keystore::load(profile)?;
+    let (mut edit, text) = FileEdit::read(config.config_file())?;
+    edit.content = config_edit::remove_keys(&text, FileKind::Config, profile, &[MARKER_KEY]).0;
+    if stored.is_none() && !edit.changes() {
+        return Err(Error::Keystore {
+            profile: Some(profile.to_string()),
+            problem: format!(
+                "{} holds no keys for it and {} has no {MARKER_KEY} line for it; nothing to remove",
+                keystore::name(),
+                config.config_file().display()
+            ),
+        });
+    }
+    let unmarked = match edit.changes() {
+        true => Some((edit.path.clone(), edit.apply()?)),
+        false => None,
+    };
+    if stored.is_some() {
+        keystore::delete(profile)?;
+    }
+    Ok(Removed {
+        deleted: stored.map(|s| s.keys.access_key_id),
+        unmarked,
+    })
+}

@@ -1,0 +1,227 @@
+//! A profile becomes a [`Plan`]: where the first credentials come from
+//! ([`Source`]) and the STS calls made with them, in order ([`Step`]). Plans
+//! are built before any network call, so every configuration error surfaces
+//! at once with the profile and file named.
+//!
+//! Which credentials a profile means follows botocore (the AWS CLI), which
+//! the differential tests compare against; where stsenv differs on purpose,
+//! README's table says so. For one profile, first match wins:
+//!
+//! 1. `web_identity_token_file` (with `role_arn`): web identity, whatever
+//!    else the profile holds.
+//! 2. `role_arn`: the role, assumed with its `source_profile` or
+//!    `credential_source`. A *source* profile that also holds static keys
+//!    stops there instead and gives its keys (the SDKs' "recursive assume
+//!    role stops at static credentials"); the profile the user names always
+//!    prefers its role.
+//! 3. For a profile nobody named (the default one), web identity from
+//!    `AWS_WEB_IDENTITY_TOKEN_FILE` / `AWS_ROLE_ARN` /
+//!    `AWS_ROLE_SESSION_NAME`; these override the profile's own keys one by
+//!    one in step 1 too.
+//! 4. SSO, then keys in the credentials file, then `credential_process`,
+//!    then keys in the config file.
+//!
+//! The region: the `region` override, then the environment's region (which
+//! the caller passes, having left out one it exported itself), then the
+//! profile's `region`; none of them means STS's us-east-1 and nothing exported.
+pub mod console;
+mod planner;
+pub mod resolve;
+pub mod source;
+pub mod step;
+mod values;
+
+use std::path::PathBuf;
+
+use crate::error::{Error, Result};
+use crate::plan::source::Source;
+use crate::plan::step::Step;
+use crate::profile::config::AwsConfig;
+use crate::source::sso::SsoSession;
+
+/// What the user asked for on top of the profile (from the command line,
+/// or recorded for renewal), and the one environment value whose meaning
+/// only the caller knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// Assume this role; the profile becomes its source.
+    pub role_arn: Option<String>,
+    /// The profile whose credentials assume `role_arn`.
+    pub source_profile: Option<String>,
+    /// MFA device for the target.
+    pub mfa_serial: Option<String>,
+    /// Session duration of the final step.
+    pub duration: Option<u32>,
+    /// Role session name.
+    pub session_name: Option<String>,
+    /// External ID for the role.
+    pub external_id: Option<String>,
+    /// Region for the STS calls and AWS_REGION; beats everything.
+    pub region: Option<String>,
+    /// The region the environment sets (`AWS_REGION`, else
+    /// `AWS_DEFAULT_REGION`), beating the profile's `region` as in the
+    /// SDKs. The caller leaves out a value it exported itself for an
+    /// earlier session, so switching profiles moves regions.
+    pub environment_region: Option<String>,
+    /// GetFederationToken with this federated user name.
+    pub federation: Option<String>,
+    /// Session policy JSON (the file's contents).
+    pub policy: Option<String>,
+    /// Source identity for AssumeRole.
+    pub source_identity: Option<String>,
+}
+
+/// Where a plan's region came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegionOrigin {
+    /// No region anywhere: STS calls use us-east-1, none is exported.
+    Nowhere,
+    /// [`Overrides::region`].
+    Override,
+    /// [`Overrides::environment_region`]: the user's own; exporting it
+    /// again would change nothing.
+    Environment,
+    /// The profile's `region` key.
+    Profile,
+}
+
+/// Ordered credential steps for one profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The profile asked for (for ad-hoc roles: the source profile).
+    pub profile: String,
+    /// The file that defines it.
+    pub file: PathBuf,
+    /// The region for STS calls and to export, when anything names one.
+    pub region: Option<String>,
+    /// Where `region` came from.
+    pub region_origin: RegionOrigin,
+    /// Where the first credentials come from.
+    pub source: Source,
+    /// STS calls made with them, in order.
+    pub steps: Vec<Step>,
+    /// Things the user should know (clamped durations, …).
+    pub warnings: Vec<String>,
+}
+
+/// Kinds shown by `stsenv profiles`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// Long-term keys.
+    Static,
+    /// Keys + MFA session.
+    Mfa,
+    /// A role (any source).
+    Role,
+    /// IAM Identity Center.
+    Sso,
+    /// credential_process.
+    Process,
+    /// Environment variables.
+    Environment,
+    /// A role assumed with a web identity token.
+    WebIdentity,
+    /// The EC2 instance's role.
+    Instance,
+    /// The ECS task's or EKS pod's role.
+    Container,
+}
+
+impl ProfileKind {
+    /// Lower-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProfileKind::Static => "static",
+            ProfileKind::Mfa => "mfa",
+            ProfileKind::Role => "role",
+            ProfileKind::Sso => "sso",
+            ProfileKind::Process => "process",
+            ProfileKind::Environment => "env",
+            ProfileKind::WebIdentity => "web-identity",
+            ProfileKind::Instance => "instance",
+            ProfileKind::Container => "container",
+        }
+    }
+}
+
+impl Plan {
+    /// Build the plan for `profile` (default: `AWS_PROFILE`, then `default`).
+    pub fn build(config: &AwsConfig, profile: Option<&str>, overrides: &Overrides) -> Result<Plan> {
+        let ov = overrides;
+        let default_name = || {
+            config
+                .env_var("AWS_PROFILE")
+                .unwrap_or_else(|| "default".to_string())
+        };
+        let name = match (&ov.role_arn, &ov.source_profile, profile) {
+            (Some(_), Some(source), _) => source.clone(),
+            (_, _, Some(name)) => name.to_string(),
+            _ => default_name(),
+        };
+        // The SDKs read the web identity variables only for a profile
+        // nobody named. Naming the profile that would be used anyway counts
+        // as not naming it: a renewal names the session's profile, and must
+        // resolve it as the first `env` did.
+        let use_env = ov.role_arn.is_none() && profile.is_none_or(|p| p == default_name());
+        Planner {
+            config,
+            overrides,
+            target: name.clone(),
+            use_env,
+        }
+        .build(name)
+    }
+
+    /// The region for STS calls: the plan's, else `us-east-1` (STS's global endpoint).
+    pub fn sts_region(&self) -> &str {
+        self.region.as_deref().unwrap_or("us-east-1")
+    }
+
+    /// What kind of profile this is, for listings.
+    pub fn kind(&self) -> ProfileKind {
+        let has_role = self.steps.iter().any(Step::is_role);
+        let has_mfa = self.steps.iter().any(Step::is_mfa_session);
+        match (&self.source, has_role, has_mfa) {
+            (_, true, _) => ProfileKind::Role,
+            (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
+            (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
+            (Source::Sso(_), ..) => ProfileKind::Sso,
+            (Source::Process { .. }, ..) => ProfileKind::Process,
+            (Source::Environment { .. }, ..) => ProfileKind::Environment,
+            (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
+            (Source::Imds(_), ..) => ProfileKind::Instance,
+            (Source::Container(_), ..) => ProfileKind::Container,
+        }
+    }
+
+    /// Whether using this plan yields temporary credentials (something to renew).
+    pub fn is_temporary(&self) -> bool {
+        !self.steps.is_empty()
+            || !matches!(self.source, Source::Static { .. } | Source::Keyring { .. })
+    }
+
+    /// The last step, whose credentials the plan delivers (`None`: the source's).
+    pub fn final_step(&self) -> Option<&Step> {
+        self.steps.last()
+    }
+}
+
+/// The IAM Identity Center session of `profile`: an SSO profile's, or that
+/// of the SSO profile a role's chain starts at.
+pub fn sso_session_of(config: &AwsConfig, profile: &str) -> Result<SsoSession> {
+    let plan = Plan::build(config, Some(profile), &Overrides::default())?;
+    match &plan.source {
+        Source::Sso(role) => Ok(SsoSession::of_role(role)),
+        _ => Err(Error::InvalidProfile {
+            profile: profile.to_string(),
+            file: plan.file.clone(),
+            problem: "does not use IAM Identity Center: add sso_session (or sso_start_url), sso_account_id and sso_role_name".to_string(),
+        }),
+    }
+}
+
+use planner::Planner;
+pub use values::default_session_name;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,599 @@
+//! The user's own `~/.aws/config` and `~/.aws/credentials`, read with
+//! aws-config's profile parser so stsenv sees exactly what the SDKs see.
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use aws_config::profile::{Profile, ProfileSet};
+
+use crate::profile::index::{self, Damaged, Identity, Sections};
+use crate::store::cache::Cache;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
+use aws_types::os_shim_internal::{Env, Fs};
+
+use crate::error::{Error, Result};
+use crate::store::fsutil::{expand_home, home};
+
+/// Both AWS config files, parsed, and the environment they were read in.
+pub struct AwsConfig {
+    /// What aws-config's parser found (fresh, or from the index of these
+    /// very files).
+    pub(crate) sections: Sections,
+    /// A fresh parse of the files, made when the index `sections` come
+    /// from turns out damaged (every answer then comes from it), or why
+    /// the files could not be parsed.
+    reparsed: OnceCell<std::result::Result<Sections, String>>,
+    /// The cache directory `sections` were read from (`None`: parsed).
+    index_dir: Option<PathBuf>,
+    config_file: PathBuf,
+    credentials_file: PathBuf,
+    /// The environment the planner reads (`AWS_*` variables): the
+    /// process's for [`AwsConfig::load`], a fixed one for in-memory configs,
+    /// so planner tests never depend on the shell they run in.
+    env: Env,
+    /// The file system the files were read from.
+    fs: Fs,
+    /// The credentials file alone, parsed on first use: the SDKs rank keys
+    /// in the credentials file above `credential_process`, and keys in the
+    /// config file below it, which the merged profiles cannot tell apart.
+    credentials_only: OnceCell<Option<ProfileSet>>,
+    /// The files' identity when it is settled (not changed in the last
+    /// seconds): what [`AwsConfig::fingerprint`] is made of.
+    identity: Option<Identity>,
+}
+
+impl AwsConfig {
+    /// Load the files named by `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`,
+    /// else `~/.aws/config` / `~/.aws/credentials`. Missing files are empty;
+    /// a file that exists but cannot be read (no permission, a directory)
+    /// is an error naming it, never "profile not found".
+    ///
+    /// What the parser makes of the files is kept in the cache directory
+    /// (the `index` module), keyed by the files' identity; while they are the
+    /// same files, it is read back instead of parsing them again.
+    pub fn load() -> Result<Self> {
+        Self::load_with(
+            Env::real(),
+            config_file_path(),
+            credentials_file_path(),
+            &Cache::from_env(),
+        )
+    }
+
+    /// [`AwsConfig::load`] of the files at these paths, in `env` (which
+    /// must name the same files), with the index in `cache`.
+    pub(crate) fn load_with(
+        env: Env,
+        config_file: PathBuf,
+        credentials_file: PathBuf,
+        cache: &Cache,
+    ) -> Result<Self> {
+        check_readable(&config_file)?;
+        check_readable(&credentials_file)?;
+        let identity = Identity::of(&[&config_file, &credentials_file]);
+        if let Some(sections) = identity.as_ref().and_then(|id| index::load(cache, id)) {
+            return Ok(AwsConfig {
+                sections,
+                reparsed: OnceCell::new(),
+                index_dir: Some(cache.dir().to_path_buf()),
+                config_file,
+                credentials_file,
+                env,
+                fs: Fs::real(),
+                credentials_only: OnceCell::new(),
+                identity: identity.filter(|id| !id.is_racy()),
+            });
+        }
+        Self::parse_files(env, config_file, credentials_file, identity, cache)
+    }
+
+    /// Parse the files, and index the parse when they did not change while
+    /// they were read (`identity`: theirs before).
+    fn parse_files(
+        env: Env,
+        config_file: PathBuf,
+        credentials_file: PathBuf,
+        identity: Option<Identity>,
+        cache: &Cache,
+    ) -> Result<Self> {
+        let read = |path: &Path| {
+            std::fs::read(path)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .unwrap_or_default()
+        };
+        let config_text = read(&config_file);
+        let credentials_text = read(&credentials_file);
+        let mut config = Self::parse(
+            Fs::real(),
+            env,
+            config_file,
+            credentials_file,
+            &config_text,
+            &credentials_text,
+        )?;
+        // Indexed only if the files did not change while they were read.
+        if let Some(before) = identity {
+            let paths = [
+                config.config_file.as_path(),
+                config.credentials_file.as_path(),
+            ];
+            if Identity::of(&paths).as_ref() == Some(&before) {
+                index::store(cache, &before, &config.sections);
+                config.identity = Some(before).filter(|id| !id.is_racy());
+            }
+        }
+        Ok(config)
+    }
+
+    /// The sections every answer comes from: the fresh parse once the
+    /// index turned out damaged, else what was loaded.
+    fn current(&self) -> &Sections {
+        match self.reparsed.get() {
+            Some(Ok(fresh)) => fresh,
+            _ => &self.sections,
+        }
+    }
+
+    /// Ask `question` of the sections; when the index they come from turns
+    /// out damaged, of a fresh parse of the files instead (which also
+    /// writes a sound index for the next command).
+    fn ask<'a, T>(&'a self, question: impl Fn(&'a Sections) -> Result<T, Damaged>) -> Result<T> {
+        if self.reparsed.get().is_none() {
+            if let Ok(answer) = question(&self.sections) {
+                return Ok(answer);
+            }
+        }
+        let reparsed = self.reparsed.get_or_init(|| {
+            let Some(dir) = &self.index_dir else {
+                return Err("the parsed config is inconsistent".to_string());
+            };
+            let paths = [self.config_file.as_path(), self.credentials_file.as_path()];
+            let config = Self::parse_files(
+                self.env.clone(),
+                self.config_file.clone(),
+                self.credentials_file.clone(),
+                Identity::of(&paths),
+                &Cache::at(dir),
+            );
+            match config {
+                Ok(config) => Ok(config.sections),
+                Err(Error::ConfigFile(problem)) => Err(problem),
+                Err(err) => Err(err.to_string()),
+            }
+        });
+        match reparsed {
+            Ok(fresh) => question(fresh).map_err(|Damaged| {
+                Error::ConfigFile("the parsed config is inconsistent".to_string())
+            }),
+            Err(problem) => Err(Error::ConfigFile(problem.clone())),
+        }
+    }
+
+    /// Parse config and credentials text held in memory, exactly as [`load`]
+    /// parses the files (the same parser, the same merge rules): planner
+    /// tests and tools that build configs use it without touching HOME.
+    ///
+    /// [`load`]: AwsConfig::load
+    pub fn from_texts(config: &str, credentials: &str) -> Result<Self> {
+        Self::from_texts_with_env(config, credentials, &[])
+    }
+
+    /// [`AwsConfig::from_texts`] read in an environment holding only `vars`
+    /// (and the two file paths), for tests of environment-dependent planning.
+    pub fn from_texts_with_env(
+        config: &str,
+        credentials: &str,
+        vars: &[(&str, &str)],
+    ) -> Result<Self> {
+        let config_file = PathBuf::from("/stsenv-in-memory/config");
+        let credentials_file = PathBuf::from("/stsenv-in-memory/credentials");
+        let fs = Fs::from_map(HashMap::from([
+            (
+                config_file.display().to_string(),
+                config.as_bytes().to_vec(),
+            ),
+            (
+                credentials_file.display().to_string(),
+                credentials.as_bytes().to_vec(),
+            ),
+        ]));
+        let mut all = vec![
+            ("AWS_CONFIG_FILE", "/stsenv-in-memory/config"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/stsenv-in-memory/credentials",
+            ),
+        ];
+        all.extend_from_slice(vars);
+        let env = Env::from_slice(&all);
+        Self::parse(fs, env, config_file, credentials_file, config, credentials)
+    }
+
+    fn parse(
+        fs: Fs,
+        env: Env,
+        config_file: PathBuf,
+        credentials_file: PathBuf,
+        config_text: &str,
+        credentials_text: &str,
+    ) -> Result<Self> {
+        let files = EnvConfigFiles::default();
+        let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
+        let profiles: ProfileSet =
+            block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
+        let sections = Sections::from_profile_set(
+            &profiles,
+            &[config_text, credentials_text],
+            section_names(config_text).into_iter().collect(),
+        );
+        Ok(AwsConfig {
+            sections,
+            reparsed: OnceCell::new(),
+            index_dir: None,
+            config_file,
+            credentials_file,
+            env,
+            fs,
+            credentials_only: OnceCell::new(),
+            identity: None,
+        })
+    }
+
+    /// A digest of the files' identity (paths, device, inode, size, mtime,
+    /// ctime), for caches of what is computed from the config: `None` when
+    /// the config was not read from settled regular files, which must then
+    /// be computed afresh.
+    pub fn fingerprint(&self) -> Option<String> {
+        let id = self.identity.as_ref()?;
+        let json = serde_json::to_vec(id).ok()?;
+        Some(hex::encode(sha2::Digest::finalize(
+            <sha2::Sha256 as sha2::Digest>::new_with_prefix(&json),
+        )))
+    }
+
+    /// A variable of the environment this config was read in; `None` when
+    /// unset or blank (the SDKs treat `AWS_REGION=" "` as unset too).
+    pub fn env_var(&self, name: &str) -> Option<String> {
+        self.env
+            .get(name)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// A variable of the environment exactly as it is set (credentials are
+    /// not trimmed: a key with spaces is refused, not repaired).
+    pub fn env_raw(&self, name: &str) -> Option<String> {
+        self.env.get(name).ok()
+    }
+
+    /// Whether `profile`'s section in the credentials file (not the config
+    /// file) has `key`. A credentials file that cannot be parsed on its own
+    /// counts as not having it (the merged parse already succeeded).
+    pub fn in_credentials_file(&self, profile: &str, key: &str) -> bool {
+        let parsed = self.credentials_only.get_or_init(|| {
+            let files = EnvConfigFiles::builder()
+                .with_file(EnvConfigFileKind::Credentials, &self.credentials_file)
+                .build();
+            let load = aws_config::profile::load(&self.fs, &self.env, &files, None);
+            block_on_ready(load).ok()
+        });
+        parsed
+            .as_ref()
+            .and_then(|set| set.get_profile(profile))
+            .is_some_and(|p| p.get(key).is_some())
+    }
+
+    /// The profile called `name`, or an error suggesting close names.
+    pub fn profile(&self, name: &str) -> Result<&Profile> {
+        self.ask(|sections| sections.profile(name))?
+            .ok_or_else(|| Error::UnknownProfile {
+                name: name.to_string(),
+                files: vec![self.config_file.clone(), self.credentials_file.clone()],
+                suggestions: self.suggestions(name),
+            })
+    }
+
+    /// Whether a profile called `name` exists.
+    pub fn has_profile(&self, name: &str) -> bool {
+        self.ask(|sections| sections.has_profile(name))
+            .unwrap_or(false)
+    }
+
+    /// All profile names, sorted.
+    pub fn profile_names(&self) -> Vec<&str> {
+        let mut names = self
+            .ask(|sections| sections.profile_names())
+            .unwrap_or_default();
+        names.sort_unstable();
+        names
+    }
+
+    /// A raw key of an `[sso-session NAME]` section.
+    pub fn sso_session_key(&self, session: &str, key: &str) -> Option<&str> {
+        self.current()
+            .sso_sessions
+            .get(session)?
+            .get(&key.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// Whether an `[sso-session NAME]` section exists.
+    pub fn has_sso_session(&self, session: &str) -> bool {
+        self.current().sso_sessions.contains_key(session)
+    }
+
+    /// All `[sso-session]` names, sorted.
+    pub fn sso_session_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .current()
+            .sso_sessions
+            .keys()
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
+    /// The file that defines `profile`: the config file when it has the
+    /// section (or neither file has), else the credentials file.
+    pub fn file_of(&self, profile: &str) -> &Path {
+        match self.ask(|sections| sections.in_config_file(profile)) {
+            Ok(Some(false)) => &self.credentials_file,
+            _ => &self.config_file,
+        }
+    }
+
+    /// The config file path (`AWS_CONFIG_FILE` or `~/.aws/config`).
+    pub fn config_file(&self) -> &Path {
+        &self.config_file
+    }
+
+    /// The credentials file path.
+    pub fn credentials_file(&self) -> &Path {
+        &self.credentials_file
+    }
+
+    /// The endpoint URL the AWS SDKs would use for `service` when called
+    /// for `profile`, or `None` for the service's own endpoint. The SDKs'
+    /// order: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, the
+    /// profile's `[services NAME]` section, the profile's `endpoint_url`;
+    /// none of them when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` (or the
+    /// profile's `ignore_configured_endpoint_urls`) is true.
+    pub fn endpoint_url(&self, profile: Option<&str>, service: Service) -> Option<String> {
+        let profile = profile.and_then(|name| self.ask(|s| s.profile(name)).ok().flatten());
+        let ignore = self
+            .env_var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .or_else(|| {
+                profile?
+                    .get("ignore_configured_endpoint_urls")
+                    .map(str::to_string)
+            })
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        if ignore {
+            return None;
+        }
+        let from_services = || {
+            let section = profile?.get("services")?;
+            self.current()
+                .service_endpoints
+                .get(&(section.to_string(), service.config_key().to_string()))
+                .cloned()
+        };
+        self.env_var(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix()))
+            .or_else(|| self.env_var("AWS_ENDPOINT_URL"))
+            .or_else(from_services)
+            .or_else(|| profile?.get("endpoint_url").map(str::to_string))
+            .map(|url| url.trim().to_string())
+            .filter(|url| !url.is_empty())
+    }
+
+    fn suggestions(&self, name: &str) -> Vec<String> {
+        let mut scored: Vec<(f64, &str)> = self
+            .profile_names()
+            .into_iter()
+            .map(|candidate| (strsim::jaro_winkler(name, candidate), candidate))
+            .filter(|(score, candidate)| {
+                // Jaro-Winkler misses swapped letters in short names (`dve`
+                // for `dev`); an edit distance of one or two catches them.
+                *score > 0.8
+                    || candidate.contains(name)
+                    || strsim::damerau_levenshtein(name, candidate) <= (name.len() / 3).max(1)
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, n)| n.to_string())
+            .collect()
+    }
+}
+
+/// The AWS services stsenv calls, for endpoint configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// AWS Security Token Service.
+    Sts,
+    /// The IAM Identity Center portal (role credentials, account lists).
+    Sso,
+    /// IAM Identity Center OIDC (device login, token refresh).
+    SsoOidc,
+    /// Identity and Access Management (key rotation).
+    Iam,
+}
+
+impl Service {
+    /// The key in a `[services NAME]` section.
+    fn config_key(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::Sso => "sso",
+            Service::SsoOidc => "sso_oidc",
+            Service::Iam => "iam",
+        }
+    }
+
+    /// The `AWS_ENDPOINT_URL_<SUFFIX>` of the service.
+    fn env_suffix(self) -> &'static str {
+        match self {
+            Service::Sts => "STS",
+            Service::Sso => "SSO",
+            Service::SsoOidc => "SSO_OIDC",
+            Service::Iam => "IAM",
+        }
+    }
+}
+
+/// The profile to use when none is given: `AWS_PROFILE`, then `default`.
+pub fn default_profile_name() -> String {
+    std::env::var("AWS_PROFILE")
+        .ok()
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// `AWS_CONFIG_FILE`, else `~/.aws/config`.
+pub fn config_file_path() -> PathBuf {
+    env_path("AWS_CONFIG_FILE").unwrap_or_else(|| home().join(".aws").join("config"))
+}
+
+/// `AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`.
+pub fn credentials_file_path() -> PathBuf {
+    env_path("AWS_SHARED_CREDENTIALS_FILE")
+        .unwrap_or_else(|| home().join(".aws").join("credentials"))
+}
+
+fn env_path(var: &str) -> Option<PathBuf> {
+    let value = std::env::var_os(var).filter(|v| !v.is_empty())?;
+    Some(expand_home(Path::new(&value)))
+}
+
+/// Fail when `path` exists but cannot be read. The AWS SDK's loader
+/// treats such a file as empty, which would turn "permission denied" into
+/// "profile not found". Opened non-blocking, so a FIFO (a `<(…)` process
+/// substitution) is neither blocked on nor consumed.
+fn check_readable(path: &Path) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let problem = match options.open(path) {
+        Ok(file) => match file.metadata() {
+            Ok(meta) if meta.is_dir() => "it is a directory, not a file".to_string(),
+            Ok(_) => return Ok(()),
+            Err(e) => e.to_string(),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            "permission denied; check its owner and mode (`ls -l` it)".to_string()
+        }
+        Err(e) => e.to_string(),
+    };
+    Err(Error::UnreadableFile {
+        path: path.to_path_buf(),
+        problem,
+    })
+}
+
+/// An error and its causes on one line: the loader's own message is only
+/// "could not parse profile file"; the file and line are in its source.
+fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut current = err.source();
+    while let Some(cause) = current {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        current = cause.source();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Profile names of the `[profile NAME]` / `[default]` headers of a config file.
+fn section_names(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let inner = line.trim().strip_prefix('[')?.split(']').next()?.trim();
+            let name = inner
+                .strip_prefix("profile")
+                .map(str::trim)
+                .unwrap_or(inner);
+            Some(name.to_string())
+        })
+        .collect()
+}
+
+/// Drive a future that never waits. aws-config's profile loader is `async`
+/// but reads files synchronously; polling it here keeps a tokio runtime off
+/// the cache-hit path.
+fn block_on_ready<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::yield_now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_configs_merge_like_files() {
+        let config = AwsConfig::from_texts(
+            "[profile a]\nregion = eu-west-1\n[default]\nregion = us-east-2\n",
+            "[a]\naws_access_key_id = AKIA1\n",
+        )
+        .unwrap();
+        assert_eq!(config.profile_names(), ["a", "default"]);
+        let a = config.profile("a").unwrap();
+        assert_eq!(a.get("region"), Some("eu-west-1"));
+        assert_eq!(a.get("aws_access_key_id"), Some("AKIA1"));
+        assert_eq!(config.file_of("a"), config.config_file());
+        assert!(config.profile("nope").is_err());
+    }
+
+    #[test]
+    fn services_sections_give_endpoints() {
+        let config = AwsConfig::from_texts(
+            "[profile a]\nservices = local\nendpoint_url = http://global\n[services local]\nsts =\n  endpoint_url = http://sts-local\n[profile b]\nendpoint_url = http://b\n",
+            "",
+        )
+        .unwrap();
+        // The test runs with no AWS_ENDPOINT_URL* set (cargo test environment).
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none()
+            && std::env::var_os("AWS_ENDPOINT_URL_STS").is_none()
+        {
+            assert_eq!(
+                config.endpoint_url(Some("a"), Service::Sts).as_deref(),
+                Some("http://sts-local")
+            );
+            assert_eq!(
+                config.endpoint_url(Some("a"), Service::Sso).as_deref(),
+                Some("http://global")
+            );
+            assert_eq!(
+                config.endpoint_url(Some("b"), Service::Sts).as_deref(),
+                Some("http://b")
+            );
+            assert_eq!(config.endpoint_url(None, Service::Sts), None);
+        }
+    }
+
+    #[test]
+    fn section_names_strip_profile_prefix() {
+        let text = "[default]\nregion=x\n[profile dev]\n[ profile  ops ]\n[sso-session s]\n";
+        assert_eq!(
+            section_names(text),
+            ["default", "dev", "ops", "sso-session s"]
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! Small notes kept beside the entries (recently used profiles, the
+//! config index, generated shell functions), read and written with the
+//! entries' care.
+
+use std::fs::{self, File};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{open_private, read_private, unlink, Cache};
+use crate::error::{Error, Result};
+use crate::store::fsutil;
+
+/// The file-name suffix of notes (see [`Cache::write_note`]).
+pub(super) const NOTE_SUFFIX: &str = ".note";
+
+/// A note's name: a plain word, so it can never name a path elsewhere.
+fn is_note_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl Cache {
+    /// A small note kept beside the entries (e.g. the recently used
+    /// profiles), read with the entries' care: only from a trusted
+    /// directory, never through a link, at most `max` bytes. `None` when
+    /// absent or unusable.
+    pub fn read_note(&self, name: &str, max: u64) -> Option<Vec<u8>> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        read_private(&self.note_path(name), max).ok().flatten()
+    }
+
+    /// A note opened for reading, and its length, with the same checks as
+    /// [`Cache::read_note`] (a trusted directory, no link, a regular file of
+    /// ours, at most `max` bytes), for a note too large to read whole: the
+    /// config index is read a record at a time. `None` when absent or
+    /// unusable.
+    pub fn open_note(&self, name: &str, max: u64) -> Option<(File, u64)> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        open_private(&self.note_path(name), max).ok().flatten()
+    }
+
+    /// Replace a note atomically (0600), only in a trusted directory.
+    /// `cache clear` without a profile removes notes too.
+    pub fn write_note(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        if !is_note_name(name) || !self.writable() {
+            return Ok(());
+        }
+        let path = self.note_path(name);
+        fsutil::write_atomic(&path, bytes, None)
+            .map_err(|e| Error::io("cannot write cache file", &path, e))
+    }
+
+    /// The path of note `name`, for a program that reads it itself (the
+    /// shell sourcing the generated `<alias>_assume` functions): `Some`
+    /// only when the directory is trusted and the note is a regular file
+    /// of the current user, the checks [`Cache::read_note`] makes before
+    /// it reads.
+    pub fn note_file(&self, name: &str) -> Option<PathBuf> {
+        self.open_note(name, u64::MAX).map(|_| self.note_path(name))
+    }
+
+    /// Remove the notes whose names start with `prefix`, except those
+    /// `keep` wants and those written less than `min_age` ago (another
+    /// process may have just written one and not yet said so); returns how
+    /// many. Notes are unlinked, never followed.
+    pub fn prune_notes(
+        &self,
+        prefix: &str,
+        min_age: Duration,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<usize> {
+        if !self.writable() {
+            return Ok(0);
+        }
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for item in dir.flatten() {
+            let Ok(file) = item.file_name().into_string() else {
+                continue;
+            };
+            let Some(name) = file.strip_suffix(NOTE_SUFFIX) else {
+                continue;
+            };
+            if !name.starts_with(prefix) || !is_note_name(name) || keep(name) {
+                continue;
+            }
+            let young = item
+                .metadata()
+                .and_then(|meta| meta.modified())
+                .map(|modified| modified.elapsed().unwrap_or_default() < min_age)
+                .unwrap_or(true);
+            if young {
+                continue;
+            }
+            if unlink(&item.path())? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    fn note_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}{NOTE_SUFFIX}"))
+    }
+}

@@ -1,0 +1,200 @@
+use super::lock::{is_prompting, open_lock};
+use super::*;
+use std::time::Duration;
+
+fn entry(secs_left: i64) -> Entry {
+    Entry {
+        version: CACHE_VERSION,
+        profile: "dev".into(),
+        kind: "AssumeRole".into(),
+        label: "arn:aws:iam::1:role/x".into(),
+        created: Timestamp::now(),
+        credentials: Credentials {
+            access_key_id: "ASIA1".into(),
+            secret_access_key: "secret".into(),
+            session_token: Some("token".into()),
+            expiration: Some(
+                Timestamp::from_second(Timestamp::now().as_second() + secs_left).unwrap(),
+            ),
+        },
+    }
+}
+
+#[test]
+fn round_trip_with_private_modes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::at(tmp.path().join("c"));
+    cache.put("k", &entry(3600)).unwrap();
+    assert_eq!(cache.get("k").unwrap().credentials.access_key_id, "ASIA1");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(cache.dir()), 0o700);
+        assert_eq!(mode(&cache.dir().join("k.json")), 0o600);
+    }
+}
+
+#[test]
+fn stale_and_corrupt_entries_are_misses() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::at(tmp.path().join("c"));
+    cache.put("old", &entry(60)).unwrap();
+    assert!(cache.get_fresh("old", 600).is_none());
+    assert!(cache.get_fresh("old", 10).is_some());
+    fs::write(cache.dir().join("bad.json"), b"{\"version\":1,").unwrap();
+    assert!(cache.get("bad").is_none());
+    fs::write(cache.dir().join("future.json"), br#"{"version":99}"#).unwrap();
+    assert!(cache.get("future").is_none());
+}
+
+#[test]
+fn clear_by_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::at(tmp.path().join("c"));
+    cache.put("a", &entry(3600)).unwrap();
+    let mut other = entry(3600);
+    other.profile = "ops".into();
+    cache.put("b", &other).unwrap();
+    assert_eq!(cache.clear(Some("ops")).unwrap(), 1);
+    assert_eq!(cache.list().len(), 1);
+    assert_eq!(cache.clear(None).unwrap(), 1);
+}
+
+#[test]
+fn a_caller_that_cannot_prompt_fails_behind_a_prompt_even_indirectly() {
+    use std::sync::mpsc;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    // H holds `inner` and prompts.
+    let h = Cache::at(&dir);
+    let inner = h.lock("inner").unwrap();
+    // M holds `outer` and waits patiently for `inner`.
+    let (m_tx, m_rx) = mpsc::channel();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let m_dir = dir.clone();
+    let m = std::thread::spawn(move || {
+        let m = Cache::at(&m_dir);
+        let _outer = m.lock("outer").unwrap();
+        m_tx.send(()).unwrap();
+        let got = m.lock("inner").map(|_| ());
+        m_tx.send(()).unwrap();
+        // Keep `outer` until told, so W finds it taken.
+        let _ = go_rx.recv();
+        got
+    });
+    m_rx.recv().unwrap();
+    let impatient =
+        |key: &str| Cache::at(&dir).lock_with(key, LockWait::NotBehindPrompt { profile: "dev" });
+    let mark = h.mark_prompting();
+    // W, blocked on `outer` (held by M, which waits behind H's prompt), fails.
+    match impatient("outer") {
+        Err(Error::PeerPrompting { profile }) => assert_eq!(profile, "dev"),
+        other => panic!("expected PeerPrompting, got {other:?}"),
+    }
+    match impatient("inner") {
+        Err(Error::PeerPrompting { .. }) => {}
+        other => panic!("expected PeerPrompting, got {other:?}"),
+    }
+    // The human answers: H unmarks and releases; M gets `inner`.
+    drop(mark);
+    drop(inner);
+    m_rx.recv_timeout(Duration::from_secs(30)).unwrap();
+    go_tx.send(()).unwrap();
+    m.join().unwrap().unwrap();
+    // Nobody prompts now: an impatient caller gets the lock, and the
+    // stale mark is gone.
+    let lock = impatient("outer").unwrap();
+    drop(lock);
+    assert!(!is_prompting(&open_lock(&dir.join("inner.lock")).unwrap()));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_fifos_and_loose_dirs_are_refused_not_followed() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    fs::create_dir(&real).unwrap();
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o755)).unwrap();
+    // A loose directory: not used, not chmodded.
+    let loose = Cache::at(&real);
+    loose.put("k", &entry(3600)).unwrap();
+    assert!(!real.join("k.json").exists());
+    assert!(loose.get("k").is_none());
+    assert!(matches!(loose.clear(None), Err(Error::CacheDir(_))));
+    assert_eq!(
+        fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o755
+    );
+    // A link to a private directory: not followed.
+    fs::set_permissions(&real, fs::Permissions::from_mode(0o700)).unwrap();
+    symlink(&real, tmp.path().join("link")).unwrap();
+    let linked = Cache::at(tmp.path().join("link"));
+    linked.put("k", &entry(3600)).unwrap();
+    assert!(!real.join("k.json").exists());
+    assert!(linked.lock("k").unwrap()._file.is_none());
+    // Entries: a link or a FIFO is a miss; a lock link creates nothing.
+    let cache = Cache::at(&real);
+    cache.put("k", &entry(3600)).unwrap();
+    symlink(real.join("k.json"), real.join("l.json")).unwrap();
+    assert!(cache.get("k").is_some());
+    assert!(cache.get("l").is_none());
+    let fifo =
+        std::ffi::CString::new(real.join("f.json").into_os_string().into_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    assert!(cache.get("f").is_none());
+    symlink(tmp.path().join("missing"), real.join("m.lock")).unwrap();
+    assert!(cache.lock("m").is_err());
+    assert!(!tmp.path().join("missing").exists());
+}
+
+#[test]
+fn note_files_are_checked_and_pruned_by_age() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    let cache = Cache::at(&dir);
+    assert!(cache.note_file("a").is_none(), "no directory yet");
+    cache.write_note("a", b"x").unwrap();
+    assert_eq!(cache.note_file("a"), Some(dir.join("a.note")));
+    assert!(cache.note_file("../a").is_none());
+    // A link is never handed to a reader, even to one of our notes.
+    symlink(dir.join("a.note"), dir.join("b.note")).unwrap();
+    assert!(cache.note_file("b").is_none());
+    // Old notes go unless kept; young ones stay.
+    cache.write_note("a-2", b"y").unwrap();
+    cache.write_note("other", b"z").unwrap();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    for name in ["a.note", "a-2.note", "other.note"] {
+        File::options()
+            .write(true)
+            .open(dir.join(name))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let removed = cache
+        .prune_notes("a", Duration::from_secs(60), |n| n == "a-2")
+        .unwrap();
+    // Only `a`: `a-2` is kept, `other` has another prefix.
+    assert_eq!(removed, 1);
+    assert!(!dir.join("a.note").exists());
+    assert!(dir.join("a-2.note").exists() && dir.join("other.note").exists());
+    cache.write_note("a-3", b"new").unwrap();
+    assert_eq!(
+        cache
+            .prune_notes("a", Duration::from_secs(60), |_| false)
+            .unwrap(),
+        1
+    );
+    assert!(dir.join("a-3.note").exists(), "young: kept");
+}
+
+#[test]
+fn keys_are_stable_and_unambiguous() {
+    assert_eq!(key(&["a", "bc"]), key(&["a", "bc"]));
+    assert_ne!(key(&["a", "bc"]), key(&["ab", "c"]));
+    assert_eq!(key(&["x"]).len(), 40);
+}
