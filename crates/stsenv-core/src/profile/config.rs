@@ -481,8 +481,7 @@ fn env_path(var: &str) -> Option<PathBuf> {
 fn check_readable(path: &Path) -> Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    crate::platform::non_blocking(&mut options);
     let problem = match options.open(path) {
         Ok(file) => match file.metadata() {
             Ok(meta) if meta.is_dir() => "it is a directory, not a file".to_string(),

@@ -37,18 +37,10 @@ pub fn write_backup(path: &Path, bytes: &[u8]) -> crate::error::Result<PathBuf> 
     Ok(backup)
 }
 
-/// Create `dir` and its missing parents with mode 0700.
+/// Create `dir` and its missing parents with mode 0700 (on Windows, with
+/// the ACL they inherit).
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)
+    crate::platform::create_private_dir(dir)
 }
 
 /// The user's home directory (`HOME` first, so tests can redirect it).

@@ -3,7 +3,7 @@
 //! code and URL on stderr, the browser, the spinner and Ctrl-C.
 
 use std::io::{IsTerminal, Write};
-use std::process::{Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use stsenv_core::aws::client::runtime;
@@ -17,7 +17,7 @@ use stsenv_core::store::cache::Cache;
 use crate::cli::{LoginArgs, SsoCommand};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
-use crate::platform::{process, signals};
+use crate::platform::{browser, signals};
 
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
@@ -27,7 +27,7 @@ pub fn login(args: LoginArgs) -> CliResult {
     signals::catch_ctrl_c();
     let ui = TerminalUi {
         session: &session,
-        browser: !args.no_browser && can_open_browser(),
+        browser: !args.no_browser && browser::available(),
         spinner: std::io::stderr().is_terminal(),
     };
     let outcome = sso::login::login(&session, &Cache::from_env(), &runtime, &ui)?;
@@ -174,40 +174,6 @@ fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
     Ok(sso_session_of(config, &profile)?)
 }
 
-/// A browser can be opened: always on macOS, on Linux only with a display.
-fn can_open_browser() -> bool {
-    if cfg!(target_os = "macos") {
-        return true;
-    }
-    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
-    cfg!(unix) && (set("DISPLAY") || set("WAYLAND_DISPLAY"))
-}
-
-/// Start the browser without waiting for it, in its own process group so
-/// Ctrl-C here does not reach it.
-fn open_browser(url: &str) -> bool {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let mut command = Command::new(opener);
-    command
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    process::detach_from_ctrl_c(&mut command);
-    match command.spawn() {
-        Ok(mut child) => {
-            // Reaped in the background so it never lingers as a zombie.
-            std::thread::spawn(move || child.wait());
-            true
-        }
-        Err(_) => false,
-    }
-}
-
 struct TerminalUi<'a> {
     session: &'a SsoSession,
     browser: bool,
@@ -224,7 +190,7 @@ impl LoginUi for TerminalUi<'_> {
             self.session.start_url,
             self.session.display()
         );
-        if self.browser && open_browser(url) {
+        if self.browser && browser::open(url) {
             let _ = writeln!(err, "(opened in your browser)");
         }
         if !self.spinner {

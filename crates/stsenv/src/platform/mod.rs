@@ -5,10 +5,11 @@
 //!   console's `CONIN$`/`CONOUT$` on Windows), and saving the terminal's
 //!   settings while a prompt has echo off;
 //! - `process`: `exec` (Unix replaces the process; Windows runs the command
-//!   and exits with its code), exit statuses, children kept out of Ctrl-C;
+//!   and exits with its code) and exit statuses;
 //! - `signals`: `exec --server` forwarding signals to its child (Windows:
 //!   a console control handler that lets Ctrl-C/Ctrl-Break reach the child
 //!   and waits), `serve`'s stop signal, and Ctrl-C as a flag for `login`;
+//! - `browser`: opening `login`'s device page;
 //! - `clipboard`: the clipboard programs worth trying here.
 //!
 //! `unix.rs` and `windows.rs` implement the same items; `cargo xtask ci`

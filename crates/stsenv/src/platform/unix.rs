@@ -132,12 +132,6 @@ pub mod process {
         };
         ExitCode::from(code)
     }
-
-    /// Keep a helper (the browser) out of this terminal's Ctrl-C: its own
-    /// process group.
-    pub fn detach_from_ctrl_c(command: &mut Command) {
-        std::os::unix::process::CommandExt::process_group(command, 0);
-    }
 }
 
 /// Signals: `exec --server` forwards INT, TERM, HUP and QUIT to its child
@@ -305,6 +299,47 @@ pub mod signals {
     /// Whether Ctrl-C was pressed since [`catch_ctrl_c`].
     pub fn ctrl_c_pressed() -> bool {
         CTRL_C.load(Ordering::SeqCst)
+    }
+}
+
+/// The browser for `login`'s device page.
+pub mod browser {
+    use std::process::{Command, Stdio};
+
+    /// Whether a browser can be opened: always on macOS, elsewhere only
+    /// with a display (xdg-open on a headless machine would "succeed" and
+    /// show nothing).
+    pub fn available() -> bool {
+        if cfg!(target_os = "macos") {
+            return true;
+        }
+        let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
+        set("DISPLAY") || set("WAYLAND_DISPLAY")
+    }
+
+    /// Start the browser on `url` without waiting for it, in its own
+    /// process group so Ctrl-C here does not reach it.
+    pub fn open(url: &str) -> bool {
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        let mut command = Command::new(opener);
+        command
+            .arg(url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        match command.spawn() {
+            Ok(mut child) => {
+                // Reaped in the background so it never lingers as a zombie.
+                std::thread::spawn(move || child.wait());
+                true
+            }
+            Err(_) => false,
+        }
     }
 }
 

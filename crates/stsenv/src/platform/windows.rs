@@ -180,13 +180,6 @@ pub mod process {
             Err(_) => std::process::exit(code),
         }
     }
-
-    /// Keep a helper (the browser) out of this console's Ctrl-C: a new
-    /// process group.
-    pub fn detach_from_ctrl_c(command: &mut Command) {
-        use std::os::windows::process::CommandExt;
-        command.creation_flags(windows_sys::Win32::System::Threading::CREATE_NEW_PROCESS_GROUP);
-    }
 }
 
 /// Console control events for `exec`, `exec --server`, `serve` and `login`.
@@ -312,6 +305,20 @@ pub mod signals {
     /// Whether Ctrl-C was pressed since [`catch_ctrl_c`].
     pub fn ctrl_c_pressed() -> bool {
         CTRL_C.load(Ordering::SeqCst)
+    }
+}
+
+/// The browser for `login`'s device page.
+pub mod browser {
+    /// Always: Windows opens URLs through the shell.
+    pub fn available() -> bool {
+        true
+    }
+
+    /// Open `url` in the default browser through the OS's own API (the
+    /// `webbrowser` crate: ShellExecute, no command line to quote).
+    pub fn open(url: &str) -> bool {
+        webbrowser::open(url).is_ok()
     }
 }
 
