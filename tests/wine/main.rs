@@ -158,17 +158,13 @@ fn version_and_exit_codes() {
 fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
     let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
     let moto = Moto::shared();
-    let sandbox = Sandbox::new();
-    // A profile name with a quote: PowerShell's quoting is exercised.
-    sandbox
-        .config(&SWITCH_ROLE_CONFIG.replace("[profile dev]", "[profile o'dev]"))
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = switch_role();
     let code = stdout(&run(&mut stsenv(
         &sandbox,
         moto,
         &[
             "env",
-            "o'dev",
+            "dev",
             "--shell",
             "powershell",
             "--token-code",
@@ -176,17 +172,25 @@ fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
         ],
     )));
     let pairs = powershell_assignments(&code);
-    assert_eq!(value(&pairs, "STSENV_PROFILE"), "o'dev");
-    assert!(code.contains("$env:STSENV_PROFILE = 'o''dev'"), "{code}");
+    assert_eq!(value(&pairs, "STSENV_PROFILE"), "dev");
+    for removed in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] {
+        assert!(
+            code.contains(&format!(
+                "Remove-Item Env:{removed} -ErrorAction SilentlyContinue"
+            )),
+            "{code}"
+        );
+    }
     let key = value(&pairs, "AWS_ACCESS_KEY_ID");
     assert!(key.starts_with("ASIA"), "role keys: {key}");
     assert_eq!(value(&pairs, "AWS_REGION"), "eu-west-1");
 
-    // The same session again, from the cache, as credential_process JSON.
+    // The same session again, from the cache, as credential_process JSON:
+    // every value came through PowerShell's quoting unchanged.
     let json = stdout(&run(&mut stsenv(
         &sandbox,
         moto,
-        &["credential-process", "o'dev"],
+        &["credential-process", "dev"],
     )));
     let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
     assert_eq!(json["Version"], 1);
@@ -201,7 +205,7 @@ fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
     let whoami = stdout(&run(&mut stsenv(
         &sandbox,
         moto,
-        &["whoami", "o'dev", "--json"],
+        &["whoami", "dev", "--json"],
     )));
     let whoami: serde_json::Value = serde_json::from_str(&whoami).expect("JSON");
     let arn = whoami["Arn"].as_str().unwrap_or_default();
@@ -401,4 +405,149 @@ fn without_overrides_files_are_in_userprofile_and_the_cache_in_local_app_data() 
     assert!(listed.contains("dev"), "{listed}");
     let _ = std::fs::remove_dir_all(&aws);
     let _ = std::fs::remove_dir_all(&cache);
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn keys_in_the_credential_manager_serve_a_profile() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = Sandbox::new();
+    // A profile name of its own: wine keeps the Credential Manager in the
+    // prefix, which every test shares.
+    let profile = format!("kr{}", std::process::id());
+    sandbox.config(&format!("[profile {profile}]\nregion = eu-west-1\n"));
+    std::fs::write(sandbox.credentials_path(), "").expect("credentials");
+    let mut add = stsenv(&sandbox, moto, &["keys", "add", &profile, "--stdin"]);
+    let mut child = add
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wine runs");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(b"AKIAIOSFODNN7EXAMPLE\nwJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n")
+        .expect("keys on stdin");
+    let added = child.wait_with_output().expect("keys add ends");
+    let said = String::from_utf8_lossy(&added.stdout).into_owned()
+        + &String::from_utf8_lossy(&added.stderr);
+    assert!(added.status.success(), "{said}");
+    assert!(said.contains("Windows Credential Manager"), "{said}");
+
+    let code = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["env", &profile, "--shell", "powershell"],
+    )));
+    let pairs = powershell_assignments(&code);
+    assert_eq!(value(&pairs, "AWS_ACCESS_KEY_ID"), "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(
+        value(&pairs, "AWS_SECRET_ACCESS_KEY"),
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    );
+    let config = std::fs::read_to_string(sandbox.config_path()).expect("config");
+    assert!(config.contains("stsenv_keyring = true"), "{config}");
+
+    stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["keys", "remove", &profile, "--yes"],
+    )));
+    let gone = run(&mut stsenv(&sandbox, moto, &["env", &profile]));
+    assert_eq!(gone.status.code(), Some(1), "no keys any more");
+}
+
+/// Write a batch file into the sandbox; returns its Windows path.
+fn batch(sandbox: &Sandbox, name: &str, lines: &[&str]) -> String {
+    let path = sandbox.path().join(name);
+    std::fs::write(&path, lines.join("\r\n") + "\r\n").expect("write batch file");
+    win(&path)
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn credential_process_paths_keep_their_backslashes() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = Sandbox::new();
+    let script = batch(
+        &sandbox,
+        "creds.cmd",
+        &[
+            "@echo off",
+            r#"echo {"Version": 1, "AccessKeyId": "AKIAIOSFODNN7EXAMPLE", "SecretAccessKey": "%1"}"#,
+        ],
+    );
+    // An unquoted Windows path, split as the SDKs split it on Windows.
+    sandbox.config(&format!(
+        "[profile p]\ncredential_process = {script} wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    ));
+    let json = stdout(&run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["credential-process", "p"],
+    )));
+    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    assert_eq!(json["AccessKeyId"], "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(
+        json["SecretAccessKey"],
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    );
+}
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn a_timed_out_credential_process_is_killed_with_everything_it_started() {
+    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let moto = Moto::shared();
+    let sandbox = Sandbox::new();
+    let alive = sandbox.path().join("alive.txt");
+    // The grandchild appends a line every second for two minutes.
+    let grandchild = batch(
+        &sandbox,
+        "grandchild.cmd",
+        &[
+            "@echo off",
+            &format!(
+                "for /l %%i in (1,1,120) do (echo %%i>> {} & ping -n 2 127.0.0.1 >nul)",
+                win(&alive)
+            ),
+        ],
+    );
+    let script = batch(
+        &sandbox,
+        "slow.cmd",
+        &[
+            "@echo off",
+            &format!("start /b cmd /c {grandchild}"),
+            "ping -n 120 127.0.0.1 >nul",
+        ],
+    );
+    sandbox.config(&format!("[profile p]\ncredential_process = {script}\n"));
+    let mut command = stsenv(&sandbox, moto, &["credential-process", "p"]);
+    command.env("STSENV_PROCESS_TIMEOUT", "4");
+    let out = run(&mut command);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("STSENV_PROCESS_TIMEOUT"), "{stderr}");
+    // The grandchild ran (it had a few seconds) and then stopped: its file
+    // stays the same for five seconds while it would grow every second.
+    let size = || std::fs::metadata(&alive).map(|m| m.len()).unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (mut last, mut since) = (size(), Instant::now());
+    while since.elapsed() < Duration::from_secs(5) {
+        assert!(
+            Instant::now() < deadline,
+            "the grandchild still runs: {} keeps growing",
+            alive.display()
+        );
+        std::thread::sleep(Duration::from_millis(250));
+        if size() != last {
+            (last, since) = (size(), Instant::now());
+        }
+    }
+    assert!(last > 0, "the grandchild never ran, so nothing was shown");
 }

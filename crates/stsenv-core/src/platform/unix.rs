@@ -118,3 +118,9 @@ pub fn die_now() -> ! {
     }
     std::process::abort()
 }
+
+/// Split a `credential_process` / `mfa_process` command line into words,
+/// as the AWS SDKs do on this platform.
+pub fn split_command(command: &str) -> Result<Vec<String>, String> {
+    super::cmdline::posix_split(command)
+}

@@ -272,3 +272,9 @@ mod owner {
         }
     }
 }
+
+/// Split a `credential_process` / `mfa_process` command line into words,
+/// as the AWS SDKs do on this platform.
+pub fn split_command(command: &str) -> Result<Vec<String>, String> {
+    super::cmdline::windows_split(command)
+}

@@ -143,7 +143,9 @@ pub fn run_bounded(
     command: &str,
     limits: &Limits,
 ) -> std::result::Result<(String, Finished), Stopped> {
-    let argv = shell_words::split(command)
+    // Split as the SDKs split it on this platform (POSIX rules on Unix, the
+    // C runtime's on Windows, where `C:\tools\x.exe` keeps its backslashes).
+    let argv = crate::platform::split_command(command)
         .map_err(|e| Stopped::Unrunnable(format!("cannot parse `{}`: {e}", shown(command))))?;
     let (program, args) = argv
         .split_first()
