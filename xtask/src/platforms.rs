@@ -7,7 +7,7 @@
 //! - Windows (x86_64-pc-windows-gnu): linted, built with mingw, and run
 //!   under wine by the `wine` test tier (`tests/wine`) against moto.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use crate::util;
 use crate::wine::{self, Wine};
@@ -92,7 +92,7 @@ fn installed_targets() -> util::Result<Vec<String>> {
 
 /// The wine tier: the tests in `tests/wine` against `exe` (the release
 /// `stsenv.exe` that `dist --target` packed), with moto from the venv.
-pub fn wine_tier(exe: &PathBuf, tools_env: &[(String, String)]) -> util::Result {
+pub fn wine_tier(exe: &Path, tools_env: &[(String, String)]) -> util::Result {
     let dir = exe.parent().expect("the exe is in a directory");
     let wine = Wine::prepare(dir)?;
     let mut env = tools_env.to_vec();

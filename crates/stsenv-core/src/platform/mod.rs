@@ -3,7 +3,7 @@
 //! rest of the crate calls them without `cfg`. CI type-checks and lints both
 //! (Linux, macOS and Windows targets in `cargo xtask ci`).
 
-mod cmdline;
+pub mod cmdline;
 
 #[cfg(unix)]
 mod unix;
