@@ -18,9 +18,6 @@ use std::time::{Duration, Instant};
 
 use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
-/// wine runs share one prefix and its profile directory: one at a time.
-static WINE: Mutex<()> = Mutex::new(());
-
 fn exe() -> PathBuf {
     PathBuf::from(std::env::var_os("STSENV_WINE_EXE").expect(
         "STSENV_WINE_EXE names the stsenv.exe to test; run `cargo xtask wine`, which sets it",
@@ -80,6 +77,32 @@ fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8")
 }
 
+/// `stsenv.exe ARGS…`, which must succeed; its stdout.
+fn ok(sandbox: &Sandbox, moto: &Moto, args: &[&str]) -> String {
+    stdout(&run(&mut stsenv(sandbox, moto, args)))
+}
+
+/// `stsenv.exe ARGS…`, which must succeed and print JSON.
+fn ok_json(sandbox: &Sandbox, moto: &Moto, args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&ok(sandbox, moto, args)).expect("JSON")
+}
+
+/// wine runs share one prefix and its profile directory: one test at a time.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static WINE: Mutex<()> = Mutex::new(());
+    WINE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `env dev --shell powershell --token-code …` (MFA session, then the role).
+const ENV_DEV: [&str; 6] = [
+    "env",
+    "dev",
+    "--shell",
+    "powershell",
+    "--token-code",
+    "123456",
+];
+
 fn switch_role() -> Sandbox {
     let sandbox = Sandbox::new();
     sandbox
@@ -122,10 +145,10 @@ fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn version_and_exit_codes() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = switch_role();
-    let version = stdout(&run(&mut stsenv(&sandbox, moto, &["--version"])));
+    let version = ok(&sandbox, moto, &["--version"]);
     assert!(version.starts_with("stsenv "), "{version}");
 
     let usage = run(&mut stsenv(&sandbox, moto, &["env", "--no-such-flag"]));
@@ -156,21 +179,10 @@ fn version_and_exit_codes() {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = switch_role();
-    let code = stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &[
-            "env",
-            "dev",
-            "--shell",
-            "powershell",
-            "--token-code",
-            "123456",
-        ],
-    )));
+    let code = ok(&sandbox, moto, &ENV_DEV);
     let pairs = powershell_assignments(&code);
     assert_eq!(value(&pairs, "STSENV_PROFILE"), "dev");
     for removed in ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"] {
@@ -187,12 +199,7 @@ fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
 
     // The same session again, from the cache, as credential_process JSON:
     // every value came through PowerShell's quoting unchanged.
-    let json = stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &["credential-process", "dev"],
-    )));
-    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let json = ok_json(&sandbox, moto, &["credential-process", "dev"]);
     assert_eq!(json["Version"], 1);
     assert_eq!(json["AccessKeyId"], key);
     assert_eq!(
@@ -202,48 +209,27 @@ fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
     assert_eq!(json["SessionToken"], value(&pairs, "AWS_SESSION_TOKEN"));
 
     // whoami with those credentials is the assumed role.
-    let whoami = stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &["whoami", "dev", "--json"],
-    )));
-    let whoami: serde_json::Value = serde_json::from_str(&whoami).expect("JSON");
+    let whoami = ok_json(&sandbox, moto, &["whoami", "dev", "--json"]);
     let arn = whoami["Arn"].as_str().unwrap_or_default();
     assert!(arn.contains(":assumed-role/dev/"), "{whoami}");
 }
 
 /// Log in once (MFA) so that later commands are served by the cache.
 fn assumed(sandbox: &Sandbox, moto: &Moto) {
-    stdout(&run(&mut stsenv(
-        sandbox,
-        moto,
-        &[
-            "env",
-            "dev",
-            "--shell",
-            "powershell",
-            "--token-code",
-            "123456",
-        ],
-    )));
+    ok(sandbox, moto, &ENV_DEV);
 }
 
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn exec_gives_the_child_the_keys_and_passes_its_exit_code_through() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = switch_role();
     assumed(&sandbox, moto);
-    let json = stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &["credential-process", "dev"],
-    )));
-    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let json = ok_json(&sandbox, moto, &["credential-process", "dev"]);
     let key = json["AccessKeyId"].as_str().expect("a key");
 
-    let echoed = stdout(&run(&mut stsenv(
+    let echoed = ok(
         &sandbox,
         moto,
         &[
@@ -255,7 +241,7 @@ fn exec_gives_the_child_the_keys_and_passes_its_exit_code_through() {
             "echo",
             "%AWS_ACCESS_KEY_ID%",
         ],
-    )));
+    );
     assert_eq!(echoed.trim(), key);
 
     let failed = run(&mut stsenv(
@@ -280,7 +266,7 @@ fn exec_gives_the_child_the_keys_and_passes_its_exit_code_through() {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn exec_server_serves_the_child_and_passes_its_exit_code_through() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = switch_role();
     assumed(&sandbox, moto);
@@ -370,7 +356,7 @@ fn profile_dir() -> PathBuf {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn without_overrides_files_are_in_userprofile_and_the_cache_in_local_app_data() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let profile = profile_dir();
     let aws = profile.join(".aws");
@@ -410,7 +396,7 @@ fn without_overrides_files_are_in_userprofile_and_the_cache_in_local_app_data() 
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn keys_in_the_credential_manager_serve_a_profile() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = Sandbox::new();
     // A profile name of its own: wine keeps the Credential Manager in the
@@ -437,11 +423,7 @@ fn keys_in_the_credential_manager_serve_a_profile() {
     assert!(added.status.success(), "{said}");
     assert!(said.contains("Windows Credential Manager"), "{said}");
 
-    let code = stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &["env", &profile, "--shell", "powershell"],
-    )));
+    let code = ok(&sandbox, moto, &["env", &profile, "--shell", "powershell"]);
     let pairs = powershell_assignments(&code);
     assert_eq!(value(&pairs, "AWS_ACCESS_KEY_ID"), "AKIAIOSFODNN7EXAMPLE");
     assert_eq!(
@@ -451,11 +433,7 @@ fn keys_in_the_credential_manager_serve_a_profile() {
     let config = std::fs::read_to_string(sandbox.config_path()).expect("config");
     assert!(config.contains("stsenv_keyring = true"), "{config}");
 
-    stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &["keys", "remove", &profile, "--yes"],
-    )));
+    ok(&sandbox, moto, &["keys", "remove", &profile, "--yes"]);
     let gone = run(&mut stsenv(&sandbox, moto, &["env", &profile]));
     assert_eq!(gone.status.code(), Some(1), "no keys any more");
 }
@@ -470,7 +448,7 @@ fn batch(sandbox: &Sandbox, name: &str, lines: &[&str]) -> String {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn credential_process_paths_keep_their_backslashes() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = Sandbox::new();
     let script = batch(
@@ -485,12 +463,7 @@ fn credential_process_paths_keep_their_backslashes() {
     sandbox.config(&format!(
         "[profile p]\ncredential_process = {script} wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
     ));
-    let json = stdout(&run(&mut stsenv(
-        &sandbox,
-        moto,
-        &["credential-process", "p"],
-    )));
-    let json: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let json = ok_json(&sandbox, moto, &["credential-process", "p"]);
     assert_eq!(json["AccessKeyId"], "AKIAIOSFODNN7EXAMPLE");
     assert_eq!(
         json["SecretAccessKey"],
@@ -501,7 +474,7 @@ fn credential_process_paths_keep_their_backslashes() {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn a_timed_out_credential_process_is_killed_with_everything_it_started() {
-    let _one = WINE.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let moto = Moto::shared();
     let sandbox = Sandbox::new();
     let alive = sandbox.path().join("alive.txt");
