@@ -524,3 +524,15 @@ fn a_timed_out_credential_process_is_killed_with_everything_it_started() {
     }
     assert!(last > 0, "the grandchild never ran, so nothing was shown");
 }
+
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn the_powershell_plugin_names_the_exe_by_its_windows_path() {
+    let _one = one_at_a_time();
+    let moto = Moto::shared();
+    let sandbox = switch_role();
+    let plugin = ok(&sandbox, moto, &["init", "powershell"]);
+    let bin = format!("$global:__StsenvBin = '{}'", win(&exe()));
+    assert!(plugin.contains(&bin), "{bin} in:\n{plugin}");
+    assert!(plugin.contains("function global:dev_assume"), "{plugin}");
+}
