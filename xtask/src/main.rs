@@ -5,6 +5,7 @@
 //! - `ci`: formatting, clippy (Linux, then macOS and Windows targets),
 //!   shellcheck, then `test`, then `dist --check`, then, when wine and
 //!   mingw are installed, the Windows zip and the `wine` tier.
+//! - `targets`: clippy for the macOS and Windows targets (part of `ci`).
 //! - `wine`: the Windows zip (`dist --target x86_64-pc-windows-gnu --check`)
 //!   and the wine test tier (`tests/wine`) against moto.
 //! - `demo`: the whole flow against a local emulator, no AWS account.
@@ -40,8 +41,9 @@ fn main() -> ExitCode {
         "completions" => completions::run(rest),
         "dist" => dist::run(rest),
         "wine" => wine_tier(),
+        "targets" => platforms::clippy(),
         _ => {
-            eprintln!("usage: cargo xtask <test|ci|wine|demo|bench|completions|dist> [args]");
+            eprintln!("usage: cargo xtask <test|ci|targets|wine|demo|bench|completions|dist> [args]");
             return ExitCode::from(2);
         }
     };
