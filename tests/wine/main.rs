@@ -161,6 +161,13 @@ fn version_and_exit_codes() {
     let stderr = String::from_utf8_lossy(&unknown.stderr);
     assert!(stderr.contains("nosuch"), "{stderr}");
 
+    // The picker draws on the console; without one it says so (exit 2).
+    let pick = run(&mut stsenv(&sandbox, moto, &["env", "--pick"]));
+    assert_eq!(pick.status.code(), Some(2));
+    assert!(pick.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&pick.stderr);
+    assert!(stderr.contains("the console (CONIN$)"), "{stderr}");
+
     // MFA needed, no console to ask on (stdin is not one): exit 3.
     let mfa = run(&mut stsenv(
         &sandbox,
@@ -432,6 +439,13 @@ fn keys_in_the_credential_manager_serve_a_profile() {
     );
     let config = std::fs::read_to_string(sandbox.config_path()).expect("config");
     assert!(config.contains("stsenv_keyring = true"), "{config}");
+
+    // Removing asks on the console; without one it refuses and keeps them.
+    let unconfirmed = run(&mut stsenv(&sandbox, moto, &["keys", "remove", &profile]));
+    assert_eq!(unconfirmed.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&unconfirmed.stderr);
+    assert!(stderr.contains("no terminal to confirm on"), "{stderr}");
+    ok(&sandbox, moto, &["env", &profile]);
 
     ok(&sandbox, moto, &["keys", "remove", &profile, "--yes"]);
     let gone = run(&mut stsenv(&sandbox, moto, &["env", &profile]));

@@ -43,7 +43,9 @@ fn main() -> ExitCode {
         "wine" => wine_tier(),
         "targets" => platforms::clippy(),
         _ => {
-            eprintln!("usage: cargo xtask <test|ci|targets|wine|demo|bench|completions|dist> [args]");
+            eprintln!(
+                "usage: cargo xtask <test|ci|targets|wine|demo|bench|completions|dist> [args]"
+            );
             return ExitCode::from(2);
         }
     };
