@@ -28,6 +28,9 @@ _stsenv() {
             stsenv,credential-process)
                 cmd="stsenv__subcmd__credential__subcmd__process"
                 ;;
+            stsenv,doctor)
+                cmd="stsenv__subcmd__doctor"
+                ;;
             stsenv,eks-token)
                 cmd="stsenv__subcmd__eks__subcmd__token"
                 ;;
@@ -102,6 +105,9 @@ _stsenv() {
                 ;;
             stsenv__subcmd__help,credential-process)
                 cmd="stsenv__subcmd__help__subcmd__credential__subcmd__process"
+                ;;
+            stsenv__subcmd__help,doctor)
+                cmd="stsenv__subcmd__help__subcmd__doctor"
                 ;;
             stsenv__subcmd__help,eks-token)
                 cmd="stsenv__subcmd__help__subcmd__eks__subcmd__token"
@@ -227,7 +233,7 @@ _stsenv() {
 
     case "${cmd}" in
         stsenv)
-            opts="-h -V --help --version env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve help"
+            opts="-h -V --help --version env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -481,6 +487,20 @@ _stsenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__doctor)
+            opts="-h --json --offline --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -765,7 +785,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help)
-            opts="env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve help"
+            opts="env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -849,6 +869,20 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__help__subcmd__credential__subcmd__process)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        stsenv__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1383,7 +1417,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__logout)
-            opts="-p -h --profile --sso-session --no-browser --help"
+            opts="-p -h --profile --sso-session --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1486,11 +1520,11 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1596,11 +1630,11 @@ _stsenv() {
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv" -- "${cur}"))
                     return 0
                     ;;
                 *)

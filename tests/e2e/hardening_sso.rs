@@ -81,6 +81,7 @@ fn populate_writes_only_checked_values() {
         accounts: Value::Array(accounts),
         roles,
         role_credentials: Value::Null,
+        ..Answers::default()
     });
     let sandbox = sandbox(CONFIG);
 
@@ -149,6 +150,7 @@ fn populate_dry_run_shows_only_checked_values() {
         accounts: json!([{"accountId": "111111111111", "accountName": "Good"}]),
         roles,
         role_credentials: Value::Null,
+        ..Answers::default()
     });
     let sandbox = sandbox(CONFIG);
     let out = run(&sandbox, &portal, &["sso", "populate", "--dry-run"]);

@@ -8,27 +8,7 @@ use std::collections::BTreeSet;
 
 use stsenv_tests::Sandbox;
 
-use crate::util::{fails, ok};
-
-/// The subcommands `stsenv PATH --help` lists under "Commands:", without
-/// clap's `help`.
-fn subcommands(sandbox: &Sandbox, path: &[&str]) -> Vec<String> {
-    let mut args = path.to_vec();
-    args.push("--help");
-    let help = ok(sandbox, &args);
-    let Some(start) = help.find("\nCommands:\n") else {
-        return Vec::new();
-    };
-    help[start + "\nCommands:\n".len()..]
-        .lines()
-        .take_while(|line| line.starts_with("  "))
-        // Wrapped descriptions continue on deeper-indented lines.
-        .filter(|line| !line.starts_with("   "))
-        .filter_map(|line| line.split_whitespace().next())
-        .filter(|name| *name != "help")
-        .map(str::to_string)
-        .collect()
-}
+use crate::util::{fails, ok, subcommands};
 
 /// `stsenv-a-b.1` for every command path reachable from `path`.
 fn expected_pages(sandbox: &Sandbox, path: &[&str], into: &mut BTreeSet<String>) {
@@ -79,6 +59,18 @@ fn one_page_per_command_and_nothing_on_stdout() {
     assert!(
         env.contains(".SH EXAMPLES\n  eval \"$(stsenv env dev)\"\n"),
         "the help's examples are the page's EXAMPLES:\n{env}"
+    );
+    // Regression (issue 24): clap_mangen's synopsis dropped option values
+    // (`[--role-arn]`); it shows them as the help does.
+    assert!(
+        env.contains("[\\fB\\-\\-role\\-arn\\fR \\fIARN\\fR]")
+            && env.contains("[\\fB\\-s\\fR|\\fB\\-\\-shell\\fR \\fISHELL\\fR]"),
+        "the synopsis names option values:\n{env}"
+    );
+    let eks = std::fs::read_to_string(dir.join("stsenv-eks-token.1")).expect("stsenv-eks-token.1");
+    assert!(
+        eks.contains(" \\fB\\-\\-cluster\\-name\\fR \\fINAME\\fR "),
+        "a required option is shown without brackets:\n{eks}"
     );
     let top = std::fs::read_to_string(dir.join("stsenv.1")).expect("stsenv.1");
     assert!(

@@ -58,6 +58,42 @@ fn filter_and_enter_assume_the_chosen_profile_in_every_shell() {
     }
 }
 
+/// Regression (issue 24): typing matched the kind, account and cache
+/// columns too, so "al" kept `develop`, whose kind, "invalid", has an `a`
+/// and an `l`. Only the name is matched now.
+#[test]
+fn the_filter_matches_the_profile_name_only() {
+    let sandbox = sandbox();
+    let mut config = std::fs::read_to_string(sandbox.config_path()).unwrap();
+    config += "[profile develop]\nrole_arn = arn:aws:iam::444444444444:role/develop\n";
+    sandbox.config(&config);
+    let tmux = Tmux::start(&sandbox, &start_command(&sandbox, "bash"));
+    tmux.wait_for("bash", "READY$");
+    tmux.type_text("assume");
+    tmux.send(&["Enter"]);
+    let screen = tmux.wait_for("bash", PROMPT);
+    assert!(
+        screen.contains("develop") && screen.contains("invalid"),
+        "{screen}"
+    );
+    tmux.type_text("al");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let screen = loop {
+        let screen = tmux.screen();
+        if screen.contains("alpha-dev") && !screen.contains("develop") {
+            break screen;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "`develop` still matches \"al\":\n{screen}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    // The columns are still drawn beside the name.
+    assert!(screen.contains("111111111111"), "{screen}");
+    tmux.send(&["Escape"]);
+}
+
 #[test]
 fn escape_leaves_the_environment_untouched() {
     let sandbox = sandbox();

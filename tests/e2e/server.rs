@@ -855,6 +855,61 @@ fn serve_prints_the_variables_serves_and_stops_on_ctrl_c() {
     assert!(!copy.exists(), "the copies outlived serve");
 }
 
+/// Regression (issue 24): `serve` printed no region, so `docker run
+/// --env-file` with its output failed in AWS CLI v1 with "You must specify
+/// a region". It now prints the profile's region as `exec --server` gives
+/// it: the AWS CLI, given only the printed lines, works.
+#[test]
+fn serve_prints_the_profiles_region_like_exec_server() {
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox
+        .config(
+            "[profile base]\n\n[profile runner]\nrole_arn = arn:aws:iam::123456789012:role/runner\n\
+             source_profile = base\nregion = eu-central-1\n",
+        )
+        .credentials(
+            "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+        );
+    let mut process = stsenv(&sandbox, &["serve", "runner"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stsenv starts");
+    let mut vars = Vec::new();
+    let mut reader = BufReader::new(process.stdout.take().unwrap());
+    while vars.len() < 4 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        let (name, value) = line.trim_end().split_once('=').expect("NAME=value");
+        vars.push((name.to_string(), value.to_string()));
+    }
+    let value = |name: &str| vars.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    assert_eq!(
+        value("AWS_REGION").as_deref(),
+        Some("eu-central-1"),
+        "{vars:?}"
+    );
+    assert_eq!(
+        value("AWS_DEFAULT_REGION").as_deref(),
+        Some("eu-central-1"),
+        "{vars:?}"
+    );
+    // As `docker run --env-file`: the printed lines and nothing else of
+    // the profile (no [default], no region anywhere in the files).
+    let mut aws = sandbox.command("aws");
+    aws.args(["sts", "get-caller-identity", "--output", "json"])
+        .env("AWS_CONFIG_FILE", sandbox.path().join("none"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", sandbox.path().join("none"));
+    aws.envs(vars.iter().map(|(n, v)| (n, v)));
+    let identity: Value = serde_json::from_slice(succeeded(&aws.output().unwrap())).unwrap();
+    assert_eq!(identity["Arn"], ROLE_ARN);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
+    assert!(wait_within(&mut process, Duration::from_secs(30)).success());
+}
+
 #[test]
 fn serve_on_a_busy_port_fails_clearly_and_long_term_keys_are_refused() {
     let sandbox = sandbox();

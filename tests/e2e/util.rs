@@ -103,3 +103,42 @@ pub fn strace_works() -> bool {
         .status()
         .is_ok_and(|s| s.success())
 }
+
+/// The subcommands `stsenv PATH --help` lists under "Commands:", without
+/// clap's `help`.
+pub fn subcommands(sandbox: &Sandbox, path: &[&str]) -> Vec<String> {
+    let mut args = path.to_vec();
+    args.push("--help");
+    let help = ok(sandbox, &args);
+    let Some(start) = help.find("\nCommands:\n") else {
+        return Vec::new();
+    };
+    help[start + "\nCommands:\n".len()..]
+        .lines()
+        .take_while(|line| line.starts_with("  "))
+        // Wrapped descriptions continue on deeper-indented lines.
+        .filter(|line| !line.starts_with("   "))
+        .filter_map(|line| line.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every command path below `stsenv` (`["env"]`, `["cache", "list"]`, …),
+/// found by walking `--help`, so a new subcommand is covered without
+/// being listed anywhere.
+pub fn command_paths(sandbox: &Sandbox) -> Vec<Vec<String>> {
+    let mut found = Vec::new();
+    let mut pending: Vec<Vec<String>> = vec![Vec::new()];
+    while let Some(path) = pending.pop() {
+        let words: Vec<&str> = path.iter().map(String::as_str).collect();
+        for sub in subcommands(sandbox, &words) {
+            let mut deeper = path.clone();
+            deeper.push(sub);
+            found.push(deeper.clone());
+            pending.push(deeper);
+        }
+    }
+    found.sort();
+    found
+}

@@ -73,6 +73,9 @@ pub struct State {
     pub refused_keys: HashSet<String>,
     /// When set, every getSigninToken gets this instead.
     pub answer: Option<Answer>,
+    /// Every getSigninToken fails with a body that repeats the request's
+    /// query back (the `Session` JSON with `sessionKey` among it).
+    pub echo: bool,
     counter: u32,
 }
 
@@ -233,6 +236,10 @@ fn signin_token(call: &Call, state: &mut State) -> Response {
         .contains(fields["sessionId"].as_str().unwrap_or(""))
     {
         return bad("these credentials cannot sign in to the console");
+    }
+    if state.echo {
+        let echoed = serde_json::to_string(&call.query).unwrap_or_default();
+        return bad(&format!("malformed request: {echoed}"));
     }
     if let Some(answer) = &state.answer {
         return (

@@ -25,6 +25,10 @@ pub struct Answers {
     pub roles: HashMap<String, Value>,
     /// The `roleCredentials` of `GetRoleCredentials`.
     pub role_credentials: Value,
+    /// Answer every call with an error whose message repeats the request
+    /// back (its line and headers, the bearer token among them), as some
+    /// servers and proxies do.
+    pub echo_errors: bool,
 }
 
 /// A running hostile portal; its thread lives as long as the test process.
@@ -72,11 +76,13 @@ fn serve(stream: TcpStream, answers: &Mutex<Answers>) -> std::io::Result<()> {
         .unwrap_or_default()
         .to_string();
     let mut length = 0usize;
+    let mut echo = line.trim().to_string();
     loop {
         let mut header = String::new();
         if reader.read_line(&mut header)? == 0 || header.trim().is_empty() {
             break;
         }
+        echo = format!("{echo}; {}", header.trim());
         if let Some((name, value)) = header.split_once(':') {
             if name.trim().eq_ignore_ascii_case("content-length") {
                 length = value.trim().parse().unwrap_or(0);
@@ -93,6 +99,16 @@ fn serve(stream: TcpStream, answers: &Mutex<Answers>) -> std::io::Result<()> {
         .unwrap_or_default();
     let answer = {
         let answers = answers.lock().unwrap_or_else(|p| p.into_inner());
+        if answers.echo_errors {
+            let body = json!({"message": format!("invalid request: {echo}")}).to_string();
+            let mut stream = stream;
+            write!(
+                stream,
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nx-amzn-errortype: InvalidRequestException\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )?;
+            return stream.flush();
+        }
         match path {
             "/assignment/accounts" => json!({"accountList": answers.accounts}),
             "/assignment/roles" => {

@@ -11,6 +11,7 @@ pub mod imds_stub;
 pub mod keyring;
 pub mod loopback_http;
 pub mod sso_stub;
+pub mod sts_stand_in;
 
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

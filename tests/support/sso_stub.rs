@@ -78,6 +78,12 @@ pub struct State {
     pub access_tokens: HashSet<String>,
     /// Refresh tokens the OIDC service accepts.
     pub refresh_tokens: HashSet<String>,
+    /// Fields that replace those of every StartDeviceAuthorization answer
+    /// (a hostile `userCode` or `verificationUriComplete`).
+    pub device_authorization: serde_json::Map<String, Value>,
+    /// Fields that replace those of every CreateToken answer (an empty
+    /// `accessToken`, an `expiresIn` of 0).
+    pub token_answer: serde_json::Map<String, Value>,
     /// Every call, in order.
     pub calls: Vec<Call>,
     polls: HashMap<String, u32>,
@@ -119,6 +125,8 @@ impl SsoStub {
             page_size: 1,
             access_tokens: HashSet::new(),
             refresh_tokens: HashSet::new(),
+            device_authorization: serde_json::Map::new(),
+            token_answer: serde_json::Map::new(),
             calls: Vec::new(),
             polls: HashMap::new(),
             clients: HashMap::new(),
@@ -261,14 +269,16 @@ fn handle(call: &Call, state: &mut State) -> Response {
             }
             state.counter += 1;
             let code = format!("WXYZ-{:04}", state.counter);
-            ok(json!({
+            let mut answer = json!({
                 "deviceCode": format!("device-code-{}", state.counter),
                 "userCode": code,
                 "verificationUri": "https://device.sso.example/",
                 "verificationUriComplete": format!("https://device.sso.example/?user_code={code}"),
                 "expiresIn": 600,
                 "interval": 1,
-            }))
+            });
+            overlay(&mut answer, &state.device_authorization);
+            ok(answer)
         }
         "CreateToken" => create_token(call, state),
         "GetRoleCredentials" | "ListAccounts" | "ListAccountRoles" | "Logout" => {
@@ -339,12 +349,21 @@ fn issue(state: &mut State) -> Response {
     let refresh = format!("refresh-token-{}", state.counter);
     state.access_tokens.insert(access.clone());
     state.refresh_tokens.insert(refresh.clone());
-    ok(json!({
+    let mut answer = json!({
         "accessToken": access,
         "tokenType": "Bearer",
         "expiresIn": state.token_expires_in,
         "refreshToken": refresh,
-    }))
+    });
+    overlay(&mut answer, &state.token_answer);
+    ok(answer)
+}
+
+/// `answer` with the fields of `fields` replacing its own.
+fn overlay(answer: &mut Value, fields: &serde_json::Map<String, Value>) {
+    if let Some(object) = answer.as_object_mut() {
+        object.extend(fields.clone());
+    }
 }
 
 fn page<T: Clone>(items: &[T], call: &Call, size: usize) -> (Vec<T>, Option<String>) {

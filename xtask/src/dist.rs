@@ -8,11 +8,12 @@
 //!     completions/               stsenv.bash, _stsenv, stsenv.fish, stsenv.ps1
 //!     man/man1/                  stsenv.1, stsenv-env.1, … one page per command
 //!     README.md LICENSE-MIT LICENSE-APACHE
+//!     docs/                      the guide README.md links to (docs/*.md)
 //! ```
 //!
 //! For a Windows target it is a `.zip` (what Windows opens without extra
-//! tools) of `stsenv.exe`, `completions/` and the same documents, without
-//! man pages; `--check` unpacks it and runs the `.exe` under wine (see
+//! tools) of `stsenv.exe`, `completions/` and the same documents and guide,
+//! without man pages; `--check` unpacks it and runs the `.exe` under wine (see
 //! `wine.rs`). A macOS archive needs Apple's linker: the same command on a
 //! Mac makes it; on Linux it says so.
 //!
@@ -43,6 +44,21 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Files copied from the repository root into the archive.
 const DOCS: [&str; 3] = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"];
+
+/// The user guide README.md links to: every `docs/*.md` page, as paths
+/// relative to the root (`docs/profiles.md`), so the links work in the
+/// unpacked archive too.
+fn guide() -> util::Result<Vec<PathBuf>> {
+    let dir = util::root().join("docs");
+    let entries = fs::read_dir(&dir).map_err(|e| format!("read {}: {e}", dir.display()))?;
+    let mut pages: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .filter_map(|path| path.file_name().map(|name| Path::new("docs").join(name)))
+        .collect();
+    pages.sort();
+    Ok(pages)
+}
 
 /// Pages that must exist whatever else the CLI grows: the top page, the
 /// main commands, and a nested one (proof that the walk is recursive).
@@ -154,6 +170,10 @@ fn stage(name: &str, binary: &Path, binary_name: &str) -> util::Result<PathBuf> 
     for doc in DOCS {
         copy(&util::root().join(doc), &stage.join(doc))?;
     }
+    mkdir(&stage.join("docs"))?;
+    for page in guide()? {
+        copy(&util::root().join(&page), &stage.join(&page))?;
+    }
     for (_, file) in COMPLETIONS {
         copy(
             &util::root().join("completions").join(file),
@@ -263,6 +283,9 @@ fn check(archive: &Path) -> util::Result {
     check_binary(&root, &user)?;
     for doc in DOCS {
         same_file(&util::root().join(doc), &root.join(doc))?;
+    }
+    for page in guide()? {
+        same_file(&util::root().join(&page), &root.join(&page))?;
     }
     let pages = check_man_pages(&root.join("man").join("man1"), &user)?;
     check_completions(&root, &user)?;
@@ -393,6 +416,9 @@ pub mod windows {
         let exe = root.join("stsenv.exe");
         for doc in DOCS {
             same_file(&util::root().join(doc), &root.join(doc))?;
+        }
+        for page in super::guide()? {
+            same_file(&util::root().join(&page), &root.join(&page))?;
         }
         // The shim goes beside the unpacked exe, never into the zip.
         let wine = Wine::prepare(&root)?;

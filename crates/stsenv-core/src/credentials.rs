@@ -39,14 +39,29 @@ impl Credentials {
     /// newline or a quote in a key is tampering, never a credential.
     pub fn check(&self, now: Timestamp) -> std::result::Result<(), Unusable> {
         let fields = [
-            ("access key id", Some(&self.access_key_id)),
-            ("secret access key", Some(&self.secret_access_key)),
-            ("session token", self.session_token.as_ref()),
+            (
+                "access key id",
+                Some(&self.access_key_id),
+                MAX_ACCESS_KEY_ID_LEN,
+            ),
+            (
+                "secret access key",
+                Some(&self.secret_access_key),
+                MAX_SECRET_KEY_LEN,
+            ),
+            (
+                "session token",
+                self.session_token.as_ref(),
+                MAX_SESSION_TOKEN_LEN,
+            ),
         ];
-        for (field, value) in fields {
+        for (field, value, max) in fields {
             let Some(value) = value else { continue };
             if value.is_empty() {
                 return Err(Unusable::Empty(field));
+            }
+            if value.len() > max {
+                return Err(Unusable::TooLong(field, max));
             }
             if !value.bytes().all(is_credential_byte) {
                 return Err(Unusable::Character(field));
@@ -70,6 +85,14 @@ impl Credentials {
                 problem,
             }),
         }
+    }
+
+    /// The secret parts (secret key, session token), as the list of what
+    /// must be redacted from a server's answer to a call made with them.
+    pub fn secrets(&self) -> Vec<&str> {
+        let mut secrets = vec![self.secret_access_key.as_str()];
+        secrets.extend(self.session_token.as_deref());
+        secrets
     }
 
     /// The expiration as RFC 3339 in UTC with a `Z` suffix and no fraction,
@@ -102,6 +125,19 @@ impl Credentials {
         })
     }
 }
+
+/// The longest access key id accepted: 128 characters, IAM's documented
+/// maximum for `AccessKeyId` (real ones are 20).
+pub const MAX_ACCESS_KEY_ID_LEN: usize = 128;
+/// The longest secret access key accepted: 256 characters (real ones are
+/// 40; IAM documents no maximum, so this leaves room).
+pub const MAX_SECRET_KEY_LEN: usize = 256;
+/// The longest session token accepted: 16 KiB. Real STS and SSO tokens
+/// are ≈ 400–1,300 characters, up to a few KiB with session tags and
+/// policies (STS bounds their packed size); 16 KiB leaves four times that,
+/// stays far below the 128 KiB a single environment variable may hold
+/// (Linux's `MAX_ARG_STRLEN`), and keeps a cache entry small.
+pub const MAX_SESSION_TOKEN_LEN: usize = 16 * 1024;
 
 /// Printable ASCII except space, quotes, backslash and `$`: AWS issues key
 /// ids in `[A-Z0-9]` and secrets and tokens in base64, so anything else (a

@@ -295,6 +295,8 @@ pub enum Unusable {
     Empty(&'static str),
     /// A field holds a character no AWS credential has.
     Character(&'static str),
+    /// A field is longer than any AWS credential (the field, the maximum).
+    TooLong(&'static str, usize),
     /// They expired at this time.
     Expired(Timestamp),
 }
@@ -306,6 +308,10 @@ impl std::fmt::Display for Unusable {
             Unusable::Character(field) => write!(
                 f,
                 "the {field} contains a character AWS credentials never have (a control character, space, quote, backslash, `$` or non-ASCII)"
+            ),
+            Unusable::TooLong(field, max) => write!(
+                f,
+                "the {field} is longer than {max} characters, which no AWS credential is"
             ),
             Unusable::Expired(at) => write!(
                 f,

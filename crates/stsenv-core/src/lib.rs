@@ -42,6 +42,37 @@ pub use error::{Error, Result};
 /// stdout belongs to the CLI (it may be `eval`ed).
 pub fn warn(message: &str) {
     use std::io::Write;
+    #[cfg(test)]
+    if captured::keep(message) {
+        return;
+    }
     // A stderr that cannot be written is no reason to fail (or panic).
+    // Warnings carry outside values (file names, server text): escaped.
+    let message = store::untrusted::printable_lines(message);
     let _ = writeln!(std::io::stderr().lock(), "stsenv: warning: {message}");
+}
+
+/// Warnings kept instead of printed while unit tests run (this crate's,
+/// and the CLI's through its own `warn`), per test thread: an expected
+/// warning is asserted with [`captured::take`], and a passing run prints
+/// no `stsenv: warning:` line that looks like a failure. Not for use
+/// outside tests.
+#[doc(hidden)]
+pub mod captured {
+    use std::cell::RefCell;
+
+    thread_local! {
+        static WARNINGS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Keep `message`; always succeeds.
+    pub fn keep(message: &str) -> bool {
+        WARNINGS.with(|w| w.borrow_mut().push(message.to_string()));
+        true
+    }
+
+    /// The warnings this thread has given since the last call.
+    pub fn take() -> Vec<String> {
+        WARNINGS.with(|w| std::mem::take(&mut *w.borrow_mut()))
+    }
 }

@@ -66,6 +66,15 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  stsenv explain dev\n  stsenv explain --role-arn arn:aws:iam::111111111111:role/ops base"
     )]
+    // explain never calls AWS: the options that only matter to a call are
+    // accepted (an `env` command line can be explained as it is) but not
+    // offered.
+    #[command(
+        mut_arg("token_code", |a| a.hide(true)),
+        mut_arg("no_cache", |a| a.hide(true)),
+        mut_arg("refresh", |a| a.hide(true)),
+        mut_arg("non_interactive", |a| a.hide(true))
+    )]
     Explain(ExplainArgs),
     /// Inspect or clear cached sessions
     #[command(subcommand)]
@@ -85,7 +94,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  stsenv logout my-sso-profile\n  stsenv logout --sso-session corp"
     )]
-    Logout(LoginArgs),
+    Logout(SsoTarget),
     /// IAM Identity Center helpers
     #[command(subcommand)]
     #[command(
@@ -93,8 +102,14 @@ pub enum Command {
     )]
     Sso(SsoCommand),
     /// Open the AWS console signed in with a profile's credentials (federation endpoint)
+    #[command(
+        after_help = "Examples:\n  stsenv console dev\n  stsenv console dev --destination s3 --region eu-west-1\n  stsenv console dev --print"
+    )]
     Console(ConsoleArgs),
     /// Print an EKS token for kubectl's exec credential plugin (like `aws eks get-token`)
+    #[command(
+        after_help = "Examples:\n  stsenv eks-token dev --cluster-name prod-eu --region eu-west-1\n  stsenv eks-token dev --cluster-name prod-eu | jq -r .status.expirationTimestamp"
+    )]
     EksToken(EksTokenArgs),
     /// Print a static completion script
     #[command(
@@ -103,9 +118,35 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Keep long-term keys in the OS keystore instead of ~/.aws/credentials
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  stsenv keys import base\n  stsenv keys rotate base\n  stsenv keys list"
+    )]
     Keys(KeysCommand),
     /// Serve a profile's credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C
+    #[command(
+        after_help = "Examples:\n  stsenv serve dev\n  stsenv serve dev --port 9911 > ~/.dev-server.env\n  stsenv serve dev --shell fish"
+    )]
     Serve(ServeArgs),
+    /// Check the AWS files, every profile, the cache, SSO tokens and the clock
+    ///
+    /// Also names other tools' variables (AWS_VAULT, AWSUME_PROFILE,
+    /// AWS_PROFILE) that may shadow stsenv's credentials. Exit status: 0
+    /// when nothing failed (warnings allowed), 1 when a check failed.
+    #[command(
+        after_help = "Examples:\n  stsenv doctor\n  stsenv doctor --offline\n  stsenv doctor --json | jq '.checks[] | select(.status != \"ok\")'"
+    )]
+    Doctor(DoctorArgs),
+}
+
+/// Arguments of `stsenv doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Print JSON: {"ok": bool, "checks": [{section, name, status, detail, fix}]}
+    #[arg(long)]
+    pub json: bool,
+    /// Skip the clock check, the only one that uses the network (a GET to STS)
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// How the profile's credentials are obtained; shared by env, exec, whoami,
@@ -313,9 +354,42 @@ pub struct ServeArgs {
     /// Port on 127.0.0.1 [default: a free one]
     #[arg(long, value_name = "N")]
     pub port: Option<u16>,
-    /// Print the variables as code for this shell (json: one object) instead of NAME=value lines
+    /// Print the variables as code for this shell (or one JSON object) instead of NAME=value lines
     #[arg(long, short, value_enum)]
-    pub shell: Option<OutputFormat>,
+    pub shell: Option<ServeFormat>,
+}
+
+/// What `stsenv serve --shell` can print: the server's variables as shell
+/// code, or as one JSON object (not credential_process JSON: the server
+/// hands out no credentials in its output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServeFormat {
+    /// bash code (`export NAME='value'`)
+    Bash,
+    /// zsh code
+    Zsh,
+    /// fish code (`set -gx NAME 'value'`)
+    Fish,
+    /// PowerShell code (`$env:NAME = 'value'`)
+    Powershell,
+    /// a .env file (`NAME='value'`)
+    Dotenv,
+    /// one JSON object of the variables (`{"NAME": "value"}`)
+    Json,
+}
+
+impl ServeFormat {
+    /// The shell code format, `None` for JSON.
+    pub fn code(self) -> Option<OutputFormat> {
+        match self {
+            ServeFormat::Bash => Some(OutputFormat::Bash),
+            ServeFormat::Zsh => Some(OutputFormat::Zsh),
+            ServeFormat::Fish => Some(OutputFormat::Fish),
+            ServeFormat::Powershell => Some(OutputFormat::Powershell),
+            ServeFormat::Dotenv => Some(OutputFormat::Dotenv),
+            ServeFormat::Json => None,
+        }
+    }
 }
 
 /// Arguments of `stsenv whoami`.
@@ -348,7 +422,35 @@ pub struct InitArgs {
 pub struct UnsetArgs {
     /// Output format [default: from $SHELL, else bash]
     #[arg(long, short, value_enum)]
-    pub shell: Option<OutputFormat>,
+    pub shell: Option<UnsetFormat>,
+}
+
+/// What `stsenv unset` can print: code that removes variables, which JSON
+/// cannot express.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnsetFormat {
+    /// bash code (`unset NAME`)
+    Bash,
+    /// zsh code
+    Zsh,
+    /// fish code (`set -e NAME`)
+    Fish,
+    /// PowerShell code (`Remove-Item Env:NAME`)
+    Powershell,
+    /// a .env file (nothing to remove: prints nothing)
+    Dotenv,
+}
+
+impl From<UnsetFormat> for OutputFormat {
+    fn from(format: UnsetFormat) -> OutputFormat {
+        match format {
+            UnsetFormat::Bash => OutputFormat::Bash,
+            UnsetFormat::Zsh => OutputFormat::Zsh,
+            UnsetFormat::Fish => OutputFormat::Fish,
+            UnsetFormat::Powershell => OutputFormat::Powershell,
+            UnsetFormat::Dotenv => OutputFormat::Dotenv,
+        }
+    }
 }
 
 /// Arguments of `stsenv profiles`.
@@ -394,12 +496,14 @@ pub struct ExplainArgs {
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
     /// List cached sessions (no secrets)
+    #[command(after_help = "Examples:\n  stsenv cache list\n  stsenv cache list --json")]
     List {
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
     /// Delete cached sessions: all of them, or those of one profile
+    #[command(after_help = "Examples:\n  stsenv cache clear dev\n  stsenv cache clear")]
     Clear {
         /// Only this profile's sessions
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
@@ -415,9 +519,20 @@ pub struct CredentialProcessArgs {
     pub profile: ProfileArgs,
 }
 
-/// Arguments of `stsenv login` and `stsenv logout`.
+/// Arguments of `stsenv login`.
 #[derive(Debug, Args)]
 pub struct LoginArgs {
+    /// Whose token.
+    #[command(flatten)]
+    pub target: SsoTarget,
+    /// Do not open a browser; only print the URL and code
+    #[arg(long)]
+    pub no_browser: bool,
+}
+
+/// Whose SSO token `login` and `logout` handle.
+#[derive(Debug, Args)]
+pub struct SsoTarget {
     /// An SSO profile [default: $AWS_PROFILE, then `default`]
     #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
@@ -429,12 +544,9 @@ pub struct LoginArgs {
     /// An `[sso-session NAME]` section instead of a profile
     #[arg(long, value_name = "NAME")]
     pub sso_session: Option<String>,
-    /// Do not open a browser; only print the URL and code
-    #[arg(long)]
-    pub no_browser: bool,
 }
 
-impl LoginArgs {
+impl SsoTarget {
     /// The profile named by the positional argument or `--profile`.
     pub fn profile_name(&self) -> Option<&str> {
         self.profile.as_deref().or(self.profile_option.as_deref())
@@ -445,6 +557,9 @@ impl LoginArgs {
 #[derive(Debug, Subcommand)]
 pub enum SsoCommand {
     /// Add a profile for every account and role you can reach through an sso-session
+    #[command(
+        after_help = "Examples:\n  stsenv sso populate corp --dry-run\n  stsenv sso populate corp"
+    )]
     Populate {
         /// The `[sso-session NAME]` to list (default: the only one)
         sso_session: Option<String>,
@@ -489,6 +604,9 @@ pub struct EksTokenArgs {
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
     /// Store an access key in the OS keystore (asked on the terminal) and mark the profile
+    #[command(
+        after_help = "Examples:\n  stsenv keys add base\n  pass show aws/base | stsenv keys add base --stdin"
+    )]
     Add {
         /// The profile (created in ~/.aws/config when missing)
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
@@ -501,12 +619,16 @@ pub enum KeysCommand {
         no_verify: bool,
     },
     /// Move a profile's keys from ~/.aws/credentials into the OS keystore
+    #[command(after_help = "Examples:\n  stsenv keys import base\n  stsenv whoami base")]
     Import {
         /// The profile whose aws_access_key_id / aws_secret_access_key move
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
         profile: String,
     },
     /// Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)
+    #[command(
+        after_help = "Examples:\n  stsenv keys rotate base\n  stsenv keys rotate base --token-code 123456"
+    )]
     Rotate {
         /// A profile whose keys are in the keystore
         #[arg(add = ArgValueCandidates::new(profile_candidates))]
@@ -516,12 +638,16 @@ pub enum KeysCommand {
         token_code: Option<String>,
     },
     /// List the profiles whose keys are in the OS keystore (key ids only)
+    #[command(after_help = "Examples:\n  stsenv keys list\n  stsenv keys list --json")]
     List {
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
     /// Delete a profile's keys from the OS keystore and its stsenv_keyring mark
+    #[command(
+        after_help = "Examples:\n  stsenv keys remove base\n  stsenv keys remove base --yes"
+    )]
     Remove {
         /// The profile
         #[arg(add = ArgValueCandidates::new(profile_candidates))]

@@ -45,12 +45,19 @@ impl CliError {
     pub fn report(&self) -> Option<String> {
         match self {
             CliError::BrokenPipe => None,
-            CliError::Core(err) => Some(match hint(err) {
-                Some(hint) => format!("{err}; {hint}"),
-                None => err.to_string(),
-            }),
+            CliError::Core(err) => Some(core_report(err)),
             other => Some(other.to_string()),
         }
+    }
+}
+
+/// A core error's message and the hint the command line adds, as
+/// [`CliError::report`] prints it (for a report that goes on, like
+/// `doctor`'s).
+pub fn core_report(err: &Error) -> String {
+    match hint(err) {
+        Some(hint) => format!("{err}; {hint}"),
+        None => err.to_string(),
     }
 }
 

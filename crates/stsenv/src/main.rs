@@ -39,17 +39,69 @@ fn main() -> ExitCode {
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(err) => return usage_error(&err),
+        Err(mut err) => {
+            suggest_separator(&mut err);
+            return usage_error(&err);
+        }
     };
     match commands::run(cli.command) {
         Ok(code) => code,
         Err(err) => {
             if let Some(message) = err.report() {
+                // Errors carry outside values (server answers, names from
+                // the files or the index): nothing in them drives the terminal.
+                let message = stsenv_core::store::untrusted::printable_lines(&message);
                 output::note(&format!("stsenv: error: {message}"));
             }
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// `stsenv exec dev aws s3 ls` (no `--`): clap only sees an unexpected
+/// argument `aws`. Say what the fix is, with the user's own words.
+fn suggest_separator(err: &mut clap::Error) {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if err.kind() != ErrorKind::UnknownArgument || args.first().map(String::as_str) != Some("exec")
+    {
+        return;
+    }
+    let Some(ContextValue::String(unexpected)) = err.get(ContextKind::InvalidArg) else {
+        return;
+    };
+    if unexpected.starts_with('-') {
+        return;
+    }
+    // Where clap stopped: the first occurrence of the word that cannot be
+    // read as stsenv's own (the word may also be the profile's name, as
+    // in `exec aws aws s3 ls`).
+    let parses = |words: &[String]| {
+        let line = ["stsenv"]
+            .into_iter()
+            .chain(words.iter().map(String::as_str))
+            .chain(["--", "true"]);
+        cli::Cli::try_parse_from(line).is_ok()
+    };
+    let Some(at) = (1..args.len())
+        .find(|&at| args[at] == *unexpected && parses(&args[..at]) && !parses(&args[..=at]))
+    else {
+        return;
+    };
+    let mut fixed = vec!["stsenv".to_string()];
+    fixed.extend(args[..at].iter().cloned());
+    fixed.push("--".to_string());
+    fixed.extend(args[at..].iter().cloned());
+    let fixed = shell_words::join(fixed);
+    // The user's own words, but still made harmless for the terminal.
+    let tip = format!(
+        "put `--` before the command: {}",
+        stsenv_core::store::untrusted::shown_up_to(&fixed, 200)
+    );
+    err.insert(
+        ContextKind::Suggested,
+        ContextValue::StyledStrs(vec![tip.into()]),
+    );
 }
 
 /// clap's help, version and usage errors. Help and version normally go to

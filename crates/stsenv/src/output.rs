@@ -18,6 +18,18 @@ pub fn print(text: &str) -> CliResult<()> {
         })
 }
 
+/// A `stsenv: warning: …` line on stderr. While the unit tests run it is
+/// kept instead, per test thread (`stsenv_core::captured::take`): a test
+/// asserts the warning it expects, and a passing run prints nothing that
+/// looks like a failure.
+pub fn warn(message: &str) {
+    #[cfg(test)]
+    if stsenv_core::captured::keep(message) {
+        return;
+    }
+    stsenv_core::warn(message);
+}
+
 /// Write one line to stderr; a stderr that cannot be written is ignored
 /// (there is nowhere left to say so).
 pub fn note(line: &str) {

@@ -6,6 +6,8 @@
 //! made of the terminal opened for reading and writing
 //! (`platform::terminal::picker`), so nothing is drawn on stdout or stderr.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use stsenv_core::plan::resolve::cached_seconds_left;
 use stsenv_core::plan::source::Source;
@@ -40,10 +42,10 @@ pub fn pick() -> CliResult<Option<String>> {
             "no profiles to pick from in ~/.aws/config or ~/.aws/credentials".into(),
         ));
     }
-    let rows = rows(&config, &names);
-    let choice = dialoguer::FuzzySelect::new()
+    let rows = Rows::new(&config, &names);
+    let choice = dialoguer::FuzzySelect::with_theme(&rows)
         .with_prompt("profile (type to filter, Enter assumes, Esc cancels)")
-        .items(&rows)
+        .items(&rows.names)
         .default(0)
         .max_length(15)
         .interact_on_opt(&term);
@@ -120,30 +122,82 @@ fn ordered_names(config: &AwsConfig, recent: &[String]) -> Vec<String> {
     names
 }
 
-/// One display line per name: name, kind, account, cache state.
-fn rows(config: &AwsConfig, names: &[String]) -> Vec<String> {
-    let cache = Cache::from_env();
-    let now = Timestamp::now();
-    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    names
-        .iter()
-        .map(|name| {
-            // Names come from the user's files: shown without control characters.
-            let shown: String = name.chars().filter(|c| !c.is_control()).collect();
-            let (kind, account, state) =
-                match Plan::build(config, Some(name), &Overrides::default()) {
-                    Ok(plan) => {
-                        let left = cached_seconds_left(&cache, &plan, now);
-                        let state = left
-                            .map(|l| format!("cached, {} left", human_duration(l)))
-                            .unwrap_or_default();
-                        (plan.kind().as_str(), account_of(&plan), state)
-                    }
-                    Err(_) => ("invalid", String::new(), String::new()),
-                };
-            format!("{shown:width$}  {kind:8} {account:12} {state}")
-        })
-        .collect()
+/// The picker's rows: dialoguer matches what is typed against the items,
+/// which are the names alone (typing "al" must not keep `develop` because
+/// its kind says "invalid"); this theme draws each with its kind, account
+/// and cache state beside it.
+struct Rows {
+    /// The names as shown, one item each.
+    names: Vec<String>,
+    /// The columns drawn after each shown name.
+    details: HashMap<String, String>,
+    /// The widest shown name, to align the columns.
+    width: usize,
+}
+
+impl Rows {
+    /// The rows of `names`, in that order.
+    fn new(config: &AwsConfig, names: &[String]) -> Rows {
+        let cache = Cache::from_env();
+        let now = Timestamp::now();
+        let mut details = HashMap::new();
+        let shown: Vec<String> = names
+            .iter()
+            .map(|name| {
+                // Names come from the user's files: shown without control characters.
+                let shown: String = name.chars().filter(|c| !c.is_control()).collect();
+                details
+                    .entry(shown.clone())
+                    .or_insert_with(|| describe(config, &cache, name, now));
+                shown
+            })
+            .collect();
+        let width = shown.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+        Rows {
+            names: shown,
+            details,
+            width,
+        }
+    }
+}
+
+impl dialoguer::theme::Theme for Rows {
+    fn format_fuzzy_select_prompt_item(
+        &self,
+        f: &mut dyn std::fmt::Write,
+        text: &str,
+        active: bool,
+        highlight_matches: bool,
+        matcher: &fuzzy_matcher::skim::SkimMatcherV2,
+        search_term: &str,
+    ) -> std::fmt::Result {
+        dialoguer::theme::SimpleTheme.format_fuzzy_select_prompt_item(
+            f,
+            text,
+            active,
+            highlight_matches,
+            matcher,
+            search_term,
+        )?;
+        let pad = self.width.saturating_sub(text.chars().count());
+        let details = self.details.get(text).map_or("", String::as_str);
+        write!(f, "{:pad$}  {details}", "")
+    }
+}
+
+/// A profile's kind, account and cache state, in columns.
+fn describe(config: &AwsConfig, cache: &Cache, name: &str, now: Timestamp) -> String {
+    let (kind, account, state) = match Plan::build(config, Some(name), &Overrides::default()) {
+        Ok(plan) => {
+            let left = cached_seconds_left(cache, &plan, now);
+            let state = left
+                .map(|l| format!("cached, {} left", human_duration(l)))
+                .unwrap_or_default();
+            (plan.kind().as_str(), account_of(&plan), state)
+        }
+        Err(_) => ("invalid", String::new(), String::new()),
+    };
+    format!("{kind:8} {account:12} {state}")
 }
 
 /// The account a profile's credentials belong to, when the config says.

@@ -204,6 +204,10 @@ pub fn recorded() -> CliResult<Option<ProfileArgs>> {
 pub struct Status {
     /// `STSENV_PROFILE`.
     pub profile: String,
+    /// The role of `--role-arn` or the user of `--federation` recorded in
+    /// `STSENV_OPTIONS`: then the credentials are that role's (or user's),
+    /// and the profile only their source.
+    pub assumed: Option<String>,
     /// `AWS_CREDENTIAL_EXPIRATION`, when set and valid.
     pub expiration: Option<Timestamp>,
     /// `STSENV_REFRESH_AT`, when set and valid.
@@ -221,11 +225,47 @@ impl Status {
         let refresh_at = std::env::var(REFRESH_AT)
             .ok()
             .and_then(|r| r.parse::<i64>().ok());
+        let options = std::env::var(OPTIONS).unwrap_or_default();
+        let recorded = shell_words::split(&options)
+            .ok()
+            .and_then(|words| SessionOptions::from_words(&words).ok())
+            .unwrap_or_default();
+        let assumed = recorded
+            .role_arn
+            .map(|arn| format!("role {arn}"))
+            .or_else(|| {
+                recorded
+                    .federation
+                    .map(|name| format!("federated user {name}"))
+            });
         Some(Status {
             profile,
+            assumed,
             expiration,
             refresh_at,
         })
+    }
+
+    /// The short name of whose credentials these are: the role's name
+    /// (the last part of its ARN) or federated user's, else the profile.
+    /// Without control characters: it comes from the environment and goes
+    /// to a prompt.
+    pub fn name(&self) -> String {
+        let name = match &self.assumed {
+            Some(assumed) => assumed.rsplit(['/', ' ']).next().unwrap_or(assumed),
+            None => &self.profile,
+        };
+        name.chars().filter(|c| !c.is_control()).collect()
+    }
+
+    /// Whose credentials these are, in full, for a sentence:
+    /// `dev`, or `role arn:aws:iam::1:role/dev (from profile alice)`.
+    pub fn description(&self) -> String {
+        let text = match &self.assumed {
+            Some(assumed) => format!("{assumed} (from profile {})", self.profile),
+            None => self.profile.clone(),
+        };
+        text.chars().filter(|c| !c.is_control()).collect()
     }
 
     /// The profile, as the environment has it (for whoami's answer).

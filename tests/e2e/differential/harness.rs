@@ -35,7 +35,7 @@ pub enum Expect {
     Same,
     /// A documented difference; `check` asserts what stsenv does on purpose.
     Deliberate {
-        /// Why, as the README states it.
+        /// Why, as the table in docs/profiles.md states it.
         reason: &'static str,
         /// Problems found (empty: as intended).
         check: fn(&Observed) -> Vec<String>,

@@ -21,6 +21,8 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+pub use crate::store::untrusted::printable;
+use crate::store::untrusted::redact;
 
 /// Connect timeout of every call: an unreachable endpoint fails fast.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -37,6 +39,23 @@ pub struct CallContext<'a> {
     pub region: &'a str,
     /// An endpoint URL that replaces the service's default (`None`: AWS).
     pub endpoint: Option<&'a str>,
+    /// Every secret that goes into the call (secret key, session token,
+    /// access token, client secret, refresh token, device code): redacted
+    /// from whatever the server answers before it is shown.
+    pub secrets: &'a [&'a str],
+}
+
+impl<'a> CallContext<'a> {
+    /// This context, with `secrets` to redact from the server's answers.
+    pub fn with_secrets(self, secrets: &'a [&'a str]) -> Self {
+        CallContext { secrets, ..self }
+    }
+
+    /// Outside text (an error code, message, cause) as it may be shown:
+    /// this call's secrets redacted, then escaped and bounded.
+    pub fn shown(&self, text: &str, max_chars: usize) -> String {
+        printable(&redact(text, self.secrets), max_chars)
+    }
 }
 
 /// A current-thread tokio runtime for network calls; built only on a miss,
@@ -68,18 +87,40 @@ impl LazyRuntime {
     }
 }
 
-/// The HTTPS client every AWS client shares: rustls with ring, built once.
+/// The HTTPS client every AWS client shares (STS, SSO, OIDC, IAM, EKS,
+/// IMDS, the container endpoint): rustls with ring, built once, every
+/// response body capped at [`super::http_cap::MAX_RESPONSE_BYTES`].
 pub fn http_client() -> SharedHttpClient {
     static CLIENT: OnceLock<SharedHttpClient> = OnceLock::new();
     CLIENT
         .get_or_init(|| {
-            aws_smithy_http_client::Builder::new()
-                .tls_provider(tls::Provider::Rustls(
-                    tls::rustls_provider::CryptoMode::Ring,
-                ))
-                .build_https()
+            super::http_cap::client(
+                aws_smithy_http_client::Builder::new()
+                    .tls_provider(tls::Provider::Rustls(
+                        tls::rustls_provider::CryptoMode::Ring,
+                    ))
+                    .build_https(),
+            )
         })
         .clone()
+}
+
+/// A connector for a plain HTTP(S) request outside the SDK's clients (the
+/// federation endpoint, the clock check): the SDK's own hyper + rustls/ring
+/// stack, so no second TLS stack or HTTP client crate, with connect and read
+/// timeouts; callers bound the whole exchange.
+pub fn plain_connector() -> aws_smithy_http_client::Connector {
+    let settings = aws_smithy_runtime_api::client::http::HttpConnectorSettings::builder()
+        .connect_timeout(Duration::from_secs(3))
+        .read_timeout(Duration::from_secs(10))
+        .build();
+    aws_smithy_http_client::Connector::builder()
+        .connector_settings(settings)
+        .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
+        .tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build()
 }
 
 /// SDK configuration for one call, built field by field: nothing is read
@@ -158,17 +199,17 @@ where
             Error::Service {
                 profile: ctx.profile.to_string(),
                 operation: operation.to_string(),
-                code: printable(&code, 100),
-                message: printable(&message, 500),
+                code: ctx.shown(&code, 100),
+                message: ctx.shown(&message, 500),
             }
         }
         SdkError::TimeoutError(_) => unreachable("timed out".to_string()),
-        SdkError::DispatchFailure(_) => unreachable(root_cause(&err)),
+        SdkError::DispatchFailure(_) => unreachable(ctx.shown(&root_cause(&err), 500)),
         _ => Error::Service {
             profile: ctx.profile.to_string(),
             operation: operation.to_string(),
             code: "InvalidResponse".to_string(),
-            message: printable(&root_cause(&err), 500),
+            message: ctx.shown(&root_cause(&err), 500),
         },
     }
 }
@@ -181,20 +222,6 @@ pub fn invalid_response(ctx: CallContext<'_>, operation: &str, what: &str) -> Er
         code: "InvalidResponse".to_string(),
         message: what.to_string(),
     }
-}
-
-/// A server's text made safe for one terminal line: control characters
-/// (escape sequences, newlines) replaced, length bounded.
-pub fn printable(text: &str, max_chars: usize) -> String {
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(max_chars)
-        .collect();
-    if text.chars().count() > max_chars {
-        out.push('…');
-    }
-    out
 }
 
 /// `sts` of `sts:AssumeRole`.
@@ -223,9 +250,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn server_text_is_one_bounded_line() {
-        assert_eq!(printable("a\nb\x1b[31m", 100), "a b [31m");
-        assert_eq!(printable("abcdef", 3), "abc…");
+    fn shown_server_text_has_no_secret_and_no_control() {
+        let ctx = CallContext {
+            profile: "p",
+            region: "us-east-1",
+            endpoint: None,
+            secrets: &[],
+        };
+        let secrets = ["FwoGZXIvYXdzEJr//SECRET+TOKEN="];
+        let ctx = ctx.with_secrets(&secrets);
+        let echoed = "bad token FwoGZXIvYXdzEJr//SECRET+TOKEN=\x1b]0;owned\x07";
+        let shown = ctx.shown(echoed, 500);
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(!shown.contains('\x1b'), "{shown}");
+        // The secret is whole when redacted, even where the bound cuts it.
+        assert!(!ctx.shown(echoed, 20).contains("FwoGZ"));
     }
 
     #[test]

@@ -11,8 +11,7 @@
 
 use std::time::Duration;
 
-use aws_smithy_http_client::{tls, Connector};
-use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use aws_smithy_runtime_api::http::Request;
 use aws_smithy_types::byte_stream::ByteStream;
 use serde::Deserialize;
@@ -21,6 +20,7 @@ use serde_json::json;
 use crate::aws::partition::Partition;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::store::untrusted::{printable, redact};
 
 /// Overrides the federation endpoint (the full URL, e.g.
 /// `http://127.0.0.1:8080/federation`): for tests and private partitions.
@@ -170,9 +170,16 @@ pub fn sign_in(request: &SigninRequest, credentials: &Credentials) -> Result<Sig
     }
     query.append_pair("Session", &session);
     let token_url = format!("{}?{}", request.endpoint, query.finish());
+    // What went into the request, redacted from whatever comes back.
+    let secrets = [
+        credentials.secret_access_key.as_str(),
+        session_token.as_str(),
+        session.as_str(),
+    ];
     let runtime = crate::aws::client::runtime()?;
     let token = runtime.block_on(async {
-        tokio::time::timeout(EXCHANGE_TIMEOUT, get_signin_token(request, &token_url))
+        let exchange = get_signin_token(request, &token_url, &secrets);
+        tokio::time::timeout(EXCHANGE_TIMEOUT, exchange)
             .await
             .unwrap_or_else(|_| Err(federation_error(request, "no answer within 20 s")))
     })?;
@@ -202,18 +209,8 @@ fn federation_error(request: &SigninRequest, reason: &str) -> Error {
 /// for STS and SSO): no second TLS stack or HTTP client crate, and the same
 /// certificate handling as every other call stsenv makes. Connect and read
 /// timeouts are set on the connector; the caller bounds the whole exchange.
-async fn get_signin_token(request: &SigninRequest, url: &str) -> Result<String> {
-    let settings = HttpConnectorSettings::builder()
-        .connect_timeout(Duration::from_secs(3))
-        .read_timeout(Duration::from_secs(10))
-        .build();
-    let connector = Connector::builder()
-        .connector_settings(settings)
-        .sleep_impl(aws_smithy_async::rt::sleep::TokioSleep::new())
-        .tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build();
+async fn get_signin_token(request: &SigninRequest, url: &str, secrets: &[&str]) -> Result<String> {
+    let connector = crate::aws::client::plain_connector();
     // The URL carries the credentials: errors below never include it.
     let mut http_request = Request::get(url)
         .map_err(|_| federation_error(request, "the endpoint URL is not a valid URI"))?;
@@ -224,7 +221,7 @@ async fn get_signin_token(request: &SigninRequest, url: &str) -> Result<String> 
         let kind = if e.is_timeout() {
             "timed out".to_string()
         } else {
-            crate::aws::client::root_cause(&e)
+            excerpt(crate::aws::client::root_cause(&e).as_bytes(), secrets)
         };
         federation_error(request, &format!("cannot reach it: {kind}"))
     })?;
@@ -233,7 +230,7 @@ async fn get_signin_token(request: &SigninRequest, url: &str) -> Result<String> 
     if status != 200 {
         return Err(federation_error(
             request,
-            &format!("HTTP {status}{}", excerpt(&body)),
+            &format!("HTTP {status}: {}", excerpt(&body, secrets)),
         ));
     }
     parse_signin_token(&body).map_err(|problem| federation_error(request, &problem))
@@ -286,23 +283,16 @@ fn parse_signin_token(body: &[u8]) -> std::result::Result<String, String> {
 }
 
 /// A short, printable piece of an error answer (the endpoint says why in
-/// its body); control characters are dropped so nothing reaches the terminal raw.
-fn excerpt(body: &[u8]) -> String {
-    let text: String = String::from_utf8_lossy(body)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+/// its body), the request's secrets redacted first: an endpoint that
+/// echoes the request must not make stsenv print the credentials.
+fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = redact(&text, secrets);
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
-        return String::new();
+        return "(no message)".to_string();
     }
-    let mut short: String = text.chars().take(200).collect();
-    if short.len() < text.len() {
-        short.push('…');
-    }
-    format!(": {short}")
+    printable(&text, 200)
 }
 
 #[cfg(test)]
@@ -370,9 +360,17 @@ mod tests {
 
     #[test]
     fn error_excerpts_are_short_and_printable() {
-        assert_eq!(excerpt(b""), "");
-        assert_eq!(excerpt(b"Bad\x1b[31m\nRequest"), ": Bad [31m Request");
-        assert!(excerpt(&[b'x'; 1000]).chars().count() <= 203);
+        assert_eq!(excerpt(b"", &[]), "(no message)");
+        assert_eq!(
+            excerpt(b"Bad\x1b[31m\nRequest", &[]),
+            r"Bad\u{1b}[31m Request"
+        );
+        assert!(excerpt(&[b'x'; 1000], &[]).chars().count() <= 201);
+        let echoed = br#"{"sessionKey":"wJalrXUtnFEMI/K7MDENG"}"#;
+        assert_eq!(
+            excerpt(echoed, &["wJalrXUtnFEMI/K7MDENG"]),
+            r#"{"sessionKey":"<redacted>"}"#
+        );
     }
 
     #[test]

@@ -49,6 +49,8 @@ pub async fn list_access_keys(
     user: &str,
 ) -> Result<Vec<AccessKey>, Error> {
     const OP: &str = "iam:ListAccessKeys";
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .await
         .list_access_keys()
@@ -83,6 +85,8 @@ pub async fn create_access_key(
     user: &str,
 ) -> Result<KeyPair, Error> {
     const OP: &str = "iam:CreateAccessKey";
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .await
         .create_access_key()
@@ -109,6 +113,8 @@ pub async fn delete_access_key(
     id: &str,
 ) -> Result<bool, Error> {
     const OP: &str = "iam:DeleteAccessKey";
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let result = client(ctx, creds)
         .await
         .delete_access_key()

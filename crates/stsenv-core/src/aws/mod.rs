@@ -5,8 +5,10 @@
 //! chains or plans; imports [`crate::profile`] and [`crate::store`] only.
 
 pub mod client;
+pub mod clock;
 pub mod eks;
 pub mod federation;
+mod http_cap;
 pub mod iam;
 pub mod partition;
 pub mod sts;

@@ -38,6 +38,8 @@ pub async fn assume_role(
     role: &AssumeRole,
     token_code: Option<String>,
 ) -> Result<Credentials, Error> {
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .assume_role()
         .role_arn(&role.role_arn)
@@ -71,11 +73,13 @@ pub async fn assume_role_with_web_identity(
     role: &WebIdentityRole<'_>,
     token: String,
 ) -> Result<Credentials, Error> {
+    let secrets = [token.as_str()];
+    let ctx = ctx.with_secrets(&secrets);
     let output = aws_sdk_sts::Client::new(&sdk_config(ctx, None))
         .assume_role_with_web_identity()
         .role_arn(role.role_arn)
         .role_session_name(role.session_name)
-        .web_identity_token(token)
+        .web_identity_token(token.clone())
         .set_duration_seconds(role.duration.map(|d| d as i32))
         .send()
         .await
@@ -91,6 +95,8 @@ pub async fn session_token(
     token_code: String,
     duration: u32,
 ) -> Result<Credentials, Error> {
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .get_session_token()
         .serial_number(mfa_serial)
@@ -119,6 +125,8 @@ pub async fn federation_token(
                 .build()
         })
         .collect::<Vec<_>>();
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .get_federation_token()
         .name(name)
@@ -148,6 +156,8 @@ pub async fn caller_identity(
     ctx: CallContext<'_>,
     creds: &Credentials,
 ) -> Result<CallerIdentity, Error> {
+    let secrets = creds.secrets();
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx, creds)
         .get_caller_identity()
         .send()

@@ -47,6 +47,7 @@ pub fn verify(config: &AwsConfig, profile: &str, keys: &KeyPair) -> Result<Calle
         profile,
         region: &region,
         endpoint: endpoint.as_deref(),
+        secrets: &[],
     };
     crate::aws::client::runtime()?.block_on(sts::caller_identity(ctx, &keys.credentials()))
 }
@@ -90,6 +91,18 @@ fn check_not_replacing(profile: &str, keys: Option<&KeyPair>) -> Result<()> {
     })
 }
 
+/// Keys that make a profile take its credentials from somewhere other than
+/// its own keys (the SDKs give them precedence over static keys): such a
+/// profile is never marked for the keystore.
+const OTHER_SOURCES: [&str; 6] = [
+    "role_arn",
+    "credential_source",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+];
+
 /// Checks `add` makes before the keys are asked for: a usable name, no
 /// keys in the files (those are imported, not added), no other key in the
 /// keystore, and a keystore that answers.
@@ -102,6 +115,21 @@ pub fn check_add(config: &AwsConfig, profile: &str) -> Result<()> {
                 profile,
                 format!(
                     "already has aws_access_key_id in a file; move those keys with `stsenv keys import {profile}`"
+                ),
+            ));
+        }
+        if let Some(key) = OTHER_SOURCES.iter().find(|k| p.get(k).is_some()) {
+            let hint = match p.get("source_profile") {
+                Some(source) => format!(
+                    "add the keys to its source_profile instead: `stsenv keys add {source}`"
+                ),
+                None => "add the keys to a profile of their own and name it as this one's source_profile".to_string(),
+            };
+            return Err(invalid(
+                config,
+                profile,
+                format!(
+                    "has {key}, so its credentials come from there and keys stored for it would never be used; {hint}"
                 ),
             ));
         }

@@ -171,6 +171,7 @@ impl Rotation<'_> {
             profile: self.profile,
             region: &self.region,
             endpoint: self.iam_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
@@ -179,6 +180,7 @@ impl Rotation<'_> {
             profile: self.profile,
             region: &self.region,
             endpoint: self.sts_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 

@@ -5,7 +5,7 @@
 //!
 //! Which credentials a profile means follows botocore (the AWS CLI), which
 //! the differential tests compare against; where stsenv differs on purpose,
-//! README's table says so. For one profile, first match wins:
+//! the table in docs/profiles.md says so. For one profile, first match wins:
 //!
 //! 1. `web_identity_token_file` (with `role_arn`): web identity, whatever
 //!    else the profile holds.

@@ -211,6 +211,7 @@ impl Step {
             profile: &self.profile,
             region,
             endpoint: self.endpoint.as_deref(),
+            secrets: &[],
         };
         match &self.call {
             Call::SessionToken {

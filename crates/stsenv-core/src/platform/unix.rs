@@ -47,7 +47,7 @@ pub fn private_no_follow(options: &mut std::fs::OpenOptions) {
 /// Open without blocking (a FIFO such as `<(…)` is neither waited on nor
 /// consumed).
 pub fn non_blocking(options: &mut std::fs::OpenOptions) {
-    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK);
+    std::os::unix::fs::OpenOptionsExt::custom_flags(options, libc::O_NONBLOCK | libc::O_CLOEXEC);
 }
 
 /// Whether an open failed because [`private_no_follow`] met a link.
@@ -123,4 +123,36 @@ pub fn die_now() -> ! {
 /// as the AWS SDKs do on this platform.
 pub fn split_command(command: &str) -> Result<Vec<String>, String> {
     super::cmdline::posix_split(command)
+}
+
+/// Whether the open `file` is the user's and no one else's (owner = the
+/// effective user, mode `0600` or stricter).
+pub fn is_owner_only(file: &std::fs::File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid(2) cannot fail and touches no memory.
+    let me = unsafe { libc::geteuid() };
+    file.metadata()
+        .is_ok_and(|meta| meta.uid() == me && meta.mode() & 0o077 == 0)
+}
+
+/// A FIFO, socket or device, named for messages; `None` for anything else.
+pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        Some("a FIFO (named pipe)")
+    } else if kind.is_socket() {
+        Some("a socket")
+    } else if kind.is_char_device() || kind.is_block_device() {
+        Some("a device")
+    } else {
+        None
+    }
+}
+
+/// Whether `meta` is `/dev/null` (the same character device).
+pub fn is_null_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::{FileTypeExt, MetadataExt};
+    meta.file_type().is_char_device()
+        && std::fs::metadata("/dev/null").is_ok_and(|null| null.rdev() == meta.rdev())
 }

@@ -182,13 +182,19 @@ mod owner {
             .access_mode(READ_CONTROL)
             .custom_flags(FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT)
             .open(path)?;
+        handle_is_mine(file.as_raw_handle())
+    }
+
+    /// Whether the owner of the open `handle` (opened with READ_CONTROL,
+    /// which reading includes) is this process's user or default owner.
+    pub fn handle_is_mine(handle: HANDLE) -> std::io::Result<bool> {
         let mut owner: PSID = std::ptr::null_mut();
         let mut descriptor = std::ptr::null_mut();
         // SAFETY: a valid handle; the owner points into `descriptor`,
         // which is freed below with LocalFree.
         let rc = unsafe {
             GetSecurityInfo(
-                file.as_raw_handle(),
+                handle,
                 SE_FILE_OBJECT,
                 OWNER_SECURITY_INFORMATION,
                 &mut owner,
@@ -277,4 +283,25 @@ mod owner {
 /// as the AWS SDKs do on this platform.
 pub fn split_command(command: &str) -> Result<Vec<String>, String> {
     super::cmdline::windows_split(command)
+}
+
+/// Whether the open `file` is the user's: its owner SID is this process's
+/// user (or default owner). Who else may read it is its inherited ACL,
+/// which is not checked (see [`open_to_others`]).
+pub fn is_owner_only(file: &std::fs::File) -> bool {
+    use std::os::windows::io::AsRawHandle;
+    owner::handle_is_mine(file.as_raw_handle()).unwrap_or(false)
+}
+
+/// `None`: no FIFOs, sockets or devices are met as files on Windows.
+pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    let _ = meta;
+    None
+}
+
+/// `false`: `NUL` has no metadata to recognise; a config file named `NUL`
+/// is refused as not a regular file.
+pub fn is_null_device(meta: &std::fs::Metadata) -> bool {
+    let _ = meta;
+    false
 }

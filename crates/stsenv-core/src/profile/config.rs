@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::pin;
@@ -17,7 +17,9 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
-use crate::store::fsutil::{expand_home, home};
+use crate::store::fsutil::{
+    expand_home, home, open_nonblocking, read_regular, MAX_CONFIG_FILE_BYTES,
+};
 
 /// Both AWS config files, parsed, and the environment they were read in.
 pub struct AwsConfig {
@@ -45,7 +47,17 @@ pub struct AwsConfig {
     /// The files' identity when it is settled (not changed in the last
     /// seconds): what [`AwsConfig::fingerprint`] is made of.
     identity: Option<Identity>,
+    /// The `credential_process` / `mfa_process` lines of the files
+    /// themselves, read when an indexed profile names a command (see
+    /// [`AwsConfig::profile`]).
+    file_commands: OnceCell<HashSet<(String, String)>>,
 }
+
+/// Keys whose values stsenv runs as commands. An index value for one of
+/// them is used only when the same `key = value` line is in the files: the
+/// index lives in the cache directory, and what it says must never be
+/// enough to make stsenv run something the files do not name.
+const COMMAND_KEYS: [&str; 2] = ["credential_process", "mfa_process"];
 
 impl AwsConfig {
     /// Load the files named by `AWS_CONFIG_FILE` / `AWS_SHARED_CREDENTIALS_FILE`,
@@ -87,6 +99,7 @@ impl AwsConfig {
                 fs: Fs::real(),
                 credentials_only: OnceCell::new(),
                 identity: identity.filter(|id| !id.is_racy()),
+                file_commands: OnceCell::new(),
             });
         }
         Self::parse_files(env, config_file, credentials_file, identity, cache)
@@ -101,15 +114,27 @@ impl AwsConfig {
         identity: Option<Identity>,
         cache: &Cache,
     ) -> Result<Self> {
-        let read = |path: &Path| {
-            std::fs::read(path)
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-                .unwrap_or_default()
+        // Read once, as regular files only (a FIFO swapped in after the
+        // check cannot block), and parsed from these bytes: the SDK's
+        // loader gets them in memory instead of opening the files again.
+        let read = |path: &Path| -> Result<Vec<u8>> {
+            let bytes =
+                read_regular(path, MAX_CONFIG_FILE_BYTES).map_err(|e| Error::UnreadableFile {
+                    path: path.to_path_buf(),
+                    problem: e.to_string(),
+                })?;
+            Ok(bytes.unwrap_or_default())
         };
-        let config_text = read(&config_file);
-        let credentials_text = read(&credentials_file);
+        let config_bytes = read(&config_file)?;
+        let credentials_bytes = read(&credentials_file)?;
+        let config_text = String::from_utf8_lossy(&config_bytes).into_owned();
+        let credentials_text = String::from_utf8_lossy(&credentials_bytes).into_owned();
+        let fs = Fs::from_map(HashMap::from([
+            (config_file.display().to_string(), config_bytes),
+            (credentials_file.display().to_string(), credentials_bytes),
+        ]));
         let mut config = Self::parse(
-            Fs::real(),
+            fs,
             env,
             config_file,
             credentials_file,
@@ -222,8 +247,19 @@ impl AwsConfig {
         config_text: &str,
         credentials_text: &str,
     ) -> Result<Self> {
+        // The loader finds the files through these two variables, and `fs`
+        // holds them under exactly these names.
+        let (config_path, credentials_path) = (
+            config_file.display().to_string(),
+            credentials_file.display().to_string(),
+        );
+        let load_env = Env::from_slice(&[
+            ("AWS_CONFIG_FILE", config_path.as_str()),
+            ("AWS_SHARED_CREDENTIALS_FILE", credentials_path.as_str()),
+        ]);
         let files = EnvConfigFiles::default();
-        let load = aws_config::profile::load(&fs, &env, &files, Some(Cow::Borrowed("default")));
+        let load =
+            aws_config::profile::load(&fs, &load_env, &files, Some(Cow::Borrowed("default")));
         let profiles: ProfileSet =
             block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
         let sections = Sections::from_profile_set(
@@ -241,6 +277,7 @@ impl AwsConfig {
             fs,
             credentials_only: OnceCell::new(),
             identity: None,
+            file_commands: OnceCell::new(),
         })
     }
 
@@ -289,14 +326,41 @@ impl AwsConfig {
             .is_some_and(|p| p.get(key).is_some())
     }
 
-    /// The profile called `name`, or an error suggesting close names.
+    /// The profile called `name`, or an error suggesting close names. A
+    /// profile from the index that names a command (`credential_process`,
+    /// `mfa_process`) the files do not hold, line for line, is taken from a
+    /// fresh parse of the files instead: a forged index cannot make stsenv
+    /// run a command, and only profiles naming one pay for the check (one
+    /// read of the files per process).
     pub fn profile(&self, name: &str) -> Result<&Profile> {
-        self.ask(|sections| sections.profile(name))?
-            .ok_or_else(|| Error::UnknownProfile {
-                name: name.to_string(),
-                files: vec![self.config_file.clone(), self.credentials_file.clone()],
-                suggestions: self.suggestions(name),
-            })
+        let from_index = |sections: &Sections| {
+            self.index_dir.is_some() && std::ptr::eq(sections, &self.sections)
+        };
+        self.ask(|sections| match sections.profile(name)? {
+            Some(p) if from_index(sections) && !self.commands_in_files(p) => Err(Damaged),
+            found => Ok(found),
+        })?
+        .ok_or_else(|| Error::UnknownProfile {
+            name: name.to_string(),
+            files: vec![self.config_file.clone(), self.credentials_file.clone()],
+            suggestions: self.suggestions(name),
+        })
+    }
+
+    /// Whether every command `profile` names is in the files as the same
+    /// `key = value` line.
+    fn commands_in_files(&self, profile: &Profile) -> bool {
+        let mut named = COMMAND_KEYS
+            .iter()
+            .filter_map(|key| Some((*key, profile.get(key)?)))
+            .peekable();
+        if named.peek().is_none() {
+            return true;
+        }
+        let lines = self.file_commands.get_or_init(|| {
+            command_lines(&[self.config_file.as_path(), self.credentials_file.as_path()])
+        });
+        named.all(|(key, value)| lines.contains(&(key.to_string(), value.to_string())))
     }
 
     /// Whether a profile called `name` exists.
@@ -476,19 +540,22 @@ fn env_path(var: &str) -> Option<PathBuf> {
 
 /// Fail when `path` exists but cannot be read. The AWS SDK's loader
 /// treats such a file as empty, which would turn "permission denied" into
-/// "profile not found". Opened non-blocking, so a FIFO (a `<(…)` process
-/// substitution) is neither blocked on nor consumed.
+/// "profile not found". Only a regular file (or `/dev/null`) is read:
+/// opened non-blocking, so a FIFO with no writer is refused at once
+/// instead of hanging every shell start-up.
 fn check_readable(path: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    crate::platform::non_blocking(&mut options);
-    let problem = match options.open(path) {
-        Ok(file) => match file.metadata() {
+    let problem = match open_nonblocking(path) {
+        Ok(None) => return Ok(()),
+        Ok(Some(file)) => match file.metadata() {
             Ok(meta) if meta.is_dir() => "it is a directory, not a file".to_string(),
-            Ok(_) => return Ok(()),
+            Ok(meta) if meta.is_file() => return Ok(()),
+            // A FIFO or device: refused by the reader, which says which.
+            Ok(_) => match read_regular(path, MAX_CONFIG_FILE_BYTES) {
+                Ok(_) => return Ok(()),
+                Err(e) => e.to_string(),
+            },
             Err(e) => e.to_string(),
         },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
             "permission denied; check its owner and mode (`ls -l` it)".to_string()
         }
@@ -498,6 +565,29 @@ fn check_readable(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         problem,
     })
+}
+
+/// The `key = value` lines of the files whose key is one of
+/// [`COMMAND_KEYS`] (key lowercased, both sides trimmed, as the parser
+/// reads them). An unreadable file holds none.
+fn command_lines(paths: &[&Path]) -> HashSet<(String, String)> {
+    let mut lines = HashSet::new();
+    for path in paths {
+        let bytes = read_regular(path, MAX_CONFIG_FILE_BYTES)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let key = key.trim().to_ascii_lowercase();
+            if COMMAND_KEYS.contains(&key.as_str()) {
+                lines.insert((key, value.trim().to_string()));
+            }
+        }
+    }
+    lines
 }
 
 /// An error and its causes on one line: the loader's own message is only

@@ -16,7 +16,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::store::fsutil::{write_atomic, write_backup};
+use crate::store::fsutil::{read_regular, write_atomic, write_backup, MAX_CONFIG_FILE_BYTES};
 
 /// Which of the two AWS files a text is: they name profile sections differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -393,11 +393,8 @@ pub struct FileEdit {
 impl FileEdit {
     /// Read `path` (a missing file reads as empty) to plan an edit of it.
     pub fn read(path: &Path) -> Result<(FileEdit, String)> {
-        let original = match fs::read(path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io("cannot read", path, e)),
-        };
+        let original = read_regular(path, MAX_CONFIG_FILE_BYTES)
+            .map_err(|e| Error::io("cannot read", path, e))?;
         let text = match &original {
             Some(bytes) => String::from_utf8(bytes.clone()).map_err(|_| {
                 Error::ConfigFile(format!(
@@ -432,11 +429,8 @@ impl FileEdit {
         }
         // Write through a symlinked file to its target, not over the link.
         let path = fs::canonicalize(&self.path).unwrap_or_else(|_| self.path.clone());
-        let now = match fs::read(&path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::io("cannot read", &path, e)),
-        };
+        let now = read_regular(&path, MAX_CONFIG_FILE_BYTES)
+            .map_err(|e| Error::io("cannot read", &path, e))?;
         if now != self.original {
             return Err(Error::ConfigFile(format!(
                 "{} changed while stsenv was editing it; nothing was written to it: run the command again",

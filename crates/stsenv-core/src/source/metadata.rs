@@ -12,6 +12,7 @@
 //! other outside value before it is used.
 
 use std::net::IpAddr;
+use std::path::Path;
 use std::time::Duration;
 
 use aws_config::ecs::EcsCredentialsProvider;
@@ -199,12 +200,14 @@ impl InstanceMetadata {
         let result = runtime.block_on(provider.provide_credentials());
         let credentials = result.map_err(|err| {
             let hint = match &err {
-                CredentialsError::CredentialsNotLoaded(_) if err_text(&err).contains("404") => {
+                CredentialsError::CredentialsNotLoaded(_)
+                    if err_text(&err, &[]).contains("404") =>
+                {
                     "; the instance has no IAM role (instance profile) attached"
                 }
                 _ => "",
             };
-            fail(format!("{}{hint}", err_text(&err)))
+            fail(format!("{}{hint}", err_text(&err, &[])))
         })?;
         checked(credentials).map_err(fail)
     }
@@ -264,7 +267,8 @@ impl ContainerEndpoint {
             )));
         };
         check_container_uri(uri).map_err(&fail)?;
-        check_container_token().map_err(&fail)?;
+        let token = check_container_token().map_err(&fail)?;
+        let secrets: Vec<&str> = token.iter().map(String::as_str).collect();
         // aws-config reads the same variables (URI, token, token file) from
         // this process's environment, checks the URI once more and makes
         // the request.
@@ -274,7 +278,7 @@ impl ContainerEndpoint {
         let credentials = runtime
             .block_on(provider.provide_credentials())
             .map_err(|err| {
-                let text = err_text(&err);
+                let text = err_text(&err, &secrets);
                 let refused = text.contains("(401)") || text.contains("(403)");
                 let hint = match refused {
                     true => format!("; the endpoint refused the authorization: check {CONTAINER_TOKEN_FILE_VAR} / {CONTAINER_TOKEN_VAR}"),
@@ -324,11 +328,16 @@ pub fn check_container_uri(uri: &str) -> std::result::Result<(), String> {
 }
 
 /// The token the container endpoint will be sent, checked as botocore
-/// checks it (no CR or LF: it becomes a header). Its value is never shown.
-fn check_container_token() -> std::result::Result<(), String> {
+/// checks it (no CR or LF: it becomes a header). Its value is never shown;
+/// it is returned so that an endpoint echoing it back is redacted.
+fn check_container_token() -> std::result::Result<Option<String>, String> {
     let (token, from) = match std::env::var_os(CONTAINER_TOKEN_FILE_VAR) {
         Some(path) => {
-            let text = std::fs::read(&path).map_err(|e| {
+            // A token is a header value: 64 KiB is far more than any; a
+            // FIFO or device is refused rather than blocked on.
+            let read = crate::store::fsutil::read_regular(Path::new(&path), 64 << 10)
+                .and_then(|bytes| bytes.ok_or_else(|| std::io::ErrorKind::NotFound.into()));
+            let text = read.map_err(|e| {
                 format!(
                     "cannot read {CONTAINER_TOKEN_FILE_VAR} {}: {e}",
                     printable(&path.to_string_lossy(), 200)
@@ -338,7 +347,7 @@ fn check_container_token() -> std::result::Result<(), String> {
         }
         None => match std::env::var_os(CONTAINER_TOKEN_VAR) {
             Some(token) => (token.into_encoded_bytes(), CONTAINER_TOKEN_VAR),
-            None => return Ok(()),
+            None => return Ok(None),
         },
     };
     if token.iter().any(|b| matches!(b, b'\r' | b'\n' | 0)) {
@@ -346,7 +355,7 @@ fn check_container_token() -> std::result::Result<(), String> {
             "the token in {from} has a line break, which an HTTP header cannot carry; remove it"
         ));
     }
-    Ok(())
+    Ok(Some(String::from_utf8_lossy(&token).trim().to_string()))
 }
 
 /// An http(s) URL with a host, normalised.
@@ -390,8 +399,9 @@ fn checked(
 }
 
 /// A provider error with its causes, on one bounded line: each cause's
-/// message once (a wrapper that repeats its cause adds nothing).
-fn err_text(err: &CredentialsError) -> String {
+/// message once (a wrapper that repeats its cause adds nothing), the
+/// request's `secrets` redacted.
+fn err_text(err: &CredentialsError, secrets: &[&str]) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current: Option<&(dyn std::error::Error + 'static)> = Some(err);
     while let Some(e) = current {
@@ -401,7 +411,10 @@ fn err_text(err: &CredentialsError) -> String {
         }
         current = e.source();
     }
-    printable(&parts.join(": "), 500)
+    printable(
+        &crate::store::untrusted::redact(&parts.join(": "), secrets),
+        500,
+    )
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! file is read again every time STS is called, so a renewal always sends
 //! the token that is current then.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -73,16 +72,29 @@ impl WebIdentity {
             origin: format!("web identity token file {}", self.shown_file()),
             problem,
         };
-        let file = std::fs::File::open(&self.token_file).map_err(|e| {
-            fail(format!(
-                "cannot read it: {e}; check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE)"
-            ))
-        })?;
-        // Bounded: the file is someone else's, and may be anything.
-        let mut bytes = Vec::new();
-        file.take(MAX_TOKEN_LEN as u64 + 1024)
-            .read_to_end(&mut bytes)
-            .map_err(|e| fail(format!("cannot read it: {e}")))?;
+        // Bounded, regular files only (a FIFO with no writer would block):
+        // the file is someone else's, and may be anything.
+        let read =
+            crate::store::fsutil::read_regular(&self.token_file, MAX_TOKEN_LEN as u64 + 1024);
+        let bytes = match read {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return Err(fail(
+                    "cannot read it: it does not exist; check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE)"
+                        .to_string(),
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(fail(format!(
+                    "the token is longer than STS's {MAX_TOKEN_LEN} characters"
+                )))
+            }
+            Err(e) => {
+                return Err(fail(format!(
+                    "cannot read it: {e}; check web_identity_token_file (or AWS_WEB_IDENTITY_TOKEN_FILE)"
+                )))
+            }
+        };
         let text = String::from_utf8(bytes)
             .map_err(|_| fail("it does not hold a token (not UTF-8 text)".to_string()))?;
         let token = text.trim();
@@ -109,6 +121,7 @@ impl WebIdentity {
             profile: &self.profile,
             region,
             endpoint: self.endpoint.as_deref(),
+            secrets: &[],
         };
         let role = WebIdentityRole {
             role_arn: &self.role_arn,

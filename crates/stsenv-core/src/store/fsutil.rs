@@ -64,3 +64,118 @@ pub fn expand_home(path: &Path) -> PathBuf {
         None => path.to_path_buf(),
     }
 }
+
+/// The largest AWS config or credentials file read: 32 MiB (a config with
+/// tens of thousands of profiles is a few MiB).
+pub const MAX_CONFIG_FILE_BYTES: u64 = 32 << 20;
+
+/// Read the file at `path`, which must be a regular file (or `/dev/null`,
+/// read as empty) of at most `max` bytes. `Ok(None)` when it does not
+/// exist. It is opened with `O_NONBLOCK`, so a FIFO with no writer (or a
+/// device) is refused at once instead of blocking stsenv (and the shell
+/// start-up that runs it) forever; the kind is checked on the open file
+/// (`fstat`), so a swap after a check cannot slip one in. The error says
+/// what the path is instead ("it is a FIFO, not a regular file").
+pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let Some(file) = open_nonblocking(path)? else {
+        return Ok(None);
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        if is_null_device(&meta) {
+            return Ok(Some(Vec::new()));
+        }
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "it is {}, not a regular file; stsenv reads only regular files",
+                kind_of(&meta)
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max) + 1).unwrap_or(0));
+    file.take(max + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} KiB, more than stsenv reads",
+                max >> 10
+            ),
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// Open `path` for reading with `O_NONBLOCK` (a FIFO with no writer
+/// opens at once instead of blocking); `Ok(None)` when it does not exist.
+/// Check its kind on the returned file, as [`read_regular`] does.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<Option<fs::File>> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    crate::platform::non_blocking(&mut options);
+    match options.open(path) {
+        Ok(file) => Ok(Some(file)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether the open `file` belongs to this user and no one else may read
+/// or write it (mode `0600` or stricter): the bar for what stsenv keeps in
+/// its cache directory.
+pub fn is_owner_only(file: &fs::File) -> bool {
+    crate::platform::is_owner_only(file)
+}
+
+/// What a non-regular file is, for messages.
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    if let Some(kind) = crate::platform::special_kind(meta) {
+        kind
+    } else if meta.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// Whether `meta` is the null device (`AWS_CONFIG_FILE=/dev/null` is the
+/// usual way to say "no config", and the SDKs read it as empty).
+fn is_null_device(meta: &fs::Metadata) -> bool {
+    crate::platform::is_null_device(meta)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_are_read_and_never_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, b"abc").unwrap();
+        assert_eq!(read_regular(&file, 3).unwrap(), Some(b"abc".to_vec()));
+        assert!(read_regular(&file, 2)
+            .unwrap_err()
+            .to_string()
+            .contains("larger"));
+        assert_eq!(read_regular(&dir.path().join("none"), 9).unwrap(), None);
+        assert_eq!(
+            read_regular(Path::new("/dev/null"), 9).unwrap(),
+            Some(vec![])
+        );
+        let err = read_regular(dir.path(), 9).unwrap_err().to_string();
+        assert!(err.contains("a directory"), "{err}");
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("fifo");
+            let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: mkfifo with a valid NUL-terminated path.
+            assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+            // No writer: a blocking open would never return.
+            let err = read_regular(&fifo, 9).unwrap_err().to_string();
+            assert!(err.contains("FIFO"), "{err}");
+        }
+    }
+}

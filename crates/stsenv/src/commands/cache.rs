@@ -45,6 +45,11 @@ fn list(cache: &Cache, as_json: bool) -> CliResult {
         output::print(&format!("{:#}\n", serde_json::Value::Array(rows)))?;
         return Ok(ExitCode::SUCCESS);
     }
+    if entries.is_empty() {
+        // On stderr: stdout stays a list (empty) for scripts.
+        note(&format!("no cached sessions in {}", cache.dir().display()));
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut text = String::new();
     for (_, entry) in &entries {
         let left = match entry.credentials.seconds_left(now) {

@@ -59,7 +59,7 @@ pub fn run(args: ConsoleArgs) -> CliResult {
         Timestamp::now(),
     );
     if let Some(duration_note) = duration_note {
-        stsenv_core::warn(&duration_note);
+        crate::output::warn(&duration_note);
     }
     let request = SigninRequest {
         profile: session.plan.profile.clone(),
@@ -78,8 +78,9 @@ pub fn run(args: ConsoleArgs) -> CliResult {
         ));
     } else {
         // macOS and Windows: the OS API, no child process. Elsewhere the
-        // crate runs $BROWSER or xdg-open with the URL as an argument (README
-        // says so). No logger is installed, so its debug lines go nowhere.
+        // crate runs $BROWSER or xdg-open with the URL as an argument
+        // (docs/console-and-eks.md says so). No logger is installed, so its
+        // debug lines go nowhere.
         webbrowser::open(url.expose()).map_err(|e| {
             CliError::Refused(format!(
                 "cannot open a browser ({e}); use --print or --clipboard"

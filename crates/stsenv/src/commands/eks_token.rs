@@ -20,7 +20,7 @@ pub fn run(args: EksTokenArgs) -> CliResult {
     let (api_version, warning) =
         eks::api_version(std::env::var(eks::EXEC_INFO_VAR).ok().as_deref());
     if let Some(warning) = warning {
-        stsenv_core::warn(&warning);
+        crate::output::warn(&warning);
     }
     let session = resolve(&args.profile)?;
     let region = session.plan.sts_region();

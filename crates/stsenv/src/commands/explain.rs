@@ -49,6 +49,7 @@ pub fn run(args: ExplainArgs) -> CliResult {
     for warning in &plan.warnings {
         text += &format!("warning: {warning}\n");
     }
-    output::print(&text)?;
+    // Names and values come from the files or the config index: escaped.
+    output::print(&stsenv_core::store::untrusted::printable_lines(&text))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -68,7 +68,7 @@ fn functions_for(shell: Shell) -> Functions {
     let config = match AwsConfig::load() {
         Ok(config) => config,
         Err(err) => {
-            stsenv_core::warn(&format!("no <profile>_assume functions: {err}"));
+            crate::output::warn(&format!("no <profile>_assume functions: {err}"));
             return Functions::Inline(Vec::new());
         }
     };

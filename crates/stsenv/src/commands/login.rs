@@ -13,8 +13,9 @@ use stsenv_core::profile::config::{default_profile_name, AwsConfig};
 use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::source::sso::{self, populate, SsoSession};
 use stsenv_core::store::cache::Cache;
+use stsenv_core::store::untrusted::printable;
 
-use crate::cli::{LoginArgs, SsoCommand};
+use crate::cli::{LoginArgs, SsoCommand, SsoTarget};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 use crate::platform::{browser, signals};
@@ -22,7 +23,7 @@ use crate::platform::{browser, signals};
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
-    let session = target(&config, &args)?;
+    let session = target(&config, &args.target)?;
     let runtime = runtime()?;
     signals::catch_ctrl_c();
     let ui = TerminalUi {
@@ -46,7 +47,7 @@ pub fn login(args: LoginArgs) -> CliResult {
 }
 
 /// Run `stsenv logout`.
-pub fn logout(args: LoginArgs) -> CliResult {
+pub fn logout(args: SsoTarget) -> CliResult {
     let config = AwsConfig::load()?;
     let session = target(&config, &args)?;
     // Revoking the token server-side needs a runtime; a failure to build
@@ -158,7 +159,7 @@ fn populate_profiles(sso_session: Option<String>, dry_run: bool) -> CliResult {
 
 /// The session to log in to: `--sso-session`, the profile, else the
 /// default profile, else the only sso-session when there is no default.
-fn target(config: &AwsConfig, args: &LoginArgs) -> CliResult<SsoSession> {
+fn target(config: &AwsConfig, args: &SsoTarget) -> CliResult<SsoSession> {
     if let Some(name) = &args.sso_session {
         return Ok(SsoSession::named(config, name)?);
     }
@@ -182,15 +183,22 @@ struct TerminalUi<'a> {
 
 impl LoginUi for TerminalUi<'_> {
     fn show_code(&self, verification_uri: &str, complete_uri: Option<&str>, user_code: &str) {
+        // Checked by the OIDC layer (an https URL, a plain code); escaped
+        // all the same, as every server-supplied text on a terminal is.
         let url = complete_uri.unwrap_or(verification_uri);
         let mut err = std::io::stderr().lock();
         let _ = writeln!(
             err,
-            "To sign in to {} ({}), open this page and check that it shows the code {user_code}:\n\n    {url}\n",
-            self.session.start_url,
-            self.session.display()
+            "To sign in to {} ({}), open this page and check that it shows the code {}:\n\n    {}\n",
+            printable(&self.session.start_url, 2048),
+            self.session.display(),
+            printable(user_code, 64),
+            printable(url, 2048),
         );
-        if self.browser && browser::open(url) {
+        // `url` must be an `https://` (or loopback `http://`) URL before a
+        // browser gets it: never option-like, never a local file.
+        let openable = stsenv_core::store::untrusted::check_verification_uri(url).is_ok();
+        if self.browser && openable && browser::open(url) {
             let _ = writeln!(err, "(opened in your browser)");
         }
         if !self.spinner {

@@ -71,12 +71,101 @@ fn write_pages(command: &clap::Command, dir: &Path) -> CliResult<()> {
     // man pages call that section EXAMPLES.
     let page =
         String::from_utf8_lossy(&roff).replacen("\n.SH EXTRA\nExamples:\n", "\n.SH EXAMPLES\n", 1);
+    let page = with_synopsis(&page, &synopsis(command));
     let path = dir.join(man.get_filename());
     std::fs::write(&path, page).map_err(|err| refused(&path, &err))?;
     for sub in command.get_subcommands().filter(|sub| !sub.is_hide_set()) {
         write_pages(sub, dir)?;
     }
     Ok(())
+}
+
+/// `page` with its SYNOPSIS section's text replaced by `synopsis`.
+fn with_synopsis(page: &str, synopsis: &str) -> String {
+    const HEADING: &str = ".SH SYNOPSIS\n";
+    let Some(start) = page.find(HEADING).map(|at| at + HEADING.len()) else {
+        return page.to_string();
+    };
+    let end = page[start..]
+        .find("\n.SH ")
+        .map_or(page.len(), |at| start + at + 1);
+    format!("{}{synopsis}\n{}", &page[..start], &page[end..])
+}
+
+/// The SYNOPSIS line: clap_mangen's drops option values (`[--role-arn]`);
+/// this one shows each as the help does (`[--role-arn ARN]`).
+fn synopsis(command: &clap::Command) -> String {
+    let name = command.get_bin_name().unwrap_or_else(|| command.get_name());
+    let mut words = vec![bold(name)];
+    for arg in command.get_arguments().filter(|arg| !arg.is_hide_set()) {
+        let flag = match (arg.get_short(), arg.get_long()) {
+            (Some(short), Some(long)) => format!(
+                "{}|{}",
+                bold(&format!("-{short}")),
+                bold(&format!("--{long}"))
+            ),
+            (Some(short), None) => bold(&format!("-{short}")),
+            (None, Some(long)) => bold(&format!("--{long}")),
+            (None, None) => continue,
+        };
+        let word = match value_names(arg) {
+            Some(value) => format!("{flag} {value}"),
+            None => flag,
+        };
+        words.push(bracketed(arg.is_required_set(), word));
+    }
+    for arg in command.get_positionals().filter(|arg| !arg.is_hide_set()) {
+        let mut word = value_names(arg).unwrap_or_default();
+        if arg.is_last_set() {
+            word = format!("{} {word}", bold("--"));
+        }
+        words.push(bracketed(arg.is_required_set(), word));
+    }
+    if command.has_subcommands() {
+        words.push(italic("COMMAND"));
+    }
+    words.join(" ")
+}
+
+/// An argument's value names in italics (`ARN`, `CMD...`), or `None` for a flag.
+fn value_names(arg: &clap::Arg) -> Option<String> {
+    if !arg.get_num_args().is_some_and(|range| range.takes_values()) {
+        return None;
+    }
+    let names = arg
+        .get_value_names()
+        .map(|names| names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+        .unwrap_or_else(|| vec![arg.get_id().as_str().to_uppercase()]);
+    let many = arg
+        .get_num_args()
+        .is_some_and(|range| range.max_values() > 1);
+    let text = italic(&names.join(" "));
+    Some(if many { format!("{text}...") } else { text })
+}
+
+/// `[word]` for an optional argument, `word` for a required one.
+fn bracketed(required: bool, word: String) -> String {
+    if required {
+        word
+    } else {
+        format!("[{word}]")
+    }
+}
+
+/// roff bold text.
+fn bold(text: &str) -> String {
+    format!("\\fB{}\\fR", escape(text))
+}
+
+/// roff italic text.
+fn italic(text: &str) -> String {
+    format!("\\fI{}\\fR", escape(text))
+}
+
+/// Text that roff prints as it is: backslashes and hyphens escaped (a bare
+/// `-` may be typeset as a hyphen, which a reader cannot paste).
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\e").replace('-', "\\-")
 }
 
 /// A write that failed, naming the path (printable, whatever it holds).

@@ -6,6 +6,7 @@ mod cache;
 mod completions;
 mod console;
 mod credential_process;
+mod doctor;
 mod eks_token;
 mod env;
 mod exec;
@@ -44,5 +45,6 @@ pub fn run(command: Command) -> CliResult {
         Command::Completions(args) => completions::run(args),
         Command::Keys(command) => keys::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Doctor(args) => doctor::run(args),
     }
 }

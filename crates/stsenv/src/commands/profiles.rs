@@ -9,6 +9,7 @@ use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
+use stsenv_core::store::untrusted::{printable, printable_lines};
 
 use crate::cli::ProfilesArgs;
 use crate::error::CliResult;
@@ -21,7 +22,7 @@ pub fn run(args: ProfilesArgs) -> CliResult {
         let names: String = config
             .profile_names()
             .into_iter()
-            .map(|name| format!("{name}\n"))
+            .map(|name| format!("{}\n", printable(name, usize::MAX)))
             .collect();
         output::print(&names)?;
         return Ok(ExitCode::SUCCESS);
@@ -78,6 +79,7 @@ pub fn run(args: ProfilesArgs) -> CliResult {
             state
         );
     }
-    output::print(&text)?;
+    // Names and errors come from the files or the config index: escaped.
+    output::print(&printable_lines(&text))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,8 @@
 
 use std::process::ExitCode;
 
-use crate::cli::ServeArgs;
-use crate::error::CliResult;
+use crate::cli::{ServeArgs, ServeFormat};
+use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
 use crate::server::{PrivateAwsFiles, Server, StopSignal, SHADOWING};
 use crate::shell::{EnvChange, OutputFormat};
@@ -20,21 +20,18 @@ pub fn run(args: ServeArgs) -> CliResult {
     )?;
     let stop = StopSignal::install()?;
     let files = PrivateAwsFiles::if_needed()?;
-    let mut set: Vec<(&'static str, String)> = server.env().into();
+    let mut set = server.env();
     set.extend(files.iter().flat_map(PrivateAwsFiles::env));
-    let text = match args.shell {
-        None => set
-            .iter()
-            .map(|(name, value)| format!("{name}={value}\n"))
-            .collect(),
-        Some(OutputFormat::Json) => {
+    let text = match args.shell.map(|format| (format, format.code())) {
+        None => plain(&set)?,
+        Some((ServeFormat::Json, _)) => {
             let doc: serde_json::Map<String, serde_json::Value> = set
                 .iter()
                 .map(|(name, value)| (name.to_string(), value.clone().into()))
                 .collect();
             format!("{}\n", serde_json::Value::Object(doc))
         }
-        Some(format) => match format.syntax() {
+        Some((_, format)) => match format.and_then(OutputFormat::syntax) {
             Some(syntax) => EnvChange {
                 set: set.clone(),
                 unset: SHADOWING.to_vec(),
@@ -58,4 +55,49 @@ pub fn run(args: ServeArgs) -> CliResult {
     server.stop();
     drop(files);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The plain `NAME=value` lines (`docker run --env-file`, systemd's
+/// `EnvironmentFile`): they take everything after `=` literally up to the
+/// end of the line and have no escape, so a value holding a newline (a
+/// `TMPDIR` with one, in the private AWS files' paths) would add a line of
+/// its own choosing. Such a value is refused, with the way out.
+fn plain(set: &[(&'static str, String)]) -> CliResult<String> {
+    let mut text = String::new();
+    for (name, value) in set {
+        if let Some(bad) = value.chars().find(|c| c.is_control()) {
+            return Err(CliError::Refused(format!(
+                "cannot write {name} as a plain NAME=value line: its value {} holds {}, which that format cannot carry (it would end the line); use --shell json (or bash, fish…), or set TMPDIR to a path without control characters",
+                stsenv_core::store::untrusted::shown_up_to(value, 300),
+                stsenv_core::store::untrusted::shown(&bad.to_string()),
+            )));
+        }
+        text.push_str(&format!("{name}={value}\n"));
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_lines_refuse_values_that_would_end_the_line() {
+        let ok = [("AWS_CONFIG_FILE", "/tmp/x y/config".to_string())];
+        assert_eq!(plain(&ok).unwrap(), "AWS_CONFIG_FILE=/tmp/x y/config\n");
+        for bad in [
+            "/tmp/a\nAWS_ACCESS_KEY_ID=AKIA/config",
+            "/tmp/a\rb",
+            "/tmp/\0",
+            "/tmp/\u{1b}",
+        ] {
+            let set = [("AWS_CONFIG_FILE", bad.to_string())];
+            let err = plain(&set).unwrap_err().to_string();
+            assert!(
+                err.contains("AWS_CONFIG_FILE") && err.contains("--shell json"),
+                "{err}"
+            );
+            assert!(!err.contains('\n'), "{err}");
+        }
+    }
 }

@@ -48,24 +48,24 @@ fn seconds_left(status: &Status, now: Timestamp) -> Option<i64> {
 /// The prompt segment: `dev 42m`, `dev expired`, or `dev` for keys without an expiry.
 fn prompt(status: &Status, now: Timestamp) -> String {
     match seconds_left(status, now) {
-        Some(left) if left <= 0 => format!("{} expired", status.profile),
-        Some(left) => format!("{} {}", status.profile, human_duration(left)),
-        None => status.profile.clone(),
+        Some(left) if left <= 0 => format!("{} expired", status.name()),
+        Some(left) => format!("{} {}", status.name(), human_duration(left)),
+        None => status.name(),
     }
 }
 
 /// A sentence for humans.
 fn sentence(status: &Status, now: Timestamp) -> String {
+    let who = status.description();
     match (seconds_left(status, now), status.expiration) {
         (Some(left), Some(at)) if left <= 0 => {
-            format!("{}: credentials expired at {at}", status.profile)
+            format!("{who}: credentials expired at {at}")
         }
         (Some(left), Some(at)) => format!(
-            "{}: credentials expire in {} (at {at})",
-            status.profile,
+            "{who}: credentials expire in {} (at {at})",
             human_duration(left)
         ),
-        _ => format!("{}: credentials without an expiry", status.profile),
+        _ => format!("{who}: credentials without an expiry"),
     }
 }
 
@@ -74,6 +74,8 @@ fn as_json(status: &Status, now: Timestamp) -> serde_json::Value {
     json!({
         "active": true,
         "profile": status.profile,
+        "name": status.name(),
+        "assumed": status.assumed,
         "expiration": status.expiration.map(|e| e.to_string()),
         "seconds_left": seconds_left(status, now),
         "refresh_at": status.refresh_at,
@@ -87,6 +89,7 @@ mod tests {
     fn status(expiration: Option<&str>) -> Status {
         Status {
             profile: "dev".into(),
+            assumed: None,
             expiration: expiration.map(|e| e.parse().unwrap()),
             refresh_at: None,
         }
@@ -105,5 +108,22 @@ mod tests {
         );
         assert_eq!(prompt(&status(None), now), "dev");
         assert!(sentence(&status(Some("2026-01-01T01:05:00Z")), now).contains("expire in 1h05m"));
+    }
+
+    #[test]
+    fn a_role_of_role_arn_is_named_not_its_source_profile() {
+        let now: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let status = Status {
+            profile: "alice".into(),
+            assumed: Some("role arn:aws:iam::123456789012:role/team/dev".into()),
+            ..status(Some("2026-01-01T00:42:10Z"))
+        };
+        assert_eq!(prompt(&status, now), "dev 42m");
+        let sentence = sentence(&status, now);
+        assert!(
+            sentence
+                .starts_with("role arn:aws:iam::123456789012:role/team/dev (from profile alice): "),
+            "{sentence}"
+        );
     }
 }

@@ -9,12 +9,13 @@ use crate::{output, session};
 
 /// Run `stsenv unset`.
 pub fn run(args: UnsetArgs) -> CliResult {
-    let format = args.shell.unwrap_or_else(OutputFormat::from_env);
-    let syntax = format.syntax().ok_or_else(|| {
-        CliError::Usage(
-            "`unset` prints shell code; choose bash, zsh, fish, powershell or dotenv".to_string(),
-        )
-    })?;
+    let format = args
+        .shell
+        .map_or_else(OutputFormat::from_env, OutputFormat::from);
+    // Every format `--shell` offers (and $SHELL's) is code.
+    let syntax = format
+        .syntax()
+        .ok_or_else(|| CliError::Usage(format!("`unset` cannot print {}", format.name())))?;
     output::print(&session::deactivate().render(syntax))?;
     Ok(ExitCode::SUCCESS)
 }

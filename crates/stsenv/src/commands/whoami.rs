@@ -55,6 +55,7 @@ pub fn run(args: WhoamiArgs) -> CliResult {
         profile: &profile,
         region: &region,
         endpoint: endpoint.as_deref(),
+        secrets: &[],
     };
     let identity = runtime()?.block_on(caller_identity(ctx, &credentials))?;
     let expiration = credentials.expiration_rfc3339();
@@ -75,7 +76,8 @@ pub fn run(args: WhoamiArgs) -> CliResult {
         if let (Some(at), Some(left)) = (expiration, credentials.seconds_left(Timestamp::now())) {
             text += &format!("Expires  {at} (in {})\n", human_duration(left));
         }
-        text
+        // What STS answered is shown escaped (the JSON form escapes itself).
+        stsenv_core::store::untrusted::printable_lines(&text)
     };
     output::print(&text)?;
     Ok(ExitCode::SUCCESS)

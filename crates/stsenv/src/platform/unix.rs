@@ -318,7 +318,10 @@ pub mod browser {
     }
 
     /// Start the browser on `url` without waiting for it, in its own
-    /// process group so Ctrl-C here does not reach it.
+    /// process group so Ctrl-C here does not reach it. The caller checked
+    /// `url` (https, never starting with `-`, so no opener takes it for an
+    /// option; xdg-open refuses a `--` separator, so none is passed); it is
+    /// one argv element, never parsed by a shell.
     pub fn open(url: &str) -> bool {
         let opener = if cfg!(target_os = "macos") {
             "open"

@@ -17,6 +17,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use stsenv_core::profile::config::{config_file_path, credentials_file_path};
+use stsenv_core::store::fsutil::{read_regular, MAX_CONFIG_FILE_BYTES};
 use stsenv_core::{Error, Result};
 
 /// Keys that make a profile produce credentials by itself.
@@ -107,9 +108,8 @@ impl PrivateAwsFiles {
 }
 
 fn read_optional(path: &Path) -> Result<String> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+    match read_regular(path, MAX_CONFIG_FILE_BYTES) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned()),
         Err(e) => Err(Error::io("cannot read", path, e)),
     }
 }

@@ -32,10 +32,6 @@ pub fn run_exec(args: ExecArgs) -> Result<ExitCode> {
     for (name, value) in server.env() {
         command.env(name, value);
     }
-    if let Some(region) = server.region() {
-        command.env("AWS_REGION", region);
-        command.env("AWS_DEFAULT_REGION", region);
-    }
     for (name, value) in files.iter().flat_map(PrivateAwsFiles::env) {
         command.env(name, value);
     }

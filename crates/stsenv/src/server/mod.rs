@@ -158,17 +158,19 @@ impl Server {
         &self.profile
     }
 
-    /// The profile's region, if it names one.
-    pub fn region(&self) -> Option<&str> {
-        self.region.as_deref()
-    }
-
-    /// The two variables an SDK needs to use this server.
-    pub fn env(&self) -> [(&'static str, String); 2] {
-        [
+    /// The variables an SDK needs to use this server: its URL and token,
+    /// and the profile's region when it names one (an SDK, or AWS CLI v1,
+    /// without a region cannot call anything).
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
             (URI_VAR, self.url()),
             (TOKEN_VAR, self.shared.token.as_str().to_string()),
-        ]
+        ];
+        if let Some(region) = &self.region {
+            env.push(("AWS_REGION", region.clone()));
+            env.push(("AWS_DEFAULT_REGION", region.clone()));
+        }
+        env
     }
 
     /// Stop listening (the socket is closed when this returns) and stop

@@ -227,7 +227,7 @@ impl Renewer {
             ),
             other => other.to_string(),
         };
-        stsenv_core::warn(&format!(
+        crate::output::warn(&format!(
             "cannot renew the credentials for `{}`: {cause}; serving the current ones until {} (in {}) and retrying",
             self.plan.profile,
             format_rfc3339(self.expires),

@@ -58,7 +58,7 @@ impl EnvSyntax for Dotenv {
         match quote(value) {
             Some(quoted) => format!("{name}={quoted}\n"),
             None => {
-                stsenv_core::warn(&format!(
+                crate::output::warn(&format!(
                     "{name} is left out of the dotenv output: its value mixes quotes or backslashes with `$` or backticks (or holds `${{`, a trailing backslash, CR or NUL), which no .env quoting keeps intact for both sh and python-dotenv; use --shell bash or json"
                 ));
                 format!("# {name} left out: no .env quoting keeps its value intact\n")
@@ -98,6 +98,11 @@ mod tests {
             assert_eq!(quote(unkept), None, "{unkept:?}");
         }
         assert!(Dotenv.set("X", "'$").starts_with("# X left out"));
+        let warnings = stsenv_core::captured::take();
+        assert!(
+            matches!(warnings.as_slice(), [w] if w.starts_with("X is left out of the dotenv output: ")),
+            "{warnings:?}"
+        );
     }
 
     /// Fragments that break naive quoting, and code that must stay inert.

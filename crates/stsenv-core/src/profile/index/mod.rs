@@ -152,7 +152,12 @@ impl Sections {
 /// Keys whose values are secrets: a file holding any of them is never
 /// copied into the index (the cache dir keeps temporary credentials only;
 /// long-term keys stay where the user put them).
-const SECRET_KEYS: [&str; 2] = ["aws_secret_access_key", "aws_session_token"];
+const SECRET_KEYS: [&str; 3] = [
+    "aws_secret_access_key",
+    "aws_session_token",
+    // The legacy name of aws_session_token, which the SDKs still read.
+    "aws_security_token",
+];
 
 impl Sections {
     /// Whether any profile of a fresh parse holds a secret (see
@@ -593,6 +598,10 @@ impl Memo {
 /// is read now; profiles are read when asked for.
 pub(crate) fn load(cache: &Cache, identity: &Identity) -> Option<Sections> {
     let (file, len) = cache.open_note(NOTE, MAX_INDEX)?;
+    // The entries' bar: a file only its owner can read or write.
+    if !crate::store::fsutil::is_owner_only(&file) {
+        return None;
+    }
     open(file, len, identity, name_hash)
 }
 

@@ -146,6 +146,8 @@ fn many_profiles_read_a_record_at_a_time_then_whole() {
 fn files_holding_secrets_are_never_indexed() {
     let with = fresh(CONFIG, "[a]\naws_secret_access_key = s=c=r\n");
     assert!(with.holds_secrets());
+    let legacy = fresh(CONFIG, "[a]\naws_security_token = t0k3n\n");
+    assert!(legacy.holds_secrets());
     let tokens = fresh(CONFIG, "[b]\naws_session_token = t\n");
     assert!(tokens.holds_secrets());
     let without = fresh(CONFIG, CREDENTIALS);

@@ -170,6 +170,7 @@ impl SsoSession {
             profile: self.profile.as_deref().unwrap_or("default"),
             region: &self.region,
             endpoint: self.portal_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
@@ -179,6 +180,7 @@ impl SsoSession {
             profile: self.profile.as_deref().unwrap_or("default"),
             region: &self.region,
             endpoint: self.oidc_endpoint.as_deref(),
+            secrets: &[],
         }
     }
 
@@ -266,10 +268,10 @@ pub fn role_credentials(
             .get_role_credentials()
             .account_id(&role.account_id)
             .role_name(&role.role_name)
-            .access_token(access_token)
+            .access_token(&access_token)
             .send()
             .await
-            .map_err(|e| portal_error(e, &session, "sso:GetRoleCredentials"))?;
+            .map_err(|e| portal_error(e, &session, "sso:GetRoleCredentials", &access_token))?;
         const OPERATION: &str = "sso:GetRoleCredentials";
         let creds = output
             .role_credentials
@@ -327,7 +329,7 @@ pub fn assignments(
                 .set_next_token(next)
                 .send()
                 .await
-                .map_err(|e| portal_error(e, session, "sso:ListAccounts"))?;
+                .map_err(|e| portal_error(e, session, "sso:ListAccounts", &access_token))?;
             accounts.extend(page.account_list.unwrap_or_default());
             next = page.next_token.filter(|t| !t.is_empty());
             if next.is_none() {
@@ -349,7 +351,7 @@ pub fn assignments(
                     .set_next_token(next)
                     .send()
                     .await
-                    .map_err(|e| portal_error(e, session, "sso:ListAccountRoles"))?;
+                    .map_err(|e| portal_error(e, session, "sso:ListAccountRoles", &access_token))?;
                 for role in page.role_list.unwrap_or_default() {
                     if let Some(role_name) = role.role_name {
                         out.push(Assignment {
@@ -384,10 +386,11 @@ pub fn logout(session: &SsoSession, runtime: Option<&tokio::runtime::Runtime>) -
     if let (Some(runtime), Some(access_token)) =
         (runtime, session.cached_token().and_then(|t| t.access_token))
     {
-        let ctx = session.portal_ctx();
+        let secrets = [access_token.as_str()];
+        let ctx = session.portal_ctx().with_secrets(&secrets);
         let result = runtime.block_on(async {
             let client = aws_sdk_sso::Client::new(&sdk_config(ctx, None));
-            client.logout().access_token(access_token).send().await
+            client.logout().access_token(&access_token).send().await
         });
         if let Err(err) = result {
             // An expired or revoked token cannot log out; the file goes anyway.
@@ -402,8 +405,14 @@ pub fn logout(session: &SsoSession, runtime: Option<&tokio::runtime::Runtime>) -
     token::remove(&path)
 }
 
-/// Portal errors: an unauthorized token means "log in again".
-fn portal_error<E, R>(err: SdkError<E, R>, session: &SsoSession, operation: &str) -> Error
+/// Portal errors: an unauthorized token means "log in again". The access
+/// token the call carried is redacted from what the portal said.
+fn portal_error<E, R>(
+    err: SdkError<E, R>,
+    session: &SsoSession,
+    operation: &str,
+    access_token: &str,
+) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug + 'static,
@@ -411,7 +420,11 @@ where
     if err.as_service_error().and_then(|e| e.code()) == Some("UnauthorizedException") {
         return session.login_needed();
     }
-    service_error(err, session.portal_ctx(), operation)
+    service_error(
+        err,
+        session.portal_ctx().with_secrets(&[access_token]),
+        operation,
+    )
 }
 
 #[cfg(test)]

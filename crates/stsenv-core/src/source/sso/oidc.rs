@@ -6,11 +6,15 @@ use jiff::Timestamp;
 
 use crate::aws::client::{invalid_response, sdk_config, service_error, CallContext};
 use crate::error::{Error, Result};
+use crate::store::untrusted::{check_verification_uri, is_user_code, shown};
 
 /// The client name shown in the Identity Center console.
 pub const CLIENT_NAME: &str = "stsenv";
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const REFRESH_GRANT: &str = "refresh_token";
+/// The longest access or refresh token accepted from CreateToken: 16 KiB.
+/// Identity Center's tokens are a few hundred characters.
+const MAX_ACCESS_TOKEN_LEN: usize = 16 * 1024;
 
 /// A registered public OIDC client.
 #[derive(Clone)]
@@ -89,12 +93,18 @@ pub async fn register(ctx: CallContext<'_>, scopes: &[String]) -> Result<Registr
     })
 }
 
-/// sso-oidc:StartDeviceAuthorization.
+/// sso-oidc:StartDeviceAuthorization, its answer checked: what it says is
+/// shown on the terminal and handed to a browser opener, so a user code
+/// that is not one and a verification URI that is not an https URL
+/// (`file:`, `javascript:`, an option such as `--remote-debugging-port`,
+/// escape sequences) are refused.
 pub async fn start_device_authorization(
     ctx: CallContext<'_>,
     registration: &Registration,
     start_url: &str,
 ) -> Result<DeviceAuthorization> {
+    let secrets = [registration.client_secret.as_str()];
+    let ctx = ctx.with_secrets(&secrets);
     let output = client(ctx)
         .await
         .start_device_authorization()
@@ -111,11 +121,39 @@ pub async fn start_device_authorization(
             "no device code, user code or verification URI",
         )
     };
+    const OPERATION: &str = "sso-oidc:StartDeviceAuthorization";
+    let user_code = output.user_code.ok_or_else(missing)?;
+    if !is_user_code(&user_code) {
+        return Err(invalid(
+            ctx,
+            OPERATION,
+            &format!("a user code that is not one ({})", shown(&user_code)),
+        ));
+    }
+    let check_uri = |uri: String, which: &str| match check_verification_uri(&uri) {
+        Ok(()) => Ok(uri),
+        Err(problem) => Err(invalid(
+            ctx,
+            OPERATION,
+            &format!(
+                "a {which} that stsenv will not open: {problem} ({})",
+                shown(&uri)
+            ),
+        )),
+    };
+    let verification_uri = check_uri(
+        output.verification_uri.ok_or_else(missing)?,
+        "verificationUri",
+    )?;
+    let verification_uri_complete = output
+        .verification_uri_complete
+        .map(|uri| check_uri(uri, "verificationUriComplete"))
+        .transpose()?;
     Ok(DeviceAuthorization {
         device_code: output.device_code.ok_or_else(missing)?,
-        user_code: output.user_code.ok_or_else(missing)?,
-        verification_uri: output.verification_uri.ok_or_else(missing)?,
-        verification_uri_complete: output.verification_uri_complete,
+        user_code,
+        verification_uri,
+        verification_uri_complete,
         expires_in: i64::from(output.expires_in),
         // RFC 8628: 5 s when the server does not say.
         interval: if output.interval > 0 {
@@ -132,6 +170,8 @@ pub async fn poll_device_token(
     registration: &Registration,
     device_code: &str,
 ) -> Result<Poll> {
+    let secrets = [registration.client_secret.as_str(), device_code];
+    let ctx = ctx.with_secrets(&secrets);
     let result = client(ctx)
         .await
         .create_token()
@@ -161,6 +201,8 @@ pub async fn refresh(
     client_secret: &str,
     refresh_token: &str,
 ) -> Result<Option<Token>> {
+    let secrets = [client_secret, refresh_token];
+    let ctx = ctx.with_secrets(&secrets);
     let result = client(ctx)
         .await
         .create_token()
@@ -195,7 +237,31 @@ fn token(
 ) -> Result<Token> {
     let access_token = output
         .access_token
+        .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| invalid(ctx, "sso-oidc:CreateToken", "no access token"))?;
+    if output.expires_in <= 0 {
+        return Err(invalid(
+            ctx,
+            "sso-oidc:CreateToken",
+            &format!(
+                "an access token that is already expired (expiresIn = {})",
+                output.expires_in
+            ),
+        ));
+    }
+    // The token is stored in the SSO cache and sent as a header: bounded.
+    if access_token.len() > MAX_ACCESS_TOKEN_LEN
+        || output
+            .refresh_token
+            .as_ref()
+            .is_some_and(|t| t.len() > MAX_ACCESS_TOKEN_LEN)
+    {
+        return Err(invalid(
+            ctx,
+            "sso-oidc:CreateToken",
+            &format!("a token longer than {MAX_ACCESS_TOKEN_LEN} characters"),
+        ));
+    }
     Ok(Token {
         access_token,
         expires_in: i64::from(output.expires_in),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::{Assignment, SsoSession};
 use crate::error::{Error, Result};
 use crate::profile::config::AwsConfig;
-use crate::store::fsutil::{write_atomic, write_backup};
+use crate::store::fsutil::{read_regular, write_atomic, write_backup, MAX_CONFIG_FILE_BYTES};
 use crate::store::untrusted::{is_account_id, is_role_name, shown};
 
 /// A profile section to add.
@@ -149,11 +149,8 @@ pub fn append(path: &Path, text: &str) -> Result<Option<PathBuf>> {
     // Write through a symlinked config to its target, not over the link.
     let path = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let fail = |action, source| Error::io(action, &path, source);
-    let original = match fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(fail("cannot read config file", e)),
-    };
+    let original = read_regular(&path, MAX_CONFIG_FILE_BYTES)
+        .map_err(|e| fail("cannot read config file", e))?;
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| fail("cannot create the directory of", e))?;
     let mut content = original.clone().unwrap_or_default();

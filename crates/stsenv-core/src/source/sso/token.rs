@@ -14,6 +14,7 @@ use sha1::{Digest, Sha1};
 
 use crate::error::{Error, Result};
 use crate::store::fsutil::{create_private_dir, write_atomic};
+use crate::store::untrusted::printable;
 
 /// One token file. Unknown fields written by other tools are kept as they
 /// are when stsenv rewrites the file.
@@ -119,7 +120,17 @@ pub fn cache_dir() -> PathBuf {
 /// Read a token file; a missing file is `None`, an unreadable one is `None`
 /// with a warning (the user logs in again, nothing crashes).
 pub fn load(path: &Path) -> Option<CachedToken> {
-    let bytes = fs::read(path).ok()?;
+    // Regular files only, bounded (a token file is a few KiB).
+    let bytes = match crate::store::fsutil::read_regular(path, 1 << 20) {
+        Ok(bytes) => bytes?,
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring SSO token file {}: {err}",
+                printable(&path.to_string_lossy(), 300)
+            ));
+            return None;
+        }
+    };
     match serde_json::from_slice(&bytes) {
         Ok(token) => Some(token),
         Err(err) => {

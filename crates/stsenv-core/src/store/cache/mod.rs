@@ -112,6 +112,16 @@ impl Cache {
         &self.dir
     }
 
+    /// Why the directory is not used, when it is not (a link, open to
+    /// others, not the user's…); `None` when it is trusted or not created
+    /// yet. For `stsenv doctor`.
+    pub fn refusal(&self) -> Option<String> {
+        match self.trust(false) {
+            Trust::Refused(reason) => Some(reason),
+            Trust::Trusted | Trust::Missing => None,
+        }
+    }
+
     /// The entry for `key`, or `None` when absent. A corrupt, foreign or
     /// tampered entry (credentials no AWS service issues, control
     /// characters in its labels, a link or a non-regular file) is a miss

@@ -46,6 +46,14 @@ fn stale_and_corrupt_entries_are_misses() {
     assert!(cache.get("bad").is_none());
     fs::write(cache.dir().join("future.json"), br#"{"version":99}"#).unwrap();
     assert!(cache.get("future").is_none());
+    let warnings = crate::captured::take();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with("ignoring unreadable cache entry ")
+            && warnings[0].contains("bad.json")
+            && warnings[1].contains("future.json"),
+        "{warnings:?}"
+    );
 }
 
 #[test]
@@ -148,6 +156,21 @@ fn links_fifos_and_loose_dirs_are_refused_not_followed() {
     symlink(tmp.path().join("missing"), real.join("m.lock")).unwrap();
     assert!(cache.lock("m").is_err());
     assert!(!tmp.path().join("missing").exists());
+    // Each refusal said once why.
+    let warnings = crate::captured::take();
+    let said = |needle: &str| warnings.iter().filter(|w| w.contains(needle)).count();
+    assert_eq!(
+        said("is open to other users (mode 0755); run `chmod 700 "),
+        1,
+        "{warnings:?}"
+    );
+    assert_eq!(
+        said("is a symbolic link, which stsenv does not follow; point STSENV_CACHE_DIR"),
+        1,
+        "{warnings:?}"
+    );
+    assert_eq!(said("l.json: it is a symbolic link"), 1, "{warnings:?}");
+    assert_eq!(said("f.json: it is not a regular file"), 1, "{warnings:?}");
 }
 
 #[test]
