@@ -1391,7 +1391,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__login)
-            opts="-p -h --profile --sso-session --no-browser --help"
+            opts="-p -h --profile --sso-session --no-browser --remote --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1457,7 +1457,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__serve)
-            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --port --shell --help"
+            opts="-p -s -o -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --port --shell --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1525,6 +1525,14 @@ _stsenv() {
                     ;;
                 -s)
                     COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -36,8 +36,8 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "status" -d 'Show the 
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "explain" -d 'Show how a profile\'s credentials are obtained, step by step, without calling AWS'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "cache" -d 'Inspect or clear cached sessions'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "credential-process" -d 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)'
-complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "login" -d 'Log in to IAM Identity Center (SSO) with the device authorization flow'
-complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "login" -d 'Log in to IAM Identity Center (SSO), or to an `aws login` session'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "logout" -d 'Forget the SSO token, or the `aws login` session, of a profile or sso-session'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "sso" -d 'IAM Identity Center helpers'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "console" -d 'Open the AWS console signed in with a profile\'s credentials (federation endpoint)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "eks-token" -d 'Print an EKS token for kubectl\'s exec credential plugin (like `aws eks get-token`)'
@@ -167,6 +167,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -s h -
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l sso-session -d 'An `[sso-session NAME]` section instead of a profile' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l no-browser -d 'Do not open a browser; only print the URL and code'
+complete -c stsenv -n "__fish_stsenv_using_subcommand login" -l remote -d '`aws login` profiles: sign in on another device and paste the code it shows'
 complete -c stsenv -n "__fish_stsenv_using_subcommand login" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand logout" -l sso-session -d 'An `[sso-session NAME]` section instead of a profile' -r
@@ -257,6 +258,7 @@ fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 dotenv\t'a .env file (`NAME=\'value\'`)'
 json\t'one JSON object of the variables (`{"NAME": "value"}`)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s o -l output -d 'Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
@@ -274,8 +276,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "explain" -d 'Show how a profile\'s credentials are obtained, step by step, without calling AWS'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "cache" -d 'Inspect or clear cached sessions'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "credential-process" -d 'Print credentials as credential_process JSON (for `credential_process = stsenv credential-process NAME`)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "login" -d 'Log in to IAM Identity Center (SSO) with the device authorization flow'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "logout" -d 'Forget the SSO token of a profile or sso-session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "login" -d 'Log in to IAM Identity Center (SSO), or to an `aws login` session'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "logout" -d 'Forget the SSO token, or the `aws login` session, of a profile or sso-session'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "sso" -d 'IAM Identity Center helpers'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "console" -d 'Open the AWS console signed in with a profile\'s credentials (federation endpoint)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "eks-token" -d 'Print an EKS token for kubectl\'s exec credential plugin (like `aws eks get-token`)'

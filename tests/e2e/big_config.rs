@@ -151,7 +151,7 @@ fn late_names_complete_at_a_terminal() {
             &format!("{shell}: profile"),
             "stsenv explain team-4998-admin",
         );
-        tmux.send(&["C-c"]);
+        tmux.interrupt(shell);
         // A function name (from the file the plugin sourced), completed by
         // the shell, and then run.
         tmux.type_text("team_4997_admin_ass");
@@ -269,15 +269,20 @@ fn the_config_index_follows_every_edit() {
         "100000004000:role/operatoR\n",
     );
     assert_eq!(same_size.len(), text.len());
+    let written = std::time::Instant::now();
     std::fs::write(sandbox.config_path(), &same_size).unwrap();
     set_mtime(&sandbox, mtime);
     let out = explain(&sandbox, "team-4000-admin");
     assert!(out.contains("100000004000:role/operatoR "), "{out}");
-    assert_eq!(
-        std::fs::read(&index).unwrap(),
-        before_index,
-        "a file changed just now is parsed, not indexed"
-    );
+    // "Just now" is two seconds: only a run that ended within them (not
+    // always the case on a loaded machine) certainly saw the file as new.
+    if written.elapsed() < Duration::from_secs(2) {
+        assert_eq!(
+            std::fs::read(&index).unwrap(),
+            before_index,
+            "a file changed just now is parsed, not indexed"
+        );
+    }
 
     // A damaged index is a miss, never an error.
     std::fs::write(&index, b"stsenvI\n\xff\xff\xff\xff").unwrap();
@@ -309,10 +314,16 @@ fn init_replans_when_the_config_changes() {
     let broken = "[profile base]\nregion = eu-west-1\n[profile a]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = base\n[profile b]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = nowhere\n";
     sandbox.config(broken);
     sandbox.credentials(SWITCH_ROLE_CREDENTIALS);
+    // The plugin without its time of init (bash 3.2's clock), which
+    // differs between two runs a second apart on a loaded machine.
     let init = || {
         let out = sandbox.stsenv().args(["init", "bash"]).output().unwrap();
         assert!(out.status.success());
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.starts_with("_STSENV_EPOCH0="))
+            .collect::<Vec<_>>()
+            .join("\n")
     };
     let_config_age();
     let first = init();

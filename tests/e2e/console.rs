@@ -614,7 +614,11 @@ fn the_url_goes_only_where_it_was_asked_for() {
     let browser = bin.join("browser");
     std::fs::write(
         &browser,
-        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+        // Renamed into place: once it exists, it is whole.
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            opened.display()
+        ),
     )
     .unwrap();
     set_executable(&browser);
@@ -631,13 +635,11 @@ fn the_url_goes_only_where_it_was_asked_for() {
         stderr(&out),
         "stsenv: opened the AWS console for tmp in your browser\n"
     );
-    // The opener runs in the background: wait for it (bounded).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !opened.exists() && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(50));
-    let url = url::Url::parse(&std::fs::read_to_string(&opened).unwrap()).unwrap();
+    // The opener runs in the background: wait for its whole line.
+    let url = stsenv_tests::wait_until("the browser opener", || {
+        let text = std::fs::read_to_string(&opened).ok()?;
+        Some(url::Url::parse(&text).unwrap())
+    });
     assert_signs_in(&stub, &url, HOME_EU);
 
     let calls = stub.calls().len();

@@ -394,8 +394,8 @@ fn run(sandbox: &Sandbox, dead: &str, args: &[&str]) -> Output {
             .take()
             .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
     );
-    // A hang is a finding too: give up after a generous minute.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    // A hang is a finding too: give up after the suite's ceiling.
+    let deadline = std::time::Instant::now() + stsenv_tests::PATIENCE;
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
             break status;

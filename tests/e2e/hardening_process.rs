@@ -25,7 +25,7 @@ fn run(sandbox: &Sandbox, env: &[(&str, &str)]) -> std::process::Output {
         .args(["env", "proc", "--shell", "bash"])
         .envs(env.iter().copied())
         // A hang guard, not a timing assertion: stsenv's own limit is 1 s here.
-        .timeout(Duration::from_secs(30))
+        .timeout(stsenv_tests::PATIENCE)
         .output()
         .expect("stsenv runs")
 }
@@ -56,7 +56,8 @@ fn alive(pid: &str) -> bool {
 }
 
 fn wait_dead(pid: &str) -> bool {
-    for _ in 0..500 {
+    let deadline = std::time::Instant::now() + stsenv_tests::PATIENCE;
+    while std::time::Instant::now() < deadline {
         if !alive(pid) {
             return true;
         }

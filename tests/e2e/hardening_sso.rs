@@ -2,8 +2,6 @@
 //! says into `~/.aws/config` unchecked, and role credentials it hands out
 //! are checked before they are emitted.
 
-use std::time::Duration;
-
 use serde_json::{json, Value};
 use stsenv_tests::hostile_portal::{Answers, HostilePortal};
 use stsenv_tests::Sandbox;
@@ -29,7 +27,7 @@ fn run(sandbox: &Sandbox, portal: &HostilePortal, args: &[&str]) -> std::process
         .stsenv()
         .envs(portal.env())
         .args(args)
-        .timeout(Duration::from_secs(60))
+        .timeout(stsenv_tests::PATIENCE)
         .output()
         .expect("stsenv runs")
 }

@@ -598,16 +598,42 @@ fn serve_refuses_a_value_the_plain_format_cannot_carry() {
         .credentials("[default]\naws_access_key_id = AKIADEFAULTEXAMPLE01\naws_secret_access_key = defaultsecret\n\n[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n");
     let tmp = sandbox.path().join("tmp\nAWS_ACCESS_KEY_ID=AKIAPLANTED");
     std::fs::create_dir_all(&tmp).unwrap();
-    let out = run(sandbox
-        .stsenv()
+    let mut serve = sandbox
+        .command(stsenv_tests::stsenv_bin())
         .env("TMPDIR", &tmp)
-        .args(["serve", "runner"]));
-    let stdout = text(&out.stdout);
-    let stderr = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
-    assert!(!stdout.contains("AKIAPLANTED"), "{stdout}");
-    assert!(stderr.contains("AWS_CONFIG_FILE"), "{stderr}");
-    assert!(stderr.contains("--shell json"), "{stderr}");
+        .args(["serve", "runner"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("stsenv runs");
+    // Everything it prints, up to the last variable (or its end).
+    let mut stdout = String::new();
+    let mut lines = std::io::BufReader::new(serve.stdout.take().unwrap());
+    while std::io::BufRead::read_line(&mut lines, &mut stdout).unwrap() > 0
+        && !stdout.contains("AWS_SHARED_CREDENTIALS_FILE=")
+    {}
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(serve.id() as i32, libc::SIGINT) };
+    let status = serve.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut serve.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(
+        !stdout.lines().any(|l| l.starts_with("AWS_ACCESS_KEY_ID")),
+        "{stdout}"
+    );
+    if cfg!(target_os = "linux") {
+        // The private copies are in memory there: TMPDIR reaches no value.
+        assert!(
+            stdout.contains("AWS_CONFIG_FILE=/proc/"),
+            "{stdout}{stderr}"
+        );
+        assert!(!stdout.contains("AKIAPLANTED"), "{stdout}");
+    } else {
+        assert_eq!(status.code(), Some(1), "{stdout}{stderr}");
+        assert!(stderr.contains("AWS_CONFIG_FILE"), "{stderr}");
+        assert!(stderr.contains("--shell json"), "{stderr}");
+    }
 }
 
 // ---- 11. keys add on a profile that gets its credentials elsewhere -------

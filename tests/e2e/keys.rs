@@ -180,10 +180,11 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
         user.credentials_imported()
     );
     assert_eq!(read(sandbox.config_path()), CONFIG_MARKED);
+    // The backup is the previous file without the two key lines.
     let backup = sandbox.home().join(".aws/credentials.bak");
-    assert_eq!(read(&backup), user.credentials());
+    assert_eq!(read(&backup), user.credentials_imported());
     let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
-    assert_eq!(mode & 0o777, 0o600, "the backup holds the keys: private");
+    assert_eq!(mode & 0o777, 0o600, "the backup holds other keys: private");
     assert_eq!(read(sandbox.home().join(".aws/config.bak")), CONFIG);
 
     // The keystore serves it; listings say so, with no secret.
@@ -266,6 +267,66 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
     assert_eq!(identity["Arn"], user.arn());
     // stsenv itself still takes the keyring, not the line pointing back at it.
     assert_eq!(arn(&sandbox, &["base"]), user.arn());
+}
+
+/// Every file under `dir` (recursively) whose bytes contain `needle`.
+fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            if meta.is_dir() {
+                dirs.push(path);
+            } else if meta.is_file()
+                && std::fs::read(&path)
+                    .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// The command exists to take keys out of plaintext: after it, no byte of
+/// the secret is left anywhere in the sandbox (HOME with the AWS files and
+/// their backups, the cache), wherever the keys were (credentials or
+/// config file), and neither backup holds a key line.
+#[test]
+fn import_leaves_no_byte_of_the_secret_on_disk() {
+    if !keyring::available() {
+        return;
+    }
+    let moto = Moto::shared();
+    // The keys in the credentials file, then in the config file.
+    let (sandbox, user) = setup(moto);
+    let (in_config, config_user) = setup(moto);
+    in_config.credentials("");
+    let keys = format!(
+        "aws_access_key_id = {}\r\naws_secret_access_key = {}\r\n",
+        config_user.key, config_user.secret
+    );
+    in_config.config(&CONFIG.replace(
+        "[profile base]\r\nregion = eu-west-1\r\n",
+        &format!("[profile base]\r\nregion = eu-west-1\r\n{keys}"),
+    ));
+    for (sandbox, user) in [(&sandbox, &user), (&in_config, &config_user)] {
+        ok(sandbox, &["keys", "import", "base"]);
+        assert_eq!(stored_key(sandbox), user.key);
+        let left = files_containing(sandbox.path(), &user.secret);
+        assert!(left.is_empty(), "the secret is still in {left:?}");
+        for backup in [".aws/credentials.bak", ".aws/config.bak"] {
+            let Ok(text) = std::fs::read_to_string(sandbox.home().join(backup)) else {
+                continue;
+            };
+            assert!(
+                !text.contains(&user.key),
+                "{backup} keeps the key line: {text}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -616,7 +677,7 @@ fn keys_add_asks_on_the_terminal_without_echo() {
     ]);
     assert!(started.status.success(), "{}", text(&started.stderr));
     let wait_for = |needle: &str| {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        let deadline = Instant::now() + stsenv_tests::PATIENCE;
         loop {
             let screen = text(&tmux(&["capture-pane", "-p", "-t", "0", "-J"]).stdout);
             if screen.contains(needle) {

@@ -23,6 +23,7 @@ mod hardening_sso;
 mod hardening_trust;
 mod help_contract;
 mod keys;
+mod login_session;
 mod man_pages;
 mod mfa_process;
 mod picker;

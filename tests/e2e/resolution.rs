@@ -283,3 +283,34 @@ s reg-prod; echo \"user=${{AWS_REGION-}}\"
         "{stdout}"
     );
 }
+
+/// `sts_regional_endpoints = legacy` sends a legacy region's calls to the
+/// global endpoint (botocore's rule); the environment's setting wins, and a
+/// configured endpoint beats both.
+#[test]
+fn legacy_sts_regional_endpoints_plan_the_global_endpoint() {
+    let sandbox = Sandbox::new();
+    sandbox
+        .config(
+            "[profile app]\nrole_arn = arn:aws:iam::111111111111:role/RoleA\nsource_profile = base\nregion = eu-west-1\nsts_regional_endpoints = legacy\n",
+        )
+        .credentials(&format!("[base]\n{KEYS_MID}"));
+    let explain = |vars: &[(&str, &str)]| {
+        let out = sandbox
+            .stsenv()
+            .envs(vars.iter().copied())
+            .args(["explain", "app"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(succeeded(&out)).into_owned()
+    };
+    assert!(
+        explain(&[]).contains("at https://sts.amazonaws.com"),
+        "{}",
+        explain(&[])
+    );
+    let regional = explain(&[("AWS_STS_REGIONAL_ENDPOINTS", "regional")]);
+    assert!(!regional.contains("sts.amazonaws.com"), "{regional}");
+    let configured = explain(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9")]);
+    assert!(configured.contains("at http://127.0.0.1:9"), "{configured}");
+}

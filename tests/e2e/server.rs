@@ -17,7 +17,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use stsenv_tests::{succeeded, Moto, Sandbox};
+use stsenv_tests::{succeeded, Moto, Sandbox, PATIENCE};
 
 use crate::shell_tmux::Tmux;
 use crate::util::now;
@@ -135,6 +135,14 @@ fn assert_renewed_calls(output: &Output, who: &str) {
     );
 }
 
+/// `exec --server runner -- python3 -c SCRIPT`.
+fn exec_python(sandbox: &Sandbox, script: &str) -> Command {
+    stsenv(
+        sandbox,
+        &["exec", "--server", "runner", "--", "python3", "-c", script],
+    )
+}
+
 /// `exec --server runner` with sessions that stsenv renews every ~5 s.
 fn exec_renewing(sandbox: &Sandbox, command: &[&str]) -> Command {
     let mut args = vec!["exec", "--server", "runner", "--duration", "900", "--"];
@@ -156,7 +164,7 @@ def remember(request, **kwargs):
     auth = auth.decode() if isinstance(auth, bytes) else auth
     signed.append(re.search(r"Credential=([A-Z0-9]+)/", auth).group(1))
 sts.meta.events.register("before-send.sts.GetCallerIdentity", remember)
-deadline, keys = time.time() + 60, set()
+deadline, keys = time.time() + 150, set()
 for _ in range(400):
     if time.time() > deadline or len(keys) >= 4:
         break
@@ -174,7 +182,7 @@ fn a_boto3_loop_outlives_its_credentials() {
     let sandbox = sandbox();
     let output = output_within(
         exec_renewing(&sandbox, &["python3", "-c", BOTO3_LOOP]),
-        Duration::from_secs(120),
+        Duration::from_secs(240),
     );
     assert_renewed_calls(&output, "boto3");
 }
@@ -184,12 +192,12 @@ fn a_boto3_loop_outlives_its_credentials() {
 /// must have ended at the container provider.
 const AWS_CLI_LOOP: &str = r#"
 import json, re, subprocess, time
-deadline, keys = time.time() + 90, set()
+deadline, keys = time.time() + 150, set()
 for _ in range(80):
     if time.time() > deadline or len(keys) >= 4:
         break
     run = subprocess.run(["aws", "--debug", "sts", "get-caller-identity", "--output", "json"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=120)
     if run.returncode != 0:
         print(json.dumps({"ok": False, "error": run.stderr[-2000:]}), flush=True)
         continue
@@ -214,7 +222,7 @@ fn the_aws_cli_in_a_loop_outlives_its_credentials() {
 
     let output = output_within(
         exec_renewing(&sandbox, &["python3", "-c", AWS_CLI_LOOP]),
-        Duration::from_secs(150),
+        Duration::from_secs(240),
     );
     assert_renewed_calls(&output, "the AWS CLI");
 }
@@ -231,8 +239,8 @@ fn a_rust_sdk_program_outlives_its_credentials() {
     assert_eq!(calls[0]["key"], DEFAULT_KEY, "{calls:?}");
 
     let mut command = exec_renewing(&sandbox, &[probe]);
-    command.env("PROBE_SECONDS", "60").env("PROBE_KEYS", "4");
-    let output = output_within(command, Duration::from_secs(120));
+    command.env("PROBE_SECONDS", "150").env("PROBE_KEYS", "4");
+    let output = output_within(command, Duration::from_secs(240));
     assert_renewed_calls(&output, "the Rust SDK");
 }
 
@@ -243,7 +251,7 @@ import http.client, json, os, stat, urllib.parse
 url = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
 token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 def get(headers, host=None, method="GET", path="/"):
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
     conn.putheader("Host", host or url.netloc)
     for name, value in headers.items():
@@ -277,18 +285,7 @@ print(json.dumps({
 "#;
 
 fn probe_requests(sandbox: &Sandbox) -> (Value, String) {
-    let mut command = stsenv(
-        sandbox,
-        &[
-            "exec",
-            "--server",
-            "runner",
-            "--",
-            "python3",
-            "-c",
-            PROBE_REQUESTS,
-        ],
-    );
+    let mut command = exec_python(sandbox, PROBE_REQUESTS);
     // What a shell with an stsenv session (or a profile) has: all removed.
     command
         .env("AWS_PROFILE", "runner")
@@ -302,7 +299,7 @@ fn probe_requests(sandbox: &Sandbox) -> (Value, String) {
         )
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/nonexistent")
         .env("STSENV_REFRESH_AT", "1");
-    let output = output_within(command, Duration::from_secs(60));
+    let output = output_within(command, PATIENCE);
     let doc = json_lines(succeeded(&output)).pop().expect("one JSON line");
     (doc, String::from_utf8_lossy(&output.stderr).into_owned())
 }
@@ -389,7 +386,10 @@ fn default_credentials_are_hidden_in_private_copies_removed_at_exit() {
     assert_ne!(copy, sandbox.credentials_path());
     assert_eq!(credentials["mode"], "0o600");
     assert_eq!(config["mode"], "0o600");
-    assert_eq!(credentials["dir_mode"], "0o700");
+    // Its directory (a private temporary one, or /proc/PID/fd) is the owner's only.
+    let dir_mode = credentials["dir_mode"].as_str().unwrap();
+    let dir_mode = u32::from_str_radix(dir_mode.trim_start_matches("0o"), 8).unwrap();
+    assert_eq!(dir_mode & 0o077, 0, "{credentials}");
     let text = credentials["text"].as_str().unwrap();
     assert!(
         !text.contains(DEFAULT_KEY) && !text.contains("defaultsecret"),
@@ -421,7 +421,7 @@ fn default_credentials_are_hidden_in_private_copies_removed_at_exit() {
 fn code_of(sandbox: &Sandbox, command: &[&str]) -> (Option<i32>, String) {
     let mut args = vec!["exec", "--server", "runner", "--"];
     args.extend_from_slice(command);
-    let output = output_within(stsenv(sandbox, &args), Duration::from_secs(60));
+    let output = output_within(stsenv(sandbox, &args), PATIENCE);
     (
         output.status.code(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
@@ -482,10 +482,7 @@ fn start_signal_child(
     sandbox: &Sandbox,
     child: &str,
 ) -> (Child, BufReader<std::process::ChildStdout>, u16) {
-    let mut command = stsenv(
-        sandbox,
-        &["exec", "--server", "runner", "--", "python3", "-c", child],
-    );
+    let mut command = exec_python(sandbox, child);
     let mut process = command
         .stdout(Stdio::piped())
         .spawn()
@@ -526,7 +523,7 @@ fn signals_reach_the_child_once_and_the_server_ends_with_it() {
         );
         // SAFETY: kill(2) on our own child.
         unsafe { libc::kill(process.id() as i32, signal) };
-        let status = wait_within(&mut process, Duration::from_secs(30));
+        let status = wait_within(&mut process, PATIENCE);
         assert_eq!(status.code(), Some(100 + signal), "signal {signal}");
         let mut rest = String::new();
         std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
@@ -547,10 +544,7 @@ fn signals_reach_the_child_once_and_the_server_ends_with_it() {
     );
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(process.id() as i32, libc::SIGTERM) };
-    assert_eq!(
-        wait_within(&mut process, Duration::from_secs(30)).code(),
-        Some(143)
-    );
+    assert_eq!(wait_within(&mut process, PATIENCE).code(), Some(143));
 }
 
 /// Set the expiration of the cached `kind` entry to `secs` from now, so a
@@ -578,7 +572,7 @@ fn expire_cached(sandbox: &Sandbox, kind: &str, secs: i64) {
 
 /// Polls the server every 0.3 s: one JSON line per answer, with the time.
 /// Stops after three 503s; with `WAIT_FOR_RECOVERY=1` at the first 200
-/// after a 503; with `POLL_SECONDS` after that long; always after 60 s or
+/// after a 503; with `POLL_SECONDS` after that long; always after 150 s or
 /// 300 requests.
 const POLL_SERVER: &str = r#"
 import http.client, json, os, time, urllib.parse
@@ -586,11 +580,11 @@ url = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"])
 token = os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]
 recover = os.environ.get("WAIT_FOR_RECOVERY") == "1"
 seconds = float(os.environ.get("POLL_SECONDS", "0"))
-deadline, unavailable = time.time() + (seconds or 60), 0
+deadline, unavailable = time.time() + (seconds or 150), 0
 for _ in range(300):
     if time.time() > deadline:
         break
-    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     conn.request("GET", "/", headers={"Authorization": token})
     response = conn.getresponse()
     body = json.loads(response.read())
@@ -617,20 +611,9 @@ fn sts_down_during_renewal_serves_the_valid_credentials_then_503() {
     // The cached session now ends in 14 s; stsenv renews 8 s before.
     expire_cached(&sandbox, "AssumeRole", 14);
     drop(moto);
-    let mut command = stsenv(
-        &sandbox,
-        &[
-            "exec",
-            "--server",
-            "runner",
-            "--",
-            "python3",
-            "-c",
-            POLL_SERVER,
-        ],
-    );
+    let mut command = exec_python(&sandbox, POLL_SERVER);
     command.env("STSENV_REFRESH_MARGIN", "8");
-    let output = output_within(command, Duration::from_secs(90));
+    let output = output_within(command, Duration::from_secs(240));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let answers = json_lines(succeeded(&output));
     let first_503 = answers
@@ -740,7 +723,7 @@ fn an_mfa_code_needed_without_a_terminal_is_503_naming_the_fix_until_it_is_done(
         }
         answers.push(answer);
     }
-    let status = wait_within(&mut process, Duration::from_secs(90));
+    let status = wait_within(&mut process, Duration::from_secs(240));
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut process.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(status.success(), "{status}: {stderr}");
@@ -792,7 +775,7 @@ fn an_mfa_process_renews_without_anyone_typing() {
     // around.
     let mut command = polling_dev_as_renewal_needs_a_code(&sandbox, &[]);
     command.env("POLL_SECONDS", "12");
-    let output = output_within(command, Duration::from_secs(90));
+    let output = output_within(command, Duration::from_secs(240));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let answers = json_lines(succeeded(&output));
     assert!(
@@ -840,7 +823,7 @@ fn serve_prints_the_variables_serves_and_stops_on_ctrl_c() {
     assert_eq!(identity["Arn"], ROLE_ARN);
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
-    assert!(wait_within(&mut process, Duration::from_secs(30)).success());
+    assert!(wait_within(&mut process, PATIENCE).success());
     let port: u16 = url
         .trim_end_matches('/')
         .rsplit(':')
@@ -917,7 +900,7 @@ fn serve_on_a_busy_port_fails_clearly_and_long_term_keys_are_refused() {
     let port = busy.local_addr().unwrap().port().to_string();
     let output = output_within(
         stsenv(&sandbox, &["serve", "runner", "--port", &port]),
-        Duration::from_secs(30),
+        PATIENCE,
     );
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty());
@@ -929,7 +912,7 @@ fn serve_on_a_busy_port_fails_clearly_and_long_term_keys_are_refused() {
 
     let output = output_within(
         stsenv(&sandbox, &["exec", "--server", "base", "--", "true"]),
-        Duration::from_secs(30),
+        PATIENCE,
     );
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -1018,7 +1001,7 @@ fn a_new_mfa_code_is_asked_once_ahead_of_expiry_saying_who_waits() {
     );
     tmux.send(&["-l", "123456"]);
     tmux.send(&["Enter"]);
-    assert_eq!(wait_for_file(&rc, Duration::from_secs(60)), "0\n");
+    assert_eq!(wait_for_file(&rc, PATIENCE), "0\n");
     let screen = tmux.screen();
     assert_eq!(
         screen.matches("is waiting").count(),
@@ -1070,6 +1053,172 @@ fn ctrl_c_on_the_terminal_reaches_the_child_once() {
     );
     tmux.wait_for("the child", "counting");
     tmux.send(&["C-c"]);
-    assert_eq!(wait_for_file(&rc, Duration::from_secs(30)), "0\n");
+    assert_eq!(wait_for_file(&rc, PATIENCE), "0\n");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "sigints 1\n");
+}
+
+/// Holds idle connections to a port, reopening each one the server closes.
+const IDLE_HOLDER: &str = include_str!("../support/idle_holder.py");
+
+/// Run by `exec --server`: start [`IDLE_HOLDER`] against the server as
+/// another user (nobody, when the tests run as root), wait until it holds
+/// its connections, run the SDK probe, and report both as one JSON line.
+const FLOOD_CHILD: &str = r#"
+import json, os, resource, subprocess, urllib.parse
+port = urllib.parse.urlparse(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]).port
+holder = ["/usr/bin/python3", "-c", os.environ["HOLDER"], str(port), os.environ["HOLD"]]
+as_root = os.getuid() == 0
+if as_root:
+    holder = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + holder
+def room():
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 4096 and as_root:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+flood = subprocess.Popen(holder, stdout=subprocess.PIPE, text=True, preexec_fn=room)
+holding = flood.stdout.readline().strip()
+probe = subprocess.run([os.environ["PROBE"]], capture_output=True, text=True, timeout=170,
+                       env=dict(os.environ, PROBE_CALLS="20", PROBE_SECONDS="170", PROBE_KEYS="99"))
+flood.terminate()
+ended = flood.communicate(timeout=60)[0].strip()
+print(json.dumps({"holding": holding, "ended": ended, "other_user": as_root,
+                  "probe": probe.stdout, "status": probe.returncode, "stderr": probe.stderr[-3000:]}))
+"#;
+
+/// 2,000 idle connections held by another local user (who has no token)
+/// while the child's SDK fetches credentials 20 times: every fetch
+/// succeeds, and the server closed idle connections on its own.
+#[test]
+fn an_idle_flood_from_another_user_does_not_starve_the_sdk() {
+    let sandbox = sandbox();
+    let mut command = exec_python(&sandbox, FLOOD_CHILD);
+    command
+        .env("HOLDER", IDLE_HOLDER)
+        .env("HOLD", "2000")
+        .env("PROBE", env!("CARGO_BIN_EXE_sdk-probe"));
+    let output = output_within(command, Duration::from_secs(240));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = json_lines(succeeded(&output)).pop().expect("one JSON line");
+    assert_eq!(report["holding"], "holding 2000", "{report}\n{stderr}");
+    let calls = json_lines(report["probe"].as_str().unwrap().as_bytes());
+    assert_eq!(calls.len(), 20, "{report}");
+    let failed: Vec<&Value> = calls.iter().filter(|c| c["ok"] != true).collect();
+    assert!(
+        failed.is_empty(),
+        "{} of 20 fetches failed under the flood, the first: {}",
+        failed.len(),
+        failed[0]
+    );
+    for call in &calls {
+        assert_eq!(call["arn"], ROLE_ARN, "{call}");
+    }
+    assert_eq!(report["status"], 0, "{report}");
+    // The idle connections did not stay: the server closed them.
+    let reopened: u64 = report["ended"]
+        .as_str()
+        .and_then(|l| l.strip_prefix("reopened "))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(reopened > 0, "{report}");
+}
+
+/// `exec --server` killed with SIGKILL while its child runs: the private
+/// copy of the credentials file (other profiles' long-term keys) is gone
+/// with it, and nothing under TMPDIR holds a secret.
+#[test]
+fn a_killed_server_leaves_no_copy_of_the_credentials() {
+    let sandbox = sandbox();
+    let tmp = sandbox.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let child = "import os, time\n\
+                 print(os.environ['AWS_SHARED_CREDENTIALS_FILE'], flush=True)\n\
+                 time.sleep(120)\n";
+    let mut command = exec_python(&sandbox, child);
+    command.env("TMPDIR", &tmp).stdout(Stdio::piped());
+    let mut process = command.spawn().expect("stsenv starts");
+    let mut line = String::new();
+    BufReader::new(process.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("the child prints the path");
+    let copy = PathBuf::from(line.trim());
+    let text = std::fs::read_to_string(&copy).expect("the copy is readable while it runs");
+    assert!(text.contains("AKIAIOSFODNN7EXAMPLE"), "{text}");
+
+    process.kill().unwrap();
+    process.wait().unwrap();
+    assert!(
+        std::fs::read(&copy).is_err(),
+        "{} outlived the killed server",
+        copy.display()
+    );
+    let mut left = Vec::new();
+    let mut dirs = vec![tmp.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path.clone());
+            }
+            left.push(path);
+        }
+    }
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+    // The child (in stsenv's session) is not needed any more.
+    // SAFETY: kill(2) on the process group stsenv led.
+    unsafe { libc::kill(-(process.id() as i32), libc::SIGKILL) };
+}
+
+/// `serve --output FILE`: the variables (with the token) go to a 0600 file
+/// written whole, nothing to stdout, and the file goes when serve stops.
+#[test]
+fn serve_writes_the_variables_to_a_private_file_removed_at_stop() {
+    let sandbox = sandbox();
+    let file = sandbox.path().join("server.env");
+    // An existing, world-readable file is replaced, not reused.
+    std::fs::write(&file, "old\n").unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let mut process = stsenv(
+        &sandbox,
+        &["serve", "runner", "--output", file.to_str().unwrap()],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("stsenv starts");
+    let mut stderr = BufReader::new(process.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("serving the credentials") {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "serve ended early"
+        );
+    }
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let vars: std::collections::HashMap<&str, &str> =
+        text.lines().filter_map(|l| l.split_once('=')).collect();
+    let url = vars["AWS_CONTAINER_CREDENTIALS_FULL_URI"];
+    let token = vars["AWS_CONTAINER_AUTHORIZATION_TOKEN"];
+    assert_eq!(token.len(), 64, "{text}");
+    // The file's variables reach the server.
+    let mut aws = sandbox.command("aws");
+    aws.args(["sts", "get-caller-identity", "--output", "json"]);
+    aws.env("AWS_CONTAINER_CREDENTIALS_FULL_URI", url)
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
+    for name in ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"] {
+        aws.env(name, vars[name]);
+    }
+    let identity: Value = serde_json::from_slice(succeeded(&aws.output().unwrap())).unwrap();
+    assert_eq!(identity["Arn"], ROLE_ARN);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
+    assert!(wait_within(&mut process, PATIENCE).success());
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut process.stdout.take().unwrap(), &mut stdout).unwrap();
+    assert_eq!(stdout, "", "the variables went to stdout too");
+    assert!(!file.exists(), "the file outlived serve");
 }

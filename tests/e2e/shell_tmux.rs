@@ -7,13 +7,17 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{Moto, Sandbox, PATIENCE, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
 use crate::shell_support::{shell_command, SHELLS};
 
 /// The longest any tmux test waits for its screen (a renewal in
-/// `server.rs` waits for credentials to near their expiry).
-const WAIT: Duration = Duration::from_secs(60);
+/// `server.rs` waits for credentials to near their expiry): the suite's
+/// ceiling, since a loaded machine can take long to draw a prompt.
+const WAIT: Duration = PATIENCE;
+
+/// What the test shells print as their prompt.
+const PROMPT: &str = "READY$";
 
 /// A tmux server on a private socket, killed on drop.
 pub(crate) struct Tmux<'a> {
@@ -90,6 +94,35 @@ impl<'a> Tmux<'a> {
     }
 }
 
+impl Tmux<'_> {
+    /// How many prompts the screen shows.
+    fn prompts(&self) -> usize {
+        self.screen().matches(PROMPT).count()
+    }
+
+    /// Ctrl-C at a shell prompt, then wait for the next prompt: keys typed
+    /// before the shell has handled the interrupt would be thrown away
+    /// with the line (readline and fish discard what they already read).
+    pub(crate) fn interrupt(&self, what: &str) {
+        let before = self.prompts();
+        self.send(&["C-c"]);
+        self.wait_for_prompt(what, before);
+    }
+
+    /// Wait until the screen shows more than `before` prompts.
+    pub(crate) fn wait_for_prompt(&self, what: &str, before: usize) {
+        let deadline = Instant::now() + WAIT;
+        while self.prompts() <= before {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: no new prompt within {WAIT:?}; screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 impl Drop for Tmux<'_> {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
@@ -144,8 +177,11 @@ fn interactive_session_asks_mfa_once_and_completes_profiles() {
             shell,
             "MFA code for dev (arn:aws:iam::123456789012:mfa/alice): ",
         );
+        let before = tmux.prompts();
         tmux.type_text("123456");
         tmux.send(&["Enter"]);
+        // The terminal is the prompt's until it returns: type after it.
+        tmux.wait_for_prompt(shell, before);
 
         tmux.type_text("stsenv status --format prompt");
         tmux.send(&["Enter"]);

@@ -207,3 +207,49 @@ fn exec_of_a_missing_command_is_127() {
         "{stderr}"
     );
 }
+
+/// Naming nothing, with keys exported and no stsenv session in the shell:
+/// `exec` runs the command with those keys, as the SDKs and `whoami` use
+/// them; `env` still switches the shell to `AWS_PROFILE` / `default`
+/// (re-exporting the keys already there would do nothing).
+#[test]
+fn exec_without_a_profile_uses_exported_keys_and_env_switches() {
+    let sandbox = Sandbox::new();
+    sandbox.credentials(
+        "[default]\naws_access_key_id = AKIADEFAULTDEFAULT01\naws_secret_access_key = d\n",
+    );
+    let exported = [
+        ("AWS_ACCESS_KEY_ID", "AKIAEXPORTEDEXPORT01"),
+        ("AWS_SECRET_ACCESS_KEY", "e"),
+    ];
+    let out = sandbox
+        .stsenv()
+        .envs(exported)
+        .args(["exec", "--", "sh", "-c", "echo \"$AWS_ACCESS_KEY_ID\""])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "AKIAEXPORTEDEXPORT01"
+    );
+    let out = sandbox
+        .stsenv()
+        .envs(exported)
+        .args(["env", "--shell", "bash"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stsenv_tests::exported_value(&out.stdout, "AWS_ACCESS_KEY_ID").as_deref(),
+        Some("AKIADEFAULTDEFAULT01")
+    );
+    // Expired exported keys are refused, as the SDKs refuse them.
+    let out = sandbox
+        .stsenv()
+        .envs(exported)
+        .env("AWS_SESSION_TOKEN", "t")
+        .env("AWS_CREDENTIAL_EXPIRATION", "2000-01-01T00:00:00Z")
+        .args(["exec", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -10,6 +10,7 @@ pub mod hostile_portal;
 pub mod imds_stub;
 pub mod keyring;
 pub mod loopback_http;
+pub mod signin_stub;
 pub mod sso_stub;
 pub mod sts_stand_in;
 
@@ -52,14 +53,9 @@ impl Moto {
                 moto_server().display()
             )
         });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto_server did not listen on {port} within 30 s"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until(&format!("moto_server listening on {port}"), || {
+            TcpStream::connect(("127.0.0.1", port)).ok()
+        });
         Moto {
             url: format!("http://127.0.0.1:{port}"),
             port,
@@ -371,4 +367,23 @@ pub fn succeeded(output: &std::process::Output) -> &[u8] {
         String::from_utf8_lossy(&output.stderr)
     );
     &output.stdout
+}
+
+/// The longest a test waits for something that takes a moment on an idle
+/// machine (a process to start or end, a screen to show, a file to appear):
+/// a ceiling for polling loops and hang guards, never a sleep. Generous,
+/// because the suite must pass on a 2-core machine saturated by other work.
+pub const PATIENCE: Duration = Duration::from_secs(180);
+
+/// Poll `ready` every 20 ms until it gives a value, for at most
+/// [`PATIENCE`]; a failure names `what`.
+pub fn wait_until<T>(what: &str, mut ready: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = ready() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "{what}: not within {PATIENCE:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -133,9 +133,14 @@ pub fn form_query(query: &str) -> HashMap<String, String> {
 fn answer(stream: TcpStream, handle: &dyn Fn(&Request) -> Response) -> std::io::Result<()> {
     // Bodies are not used by these stand-ins, but are drained.
     let (request, _body) = read_request(&stream)?;
-    let response = handle(&request);
+    write_response(stream, &handle(&request))
+}
+
+/// Write `response` to `stream` and close it (`Connection: close`).
+pub fn write_response(mut stream: TcpStream, response: &Response) -> std::io::Result<()> {
     let reason = match response.status {
         200 => "OK",
+        302 => "Found",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
@@ -143,7 +148,6 @@ fn answer(stream: TcpStream, handle: &dyn Fn(&Request) -> Response) -> std::io::
         405 => "Method Not Allowed",
         _ => "Error",
     };
-    let mut stream = stream;
     let extra: String = response
         .headers
         .iter()
@@ -168,6 +172,25 @@ pub fn request(
     path: &str,
     headers: &[(&str, &str)],
 ) -> std::io::Result<(u16, String)> {
+    send(url, method, path, headers).map(|(status, _, body)| (status, body))
+}
+
+/// [`request`] without headers, returning `(status, head, body)`: the head
+/// holds the status line and headers (a redirect's `Location`).
+pub fn request_with_head(
+    url: &str,
+    method: &str,
+    path: &str,
+) -> std::io::Result<(u16, String, String)> {
+    send(url, method, path, &[])
+}
+
+fn send(
+    url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, String, String)> {
     let address = url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(address)?;
     let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
@@ -186,9 +209,9 @@ pub fn request(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = response
+    let (head, body) = response
         .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    Ok((status, body))
+        .map(|(h, b)| (h.to_string(), b.to_string()))
+        .unwrap_or((response.clone(), String::new()));
+    Ok((status, head, body))
 }

@@ -235,6 +235,15 @@ fn print_server(report: &server::Report) {
     println!("|---|---:|---:|");
     println!("| new connection each | {} |", ms(report.fresh));
     println!("| kept-alive connections | {} |", ms(report.kept));
+    match report.flooded {
+        Some(flooded) => println!(
+            "| new connection each, one client, while another user holds {} idle connections ({} requests) | {} |",
+            server::FLOOD,
+            server::FLOOD_REQUESTS,
+            ms(flooded)
+        ),
+        None => println!("| under an idle-connection flood | not measured (no python3) | |"),
+    }
     let mib = |kib: u64| kib as f64 / 1024.0;
     let (rss, peak) = report.rss_kib;
     println!(

@@ -320,7 +320,12 @@ impl User {
     }
 }
 
-/// The packaged binary is executable and says which version it is.
+/// Variables that only the tests may use: a release binary must not
+/// contain their names (they exist in debug builds only).
+const TEST_HOOKS: [&str; 2] = ["STSENV_TEST_", "STSENV_SSO_POLL_MS"];
+
+/// The packaged binary is executable, says which version it is, and has
+/// no test hook in it.
 fn check_binary(root: &Path, user: &User) -> util::Result {
     let binary = root.join("stsenv");
     expect_version(&output(user.command(&binary).arg("--version"))?, &binary)
@@ -332,6 +337,16 @@ fn expect_version(out: &str, binary: &Path) -> util::Result {
     if !out.starts_with(&expected) {
         return Err(format!(
             "{} --version printed {out:?}, expected it to start with {expected:?}",
+            binary.display()
+        ));
+    }
+    let bytes = fs::read(&binary).map_err(|e| format!("read {}: {e}", binary.display()))?;
+    if let Some(hook) = TEST_HOOKS
+        .iter()
+        .find(|hook| bytes.windows(hook.len()).any(|w| w == hook.as_bytes()))
+    {
+        return Err(format!(
+            "{} contains the test hook {hook}: it must exist in debug builds only",
             binary.display()
         ));
     }

@@ -39,12 +39,20 @@ impl Tools {
 }
 
 /// The Python packages the tests use (python-dotenv: the dotenv output is
-/// checked against it).
-const PACKAGES: [&str; 4] = ["moto[server]==5.2.1", "awscli", "boto3", "python-dotenv"];
+/// checked against it; awscrt: botocore's `aws login` provider signs its
+/// DPoP proofs with it).
+const PACKAGES: [&str; 5] = [
+    "moto[server]==5.2.1",
+    "awscli",
+    "boto3",
+    "python-dotenv",
+    "awscrt",
+];
 
 /// Make sure moto_server and aws exist; install them into target/venv if not.
 pub fn ensure() -> util::Result<Tools> {
     if on_path("moto_server") && on_path("aws") {
+        ensure_awscrt("python3")?;
         return Ok(Tools { bin_dir: None });
     }
     let venv = util::target_dir().join("venv");
@@ -67,5 +75,27 @@ pub fn ensure() -> util::Result<Tools> {
                 .args(PACKAGES),
         )?;
     }
+    ensure_awscrt(&bin.join("python").display().to_string())?;
     Ok(Tools { bin_dir: Some(bin) })
+}
+
+/// botocore's login provider needs awscrt; a venv or PATH Python made
+/// before the login tests existed lacks it.
+fn ensure_awscrt(python: &str) -> util::Result<()> {
+    let present = Command::new(python)
+        .args(["-c", "import awscrt"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    eprintln!("xtask: installing awscrt for {python}");
+    util::run(Command::new(python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "awscrt",
+    ]))
 }

@@ -117,6 +117,15 @@ pub enum Error {
         /// The `[sso-session]` name.
         session: String,
     },
+    /// An `aws login` session cannot give credentials without a new login
+    /// (no cached login, or the refresh token has ended).
+    #[error("the `aws login` session of profile `{profile}` needs a new login: {reason}")]
+    SignInNeeded {
+        /// The profile with `login_session`.
+        profile: String,
+        /// Why, in a few words.
+        reason: String,
+    },
     /// An SSO device login did not complete.
     #[error("SSO login for {target} failed: {reason}")]
     Login {
@@ -231,6 +240,7 @@ impl Error {
             Error::MfaNeeded { .. }
             | Error::PeerPrompting { .. }
             | Error::LoginNeeded { .. }
+            | Error::SignInNeeded { .. }
             | Error::SessionLoginNeeded { .. } => 3,
             // The shell convention for a process ended by SIGINT.
             Error::Cancelled => 130,

@@ -85,12 +85,12 @@ pub enum Command {
         after_help = "Examples:\n  credential_process = stsenv credential-process dev   # in ~/.aws/config\n  stsenv credential-process dev"
     )]
     CredentialProcess(CredentialProcessArgs),
-    /// Log in to IAM Identity Center (SSO) with the device authorization flow
+    /// Log in to IAM Identity Center (SSO), or to an `aws login` session
     #[command(
-        after_help = "Examples:\n  stsenv login my-sso-profile\n  stsenv login --sso-session corp"
+        after_help = "Examples:\n  stsenv login my-sso-profile\n  stsenv login --sso-session corp\n  stsenv login my-login-profile --remote   # aws login profiles: paste the code"
     )]
     Login(LoginArgs),
-    /// Forget the SSO token of a profile or sso-session
+    /// Forget the SSO token, or the `aws login` session, of a profile or sso-session
     #[command(
         after_help = "Examples:\n  stsenv logout my-sso-profile\n  stsenv logout --sso-session corp"
     )]
@@ -357,6 +357,9 @@ pub struct ServeArgs {
     /// Print the variables as code for this shell (or one JSON object) instead of NAME=value lines
     #[arg(long, short, value_enum)]
     pub shell: Option<ServeFormat>,
+    /// Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
 }
 
 /// What `stsenv serve --shell` can print: the server's variables as shell
@@ -528,12 +531,16 @@ pub struct LoginArgs {
     /// Do not open a browser; only print the URL and code
     #[arg(long)]
     pub no_browser: bool,
+    /// `aws login` profiles: sign in on another device and paste the code it shows
+    #[arg(long, conflicts_with = "sso_session")]
+    pub remote: bool,
 }
 
-/// Whose SSO token `login` and `logout` handle.
+/// Whose token `login` and `logout` handle: an SSO profile or session, or
+/// an `aws login` profile.
 #[derive(Debug, Args)]
 pub struct SsoTarget {
-    /// An SSO profile [default: $AWS_PROFILE, then `default`]
+    /// An SSO or `aws login` (login_session) profile [default: $AWS_PROFILE, then `default`]
     #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// The profile, as an option (for names that start with `-`)

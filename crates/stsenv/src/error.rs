@@ -61,17 +61,26 @@ pub fn core_report(err: &Error) -> String {
     }
 }
 
+/// A profile as `stsenv login`'s argument (an option for names that look like one).
+fn login_arg(profile: &str) -> String {
+    if profile.starts_with('-') {
+        format!("--profile={}", shell_words::quote(profile))
+    } else {
+        shell_words::quote(profile).into_owned()
+    }
+}
+
 /// What the user can type to get past `err`, where the command line can help.
 fn hint(err: &Error) -> Option<String> {
     match err {
         Error::MfaNeeded { .. } => Some("pass --token-code CODE, or run it in a terminal".into()),
         Error::PeerPrompting { .. } => Some("finish it there or pass --token-code".into()),
-        Error::LoginNeeded { profile } if profile.starts_with('-') => Some(format!(
-            "run `stsenv login --profile={}`",
-            shell_words::quote(profile)
-        )),
-        Error::LoginNeeded { profile } => Some(format!(
-            "run `stsenv login {}`",
+        Error::LoginNeeded { profile } => {
+            Some(format!("run `stsenv login {}`", login_arg(profile)))
+        }
+        Error::SignInNeeded { profile, .. } => Some(format!(
+            "run `stsenv login {}` (or `aws login --profile {}`)",
+            login_arg(profile),
             shell_words::quote(profile)
         )),
         Error::SessionLoginNeeded { session } => Some(format!(

@@ -208,6 +208,7 @@ fn account_of(plan: &Plan) -> String {
     });
     let account = from_arn.or_else(|| match &plan.source {
         Source::Sso(role) => Some(role.account_id.clone()),
+        Source::Login(login) => login.session_arn.split(':').nth(4).map(str::to_string),
         _ => None,
     });
     account

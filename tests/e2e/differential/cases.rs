@@ -48,7 +48,228 @@ pub fn all() -> Vec<Case> {
     rows.extend(imds());
     rows.extend(container());
     rows.extend(web_identity());
+    rows.extend(keys_lines());
+    rows.extend(endpoints());
+    rows.extend(files());
     rows
+}
+
+/// A role on moto assumed with `base`'s keys, from the profile `app`.
+const APP_ROLE: &str =
+    "[profile app]\nrole_arn = arn:aws:iam::111111111111:role/RoleA\nsource_profile = base\nregion = eu-west-1\n";
+
+/// How session tokens are read from the files.
+fn keys_lines() -> Vec<Case> {
+    vec![
+        // An empty line means no token: botocore and the Rust SDK sign without one.
+        case("keys/empty-session-token-signs-without-one")
+            .creds("[base]\n{{keys:base}}\naws_session_token =\n")
+            .profile("base")
+            .same(),
+        case("keys/empty-session-token-of-a-source-profile")
+            .config(APP_ROLE)
+            .creds("[base]\n{{keys:base}}\naws_session_token =\n")
+            .profile("app")
+            .same(),
+        // botocore reads the old name, and before the new one.
+        case("keys/aws-security-token-is-the-session-token")
+            .creds("[base]\n{{keys:base}}\naws_security_token = tok-legacy\n")
+            .profile("base")
+            .same(),
+        case("keys/aws-security-token-before-aws-session-token")
+            .creds("[base]\n{{keys:base}}\naws_session_token = tok-new\naws_security_token = tok-legacy\n")
+            .profile("base")
+            .same(),
+        case("keys/aws-security-token-in-the-config-file")
+            .config("[profile base]\n{{keys:base}}\naws_security_token = tok-legacy\n")
+            .profile("base")
+            .same(),
+    ]
+}
+
+/// Endpoint settings: every row points at moto itself, with
+/// AWS_ENDPOINT_URL unset.
+fn endpoints() -> Vec<Case> {
+    let own = |name: &'static str| {
+        case(name)
+            .unset("AWS_ENDPOINT_URL")
+            .creds("[base]\n{{keys:base}}\n")
+    };
+    vec![
+        own("endpoint/profile-endpoint-url")
+            .config(&format!("{APP_ROLE}endpoint_url = {{{{moto}}}}\n"))
+            .profile("app")
+            .same(),
+        own("endpoint/services-section")
+            .config(&format!(
+                "{APP_ROLE}services = local\n\n[services local]\nsts =\n  endpoint_url = {{{{moto}}}}\n"
+            ))
+            .profile("app")
+            .same(),
+        own("endpoint/services-section-beats-endpoint-url")
+            .config(&format!(
+                "{APP_ROLE}endpoint_url = http://127.0.0.1:9\nservices = local\n\n[services local]\nsts =\n  endpoint_url = {{{{moto}}}}\n"
+            ))
+            .profile("app")
+            .same(),
+        own("endpoint/aws-endpoint-url-sts-beats-the-profile")
+            .config(&format!("{APP_ROLE}endpoint_url = http://127.0.0.1:9\n"))
+            .env("AWS_ENDPOINT_URL_STS", "{{moto}}")
+            .profile("app")
+            .same(),
+        own("endpoint/aws-endpoint-url-sts-beats-aws-endpoint-url")
+            .config(APP_ROLE)
+            .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+            .env("AWS_ENDPOINT_URL_STS", "{{moto}}")
+            .profile("app")
+            .same(),
+        // Both go to AWS itself (unreachable here, or refusing moto's keys).
+        own("endpoint/ignore-configured-endpoint-urls-in-the-profile")
+            .config(&format!(
+                "{APP_ROLE}endpoint_url = {{{{moto}}}}\nignore_configured_endpoint_urls = true\n"
+            ))
+            .profile("app")
+            .mentions(&["app"])
+            .same(),
+        own("endpoint/aws-ignore-configured-endpoint-urls")
+            .config(&format!("{APP_ROLE}endpoint_url = {{{{moto}}}}\n"))
+            .env("AWS_ENDPOINT_URL_STS", "{{moto}}")
+            .env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true")
+            .profile("app")
+            .mentions(&["app"])
+            .same(),
+        own("endpoint/ignore-false-keeps-the-endpoint")
+            .config(&format!(
+                "{APP_ROLE}endpoint_url = {{{{moto}}}}\nignore_configured_endpoint_urls = false\n"
+            ))
+            .profile("app")
+            .same(),
+        // Every AssumeRole of a chain goes to the named profile's endpoint
+        // (the client is the named profile's); hop's own is never used.
+        own("endpoint/a-chain-uses-the-named-profiles-endpoint")
+            .config(
+                "\
+[profile app]
+role_arn = arn:aws:iam::111111111111:role/RoleA
+source_profile = hop
+region = eu-west-1
+endpoint_url = {{moto}}
+
+[profile hop]
+role_arn = arn:aws:iam::222222222222:role/RoleB
+source_profile = base
+endpoint_url = http://127.0.0.1:9
+",
+            )
+            .profile("app")
+            .same(),
+        // `legacy` changes nothing where an endpoint is configured, in
+        // the profile or the environment (botocore: no global endpoint then).
+        own("endpoint/sts-regional-endpoints-legacy-with-an-endpoint")
+            .config(&format!(
+                "{APP_ROLE}endpoint_url = {{{{moto}}}}\nsts_regional_endpoints = legacy\n"
+            ))
+            .profile("app")
+            .same(),
+        case("endpoint/aws-sts-regional-endpoints-legacy-with-an-endpoint")
+            .config(APP_ROLE)
+            .creds("[base]\n{{keys:base}}\n")
+            .env("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+            .profile("app")
+            .same(),
+    ]
+}
+
+/// How the files are read: comments, continuation lines, a byte order
+/// mark, several sso-sessions, `~` in AWS_CONFIG_FILE.
+fn files() -> Vec<Case> {
+    let two_sessions = "\
+[sso-session first]
+sso_start_url = https://first.example/start
+sso_region = eu-west-1
+
+[sso-session second]
+sso_start_url = https://second.example/start
+sso_region = eu-central-1
+
+[profile corp-dev]
+sso_session = second
+sso_account_id = 222222222222
+sso_role_name = Developer
+region = eu-west-1
+";
+    vec![
+        case("files/comment-lines")
+            .config(
+                "# leading comment\n[profile app]\n; a comment\nrole_arn = arn:aws:iam::111111111111:role/RoleA\n  # indented comment\nsource_profile = base\nregion = eu-west-1\n",
+            )
+            .creds("# keys\n[base]\n; here\n{{keys:base}}\n")
+            .profile("app")
+            .same(),
+        case("files/hash-after-a-value")
+            .config(
+                "[profile app]\nrole_arn = arn:aws:iam::111111111111:role/RoleA\nsource_profile = base # the IAM user\nregion = eu-west-1\n",
+            )
+            .creds("[base]\n{{keys:base}}\n")
+            .profile("app")
+            .deliberate(
+                "` # text` after a value is a comment, as the Rust SDK's parser (which stsenv uses) reads it; botocore keeps it in the value",
+                |o| {
+                    let mut p = Vec::new();
+                    if !o.stsenv.ok {
+                        p.push(format!("stsenv should use source_profile `base`: {}", o.stsenv.error));
+                    }
+                    if o.stsenv.call("AssumeRole").map(|c| c.signer.as_str()) != Some("user:base") {
+                        p.push(format!("base's keys assume the role: {:?}", o.stsenv.lines()));
+                    }
+                    if o.botocore.ok {
+                        p.push("premise: botocore looks for a profile named `base # the IAM user`".into());
+                    }
+                    p
+                },
+            ),
+        case("files/continuation-line-of-an-unused-key")
+            .config(&format!("{APP_ROLE}output = json\n  more\n"))
+            .creds("[base]\n{{keys:base}}\n")
+            .profile("app")
+            .same(),
+        case("files/continuation-line-of-the-session-name")
+            .config(&format!("{APP_ROLE}role_session_name = first\n  second\n"))
+            .creds("[base]\n{{keys:base}}\n")
+            .profile("app")
+            .deliberate(
+                "a value STS refuses (a session name with a line break) is an error naming the profile before any call; botocore sends it",
+                |o| {
+                    let mut p = o.stsenv_fails_with(&["app", "role session name"]);
+                    if !o.stsenv.trace.is_empty() {
+                        p.push(format!("no STS call: {:?}", o.stsenv.lines()));
+                    }
+                    if o.botocore.call("AssumeRole").is_none() {
+                        p.push(format!("premise: botocore sends it: {:?}", o.botocore.lines()));
+                    }
+                    p
+                },
+            ),
+        // Neither reads such a file; stsenv says what to fix.
+        case("files/byte-order-mark")
+            .config(&format!("\u{feff}{APP_ROLE}"))
+            .creds("[base]\n{{keys:base}}\n")
+            .profile("app")
+            .mentions(&["byte order mark", "config"])
+            .same(),
+        case("files/two-sso-sessions")
+            .config(two_sessions)
+            .sso_token("second", "https://second.example/start", "eu-central-1", 28_800)
+            .profile("corp-dev")
+            .same(),
+        case("files/aws-config-file-with-tilde")
+            .config("[profile app]\n{{keys:decoy}}\n")
+            .file("home/alt/config", APP_ROLE)
+            .creds("[base]\n{{keys:base}}\n")
+            .env("AWS_CONFIG_FILE", "~/alt/config")
+            .profile("app")
+            .same(),
+    ]
 }
 
 fn chains() -> Vec<Case> {
@@ -648,6 +869,11 @@ fn selection() -> Vec<Case> {
             .creds("[kp]\n{{keys:kp}}\n")
             .env("AWS_CONFIG_FILE", "{{dir}}/no/such/config")
             .profile("kp")
+            .same(),
+        case("select/environment-keys-beat-the-default-profile")
+            .creds("[default]\n{{keys:dflt}}\n")
+            .env("AWS_ACCESS_KEY_ID", "{{id:envuser}}")
+            .env("AWS_SECRET_ACCESS_KEY", "{{secret:envuser}}")
             .same(),
         case("select/environment-keys-beat-aws-profile")
             .creds("[kp]\n{{keys:kp}}\n")

@@ -58,7 +58,8 @@ pub struct SsoToken {
 /// `{{keys:NAME}}` (both key lines of moto IAM user NAME), `{{id:NAME}}`,
 /// `{{secret:NAME}}`, `{{dir}}` (the sandbox root), `{{imds}}` (the IMDS
 /// stand-in), `{{ecs}}` (the container endpoint's full URI), `{{ecs_port}}`,
-/// `{{in:SECONDS}}` (an RFC 3339 time that far from now).
+/// `{{moto}}` (the worker's STS emulator, for rows that configure endpoints
+/// themselves), `{{in:SECONDS}}` (an RFC 3339 time that far from now).
 pub struct Case {
     /// `group/what`, unique.
     pub name: &'static str,
@@ -329,6 +330,8 @@ pub struct Observed {
     pub stsenv_stderr: String,
     /// The environment `stsenv exec` gave the child.
     pub child_env: BTreeMap<String, String>,
+    /// Whose keys `stsenv exec` gave the child (as [`Call::signer`]).
+    pub child_signer: Option<String>,
     /// The environment both sides ran with.
     pub env: BTreeMap<String, String>,
 }
@@ -577,6 +580,7 @@ impl Worker {
             users: &users,
             imds: self.imds.url.clone(),
             ecs: self.ecs.full_uri(),
+            moto: self.moto.url.clone(),
         };
         sandbox.config(&ctx.render(&case.config));
         sandbox.credentials(&ctx.render(&case.credentials));
@@ -703,6 +707,13 @@ impl Worker {
                     .get("AWS_CREDENTIAL_EXPIRATION")
                     .and_then(|e| e.parse::<jiff::Timestamp>().ok())
                     .map(|t| t.as_second());
+                let by_key: HashMap<&str, &str> = users
+                    .iter()
+                    .map(|(name, keys)| (keys.id.as_str(), name.as_str()))
+                    .collect();
+                observed.child_signer = child
+                    .get("AWS_ACCESS_KEY_ID")
+                    .map(|key| self.signer_of(key, &by_key, &mut None));
             } else {
                 observed.stsenv.ok = false;
                 observed.stsenv.error = format!(
@@ -797,21 +808,7 @@ impl Worker {
                 .unwrap_or((None, String::new()));
             let signer = match key {
                 None => "unsigned".to_string(),
-                Some(key) => {
-                    if let Some(name) = by_key.get(key.as_str()) {
-                        format!("user:{name}")
-                    } else if key == SESSION_TOKEN_KEY {
-                        "get-session-token-keys".to_string()
-                    } else if key.starts_with(SSO_KEY_PREFIX) {
-                        "sso-role-credentials".to_string()
-                    } else {
-                        let roles = roles.get_or_insert_with(|| self.assumed_roles());
-                        match roles.get(&key) {
-                            Some(arn) => format!("role:{arn}"),
-                            None => format!("key:{key:?}"),
-                        }
-                    }
-                }
+                Some(key) => self.signer_of(&key, &by_key, &mut roles),
             };
             let token = match headers.get("x-amz-security-token") {
                 None => String::new(),
@@ -827,6 +824,28 @@ impl Worker {
             });
         }
         calls
+    }
+
+    /// Whose key `key` is: `user:NAME`, `role:ARN`, … (see [`Call::signer`]).
+    fn signer_of(
+        &self,
+        key: &str,
+        by_key: &HashMap<&str, &str>,
+        roles: &mut Option<HashMap<String, String>>,
+    ) -> String {
+        if let Some(name) = by_key.get(key) {
+            format!("user:{name}")
+        } else if key == SESSION_TOKEN_KEY {
+            "get-session-token-keys".to_string()
+        } else if key.starts_with(SSO_KEY_PREFIX) {
+            "sso-role-credentials".to_string()
+        } else {
+            let roles = roles.get_or_insert_with(|| self.assumed_roles());
+            match roles.get(key) {
+                Some(arn) => format!("role:{arn}"),
+                None => format!("key:{key:?}"),
+            }
+        }
     }
 
     /// moto's AssumeRole records: access key → role ARN.
@@ -874,6 +893,7 @@ struct Render<'a> {
     users: &'a HashMap<String, Keys>,
     imds: String,
     ecs: String,
+    moto: String,
 }
 
 impl Render<'_> {
@@ -914,6 +934,7 @@ impl Render<'_> {
             }
             None if placeholder == "dir" => self.dir.clone(),
             None if placeholder == "imds" => self.imds.clone(),
+            None if placeholder == "moto" => self.moto.clone(),
             None if placeholder == "ecs" => self.ecs.clone(),
             None if placeholder == "ecs_port" => self
                 .ecs
@@ -945,6 +966,7 @@ pub fn compare_same(case: &Case, o: &Observed) -> Vec<String> {
         ));
     }
     if b.ok && s.ok {
+        problems.extend(exec_uses_whoamis_keys(o));
         if b.region != s.region {
             problems.push(format!(
                 "region: botocore {:?} / stsenv exports {:?} to the child",
@@ -986,6 +1008,23 @@ pub fn compare_same(case: &Case, o: &Observed) -> Vec<String> {
         ));
     }
     problems
+}
+
+/// `stsenv exec` hands the child the credentials `whoami` signed with.
+pub fn exec_uses_whoamis_keys(o: &Observed) -> Vec<String> {
+    let whoami = o
+        .stsenv
+        .trace
+        .iter()
+        .rev()
+        .find(|c| c.action == "GetCallerIdentity")
+        .map(|c| c.signer.clone());
+    match (&o.child_signer, whoami) {
+        (Some(child), Some(whoami)) if *child != whoami => vec![format!(
+            "exec gave the child the keys of {child}, whoami signed as {whoami}"
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// A region variable the user set (not one stsenv exported, listed in

@@ -16,10 +16,24 @@ pub const REQUESTS: usize = 20_000;
 /// Concurrent clients.
 pub const CLIENTS: usize = 8;
 
+/// Idle connections held by another local user for the flood row.
+pub const FLOOD: usize = 2000;
+/// Requests measured during the flood (new connection each, one client:
+/// an SDK fetching credentials).
+pub const FLOOD_REQUESTS: usize = 2000;
+
+/// Holds idle connections to a port, reopening each one the server closes
+/// (shared with the server tests).
+const IDLE_HOLDER: &str = include_str!("../../../tests/support/idle_holder.py");
+
 /// What was measured.
 pub struct Report {
     /// p50 and p99 in ms with a new connection per request.
     pub fresh: (f64, f64),
+    /// p50 and p99 in ms with a new connection per request while another
+    /// user holds [`FLOOD`] idle connections; `None` when the holder could
+    /// not run (no python3).
+    pub flooded: Option<(f64, f64)>,
     /// p50 and p99 in ms over kept-alive connections.
     pub kept: (f64, f64),
     /// VmRSS of the server before the load, in KiB.
@@ -74,12 +88,51 @@ fn load(child: &mut Child) -> util::Result<Report> {
     let fresh = percentiles(run_clients(&authority, token, false)?);
     let kept = percentiles(run_clients(&authority, token, true)?);
     let rss_kib = rss(child.id())?;
+    let flooded = flooded(&authority, token)?;
     Ok(Report {
         fresh,
+        flooded,
         kept,
         idle_kib,
         rss_kib,
     })
+}
+
+/// Latency percentiles of [`FLOOD_REQUESTS`] requests while [`FLOOD`] idle
+/// connections are held by another user (nobody, when run as root).
+fn flooded(authority: &str, token: &str) -> util::Result<Option<(f64, f64)>> {
+    let port = authority.rsplit(':').next().unwrap_or_default();
+    // /proc/self belongs to the effective user (Linux, like `rss`).
+    let root = std::os::unix::fs::MetadataExt::uid(
+        &std::fs::metadata("/proc/self").map_err(|e| format!("/proc/self: {e}"))?,
+    ) == 0;
+    let mut holder = Command::new(if root { "setpriv" } else { "python3" });
+    if root {
+        holder.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/usr/bin/python3",
+        ]);
+    }
+    let holder = holder
+        .args(["-c", IDLE_HOLDER, port, &FLOOD.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn();
+    let Ok(mut holder) = holder else {
+        return Ok(None);
+    };
+    let mut line = String::new();
+    let _ = BufReader::new(holder.stdout.take().ok_or("no stdout")?).read_line(&mut line);
+    let result = if line.starts_with("holding") {
+        client(authority, token, false, FLOOD_REQUESTS).map(|times| Some(percentiles(times)))
+    } else {
+        Ok(None)
+    };
+    let _ = holder.kill();
+    let _ = holder.wait();
+    result
 }
 
 /// [`REQUESTS`] requests from [`CLIENTS`] threads; every latency in ms.

@@ -11,4 +11,5 @@ pub mod federation;
 mod http_cap;
 pub mod iam;
 pub mod partition;
+pub mod signin;
 pub mod sts;

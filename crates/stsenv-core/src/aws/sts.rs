@@ -12,6 +12,31 @@ fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
     aws_sdk_sts::Client::new(&sdk_config(ctx, Some(creds)))
 }
 
+/// STS's global endpoint, where `sts_regional_endpoints = legacy` sends
+/// the calls of [`LEGACY_GLOBAL_STS_REGIONS`]; it signs in us-east-1.
+pub const GLOBAL_STS_ENDPOINT: &str = "https://sts.amazonaws.com";
+
+/// The regions botocore sends to [`GLOBAL_STS_ENDPOINT`] under `legacy`
+/// (botocore's `LEGACY_GLOBAL_STS_REGIONS`).
+pub const LEGACY_GLOBAL_STS_REGIONS: [&str; 16] = [
+    "ap-northeast-1",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "aws-global",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
 /// The parameters of one sts:AssumeRole call.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct AssumeRole {

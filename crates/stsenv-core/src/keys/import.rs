@@ -19,15 +19,23 @@ pub const KEY_LINES: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
 
 /// Test-only: `STSENV_TEST_KILL_AT=STEP` makes the process SIGKILL itself
 /// at that step of `keys import` / `keys rotate`, so the tests can show that
-/// an interruption at any point leaves a working key stored.
+/// an interruption at any point leaves a working key stored. It exists in
+/// debug builds only (the tests run one); a release binary has no trace of it.
+#[cfg(debug_assertions)]
 pub const TEST_KILL_VAR: &str = "STSENV_TEST_KILL_AT";
 
 /// Die here, without any clean-up, when the tests asked for it.
+#[cfg(debug_assertions)]
 pub(crate) fn kill_point(step: &str) {
     if std::env::var(TEST_KILL_VAR).is_ok_and(|at| at == step) {
         crate::platform::die_now();
     }
 }
+
+/// Release builds: no kill points.
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub(crate) fn kill_point(_step: &str) {}
 
 /// The region for calls made for `profile`: its own, else STS's global one.
 fn region_of(config: &AwsConfig, profile: &str) -> String {
@@ -198,7 +206,8 @@ pub struct Imported {
 
 /// Move the keys of `profile` from the AWS files into the keystore:
 /// verify them (sts:GetCallerIdentity), store them, read them back, and
-/// only then mark the config and remove the two key lines (backups kept).
+/// only then mark the config and remove the two key lines (backups kept,
+/// without the key lines).
 /// Any error before the read-back leaves both files byte-identical.
 pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
     check_name(config, profile)?;
@@ -245,6 +254,10 @@ pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
     )
     .0;
     check_edit_result(config, profile, &config_edit, &credentials_edit)?;
+    // The keys leave plaintext: not into the backups either.
+    for edit in [&mut config_edit, &mut credentials_edit] {
+        edit.secrets = vec![keys.access_key_id.clone(), keys.secret_access_key.clone()];
+    }
 
     keystore::check_available(Some(profile))?;
     check_not_replacing(profile, Some(&keys))?;

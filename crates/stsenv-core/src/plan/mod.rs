@@ -115,6 +115,8 @@ pub enum ProfileKind {
     Role,
     /// IAM Identity Center.
     Sso,
+    /// An `aws login` session (`login_session`).
+    Login,
     /// credential_process.
     Process,
     /// Environment variables.
@@ -135,6 +137,7 @@ impl ProfileKind {
             ProfileKind::Mfa => "mfa",
             ProfileKind::Role => "role",
             ProfileKind::Sso => "sso",
+            ProfileKind::Login => "login",
             ProfileKind::Process => "process",
             ProfileKind::Environment => "env",
             ProfileKind::WebIdentity => "web-identity",
@@ -186,6 +189,7 @@ impl Plan {
             (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
             (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
             (Source::Sso(_), ..) => ProfileKind::Sso,
+            (Source::Login(_), ..) => ProfileKind::Login,
             (Source::Process { .. }, ..) => ProfileKind::Process,
             (Source::Environment { .. }, ..) => ProfileKind::Environment,
             (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,

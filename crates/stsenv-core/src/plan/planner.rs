@@ -6,12 +6,13 @@ use std::path::PathBuf;
 use aws_config::profile::Profile;
 
 use crate::aws::partition::Partition;
-use crate::aws::sts::AssumeRole;
+use crate::aws::sts::{AssumeRole, GLOBAL_STS_ENDPOINT, LEGACY_GLOBAL_STS_REGIONS};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::source::{Source, StaticKeys};
 use crate::plan::step::{Call, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS};
 use crate::profile::config::{AwsConfig, Service};
+use crate::source::login::LoginSession;
 use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::source::sso::SsoRole;
 use crate::source::web_identity::WebIdentity;
@@ -89,6 +90,17 @@ impl Planner<'_> {
         if let Some(federated) = &ov.federation {
             self.push_federation(&mut chain, &name, federated, region.as_deref())?;
         }
+        if self.sts_global_endpoint(&name)?
+            && LEGACY_GLOBAL_STS_REGIONS.contains(&region.as_deref().unwrap_or("us-east-1"))
+        {
+            let global = || Some(GLOBAL_STS_ENDPOINT.to_string());
+            for step in &mut chain.steps {
+                step.endpoint = step.endpoint.take().or_else(global);
+            }
+            if let Source::WebIdentity(web) = &mut chain.source {
+                web.endpoint = web.endpoint.take().or_else(global);
+            }
+        }
         Ok(Plan {
             profile: name.clone(),
             file: self.config.file_of(&name).to_path_buf(),
@@ -98,6 +110,30 @@ impl Planner<'_> {
             steps: chain.steps,
             warnings: chain.warnings,
         })
+    }
+
+    /// `AWS_STS_REGIONAL_ENDPOINTS`, else the profile's
+    /// `sts_regional_endpoints`: `legacy` sends the calls of the regions
+    /// STS once served globally to `sts.amazonaws.com`, as botocore does
+    /// (when no endpoint is configured); `regional` (the default) does not.
+    fn sts_global_endpoint(&self, name: &str) -> Result<bool> {
+        let value = self
+            .config
+            .env_var("AWS_STS_REGIONAL_ENDPOINTS")
+            .or_else(|| {
+                let profile = self.config.profile(name).ok()?;
+                profile
+                    .get("sts_regional_endpoints")
+                    .map(|v| v.trim().to_string())
+            });
+        match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("") | Some("regional") => Ok(false),
+            Some("legacy") => Ok(true),
+            Some(_) => Err(self.invalid(
+                name,
+                "has sts_regional_endpoints (or AWS_STS_REGIONAL_ENDPOINTS) that is neither `legacy` nor `regional`",
+            )),
+        }
     }
 
     fn region_of(&self, name: &str) -> Option<String> {
@@ -294,7 +330,7 @@ impl Planner<'_> {
             session_name,
             token_file: PathBuf::from(token_file),
             duration,
-            endpoint: self.config.endpoint_url(Some(name), Service::Sts),
+            endpoint: self.config.endpoint_url(Some(&self.target), Service::Sts),
         }))))
     }
 
@@ -303,9 +339,13 @@ impl Planner<'_> {
     /// keys in the config file.
     fn base_source(&self, name: &str, profile: &Profile) -> Result<Chain> {
         let process = profile.get("credential_process");
+        let login = profile.get("login_session").map(str::trim);
         let access_key_id = profile.get("aws_access_key_id");
+        // botocore: keys in the credentials file, then login_session, then
+        // credential_process, then keys in the config file.
         let keys_win = access_key_id.is_some()
-            && (process.is_none() || self.config.in_credentials_file(name, "aws_access_key_id"));
+            && ((process.is_none() && login.is_none())
+                || self.config.in_credentials_file(name, "aws_access_key_id"));
         let source = if profile.get("sso_session").is_some()
             || profile.get("sso_start_url").is_some()
         {
@@ -325,9 +365,18 @@ impl Planner<'_> {
                 keys: StaticKeys {
                     access_key_id: access_key_id.to_string(),
                     secret_access_key: secret.to_string(),
-                    session_token: profile.get("aws_session_token").map(str::to_string),
+                    // botocore reads the old name first; an empty value
+                    // means no token (the SDKs sign without one).
+                    session_token: ["aws_security_token", "aws_session_token"]
+                        .iter()
+                        .find_map(|key| profile.get(key))
+                        .map(str::trim)
+                        .filter(|token| !token.is_empty())
+                        .map(str::to_string),
                 },
             }
+        } else if let Some(session_arn) = login {
+            Source::Login(self.login_session(name, session_arn)?)
         } else if let Some(command) = process {
             Source::Process {
                 profile: name.to_string(),
@@ -338,10 +387,30 @@ impl Planner<'_> {
         } else {
             return Err(self.invalid(
                 name,
-                "has no credentials: add aws_access_key_id/aws_secret_access_key, role_arn + source_profile, sso_session, credential_process or web_identity_token_file",
+                "has no credentials: add aws_access_key_id/aws_secret_access_key, role_arn + source_profile, sso_session, login_session (aws login), credential_process or web_identity_token_file",
             ));
         };
         Ok(Chain::of(source))
+    }
+
+    /// `login_session = ARN`: the session must look like an IAM ARN (it
+    /// names the cache file and is shown in messages).
+    fn login_session(&self, name: &str, session_arn: &str) -> Result<LoginSession> {
+        let plausible = session_arn.starts_with("arn:")
+            && session_arn.split(':').count() >= 6
+            && session_arn.len() <= 2048
+            && session_arn.bytes().all(|b| b.is_ascii_graphic());
+        if !plausible {
+            return Err(self.invalid(
+                name,
+                "has a login_session that is not an ARN; run `aws login` (or stsenv login) to set it",
+            ));
+        }
+        Ok(LoginSession {
+            profile: name.to_string(),
+            session_arn: session_arn.to_string(),
+            endpoint: self.config.endpoint_url(Some(name), Service::Signin),
+        })
     }
 
     fn sso_role(&self, name: &str, profile: &Profile) -> Result<SsoRole> {
@@ -577,7 +646,7 @@ impl Planner<'_> {
     fn step(&self, name: &str, call: Call) -> Step {
         Step {
             profile: name.to_string(),
-            endpoint: self.config.endpoint_url(Some(name), Service::Sts),
+            endpoint: self.config.endpoint_url(Some(&self.target), Service::Sts),
             call,
             mfa_process: None,
         }

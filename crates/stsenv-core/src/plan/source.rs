@@ -12,6 +12,7 @@ use crate::aws::client::LazyRuntime;
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::step::mask_key;
+use crate::source::login::LoginSession;
 use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::source::sso::SsoRole;
 use crate::source::web_identity::WebIdentity;
@@ -89,6 +90,8 @@ pub enum Source {
     },
     /// IAM Identity Center role credentials.
     Sso(SsoRole),
+    /// `login_session`: an `aws login` session in the AWS CLI's login cache.
+    Login(LoginSession),
     /// `web_identity_token_file` + `role_arn`: sts:AssumeRoleWithWebIdentity.
     WebIdentity(WebIdentity),
     /// `credential_source = Ec2InstanceMetadata`: the instance role, via IMDSv2.
@@ -114,6 +117,7 @@ impl Source {
             | Source::Process { profile, .. }
             | Source::Keyring { profile } => profile,
             Source::Sso(role) => &role.profile,
+            Source::Login(login) => &login.profile,
             Source::WebIdentity(web) => &web.profile,
             Source::Imds(imds) => &imds.profile,
             Source::Container(container) => &container.profile,
@@ -152,6 +156,7 @@ impl Source {
                     .map(|e| format!(" at {e}"))
                     .unwrap_or_default(),
             ),
+            Source::Login(login) => login.describe(),
             Source::WebIdentity(web) => web.describe(),
             Source::Imds(imds) => imds.describe(),
             Source::Container(container) => container.describe(),
@@ -173,6 +178,7 @@ impl Source {
                 format!("the credential_process of profile `{profile}`")
             }
             Source::Sso(_) => "sso:GetRoleCredentials".to_string(),
+            Source::Login(_) => "the aws login session".to_string(),
             Source::WebIdentity(_) => "sts:AssumeRoleWithWebIdentity".to_string(),
             Source::Imds(_) => "the instance metadata service (IMDSv2)".to_string(),
             Source::Container(_) => "the container credentials endpoint".to_string(),
@@ -194,6 +200,7 @@ impl Source {
         match self {
             Source::Sso(role) => ("SsoRole", format!("{}/{}", role.account_id, role.role_name)),
             Source::WebIdentity(web) => ("WebIdentity", web.role_arn.clone()),
+            Source::Login(login) => ("Login", login.session_arn.clone()),
             Source::Static { keys, .. } => ("Static", mask_key(&keys.access_key_id)),
             Source::Environment { .. } => ("Environment", String::new()),
             Source::Process { command, .. } => ("Process", command.clone()),
@@ -222,7 +229,11 @@ impl Source {
     /// web identity roles. An instance profile's credentials are not: AWS
     /// does not count roles of applications on EC2 as role chaining.
     pub fn is_role(&self) -> bool {
-        matches!(self, Source::Sso(_) | Source::WebIdentity(_))
+        match self {
+            Source::Sso(_) | Source::WebIdentity(_) => true,
+            Source::Login(login) => login.is_role(),
+            _ => false,
+        }
     }
 
     /// The source's cache identity.
@@ -231,8 +242,9 @@ impl Source {
     }
 
     /// Get the source's credentials. `region` is the plan's STS region (web
-    /// identity); `cache`, `runtime` and `wait` serve SSO, which takes the
-    /// session's lock (as `wait` says) and may refresh its token. Whatever comes from outside stsenv
+    /// identity, the Sign-In endpoint of an `aws login` session); `cache`,
+    /// `runtime` and `wait` serve SSO and `aws login` sessions, which take
+    /// the session's lock (as `wait` says) and may refresh their token. Whatever comes from outside stsenv
     /// (a process, the environment) is refused when it cannot be used.
     pub fn obtain(
         &self,
@@ -280,6 +292,7 @@ impl Source {
             Source::Sso(role) => {
                 crate::source::sso::role_credentials(role, cache, runtime.get()?, wait)
             }
+            Source::Login(login) => login.credentials(region, cache, runtime, wait),
             Source::WebIdentity(web) => web.obtain(region, runtime.get()?),
             Source::Imds(imds) => imds.obtain(runtime.get()?),
             Source::Container(container) => container.obtain(runtime.get()?),

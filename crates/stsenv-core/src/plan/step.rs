@@ -207,6 +207,11 @@ impl Step {
         input: &Credentials,
         code: Option<String>,
     ) -> Result<Credentials> {
+        // The global endpoint accepts only signatures for us-east-1.
+        let region = match self.endpoint.as_deref() {
+            Some(sts::GLOBAL_STS_ENDPOINT) => "us-east-1",
+            _ => region,
+        };
         let ctx = CallContext {
             profile: &self.profile,
             region,
@@ -276,6 +281,7 @@ mod tests {
 
     use super::*;
     use crate::plan::source::{Source, StaticKeys};
+    use crate::source::login::LoginSession;
     use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
     use crate::source::sso::SsoRole;
     use crate::source::web_identity::WebIdentity;
@@ -479,7 +485,9 @@ mod tests {
         }
 
         fn source() -> impl Strategy<Value = Source> {
-            prop_oneof![
+            // Two boxed halves: one flat union of every variant overflows
+            // the test thread's stack in debug builds.
+            let keyed = prop_oneof![
                 (small(), keys()).prop_map(|(profile, keys)| Source::Static { profile, keys }),
                 (small(), maybe(keys()), expiration()).prop_map(|(profile, keys, expiration)| {
                     Source::Environment {
@@ -490,14 +498,26 @@ mod tests {
                 }),
                 (small(), small())
                     .prop_map(|(profile, command)| Source::Process { profile, command }),
+                small().prop_map(|profile| Source::Keyring { profile }),
+            ]
+            .boxed();
+            let remote = prop_oneof![
                 sso_role().prop_map(Source::Sso),
+                (small(), small(), maybe(small())).prop_map(|(profile, session_arn, endpoint)| {
+                    Source::Login(LoginSession {
+                        profile,
+                        session_arn,
+                        endpoint,
+                    })
+                }),
                 web_identity().prop_map(Source::WebIdentity),
                 imds().prop_map(Source::Imds),
                 (small(), maybe(small())).prop_map(|(profile, uri)| Source::Container(
                     ContainerEndpoint { profile, uri }
                 )),
-                small().prop_map(|profile| Source::Keyring { profile }),
             ]
+            .boxed();
+            prop_oneof![keyed, remote]
         }
 
         /// The value with what is deliberately not in the identity blanked.
@@ -529,6 +549,10 @@ mod tests {
                 Source::Sso(role) => Source::Sso(SsoRole {
                     profile: String::new(),
                     ..role.clone()
+                }),
+                Source::Login(login) => Source::Login(LoginSession {
+                    profile: String::new(),
+                    ..login.clone()
                 }),
                 Source::WebIdentity(web) => Source::WebIdentity(WebIdentity {
                     profile: String::new(),

@@ -616,3 +616,82 @@ fn web_identity_identity_holds_no_token_and_follows_the_file() {
         ("cli", Some(900))
     );
 }
+
+#[test]
+fn old_and_empty_session_token_lines_read_as_botocore_reads_them() {
+    let token = |creds: &str| {
+        let p = plan("", creds, "t").unwrap();
+        match p.source {
+            Source::Static { keys, .. } => keys.session_token,
+            other => panic!("{other:?}"),
+        }
+    };
+    // An empty line means no token: the SDKs sign without one.
+    assert_eq!(token(&format!("[t]\n{KEYS}aws_session_token =\n")), None);
+    // The old name is botocore's first choice.
+    assert_eq!(
+        token(&format!("[t]\n{KEYS}aws_security_token = old\n")).as_deref(),
+        Some("old")
+    );
+    assert_eq!(
+        token(&format!(
+            "[t]\n{KEYS}aws_session_token = new\naws_security_token = old\n"
+        ))
+        .as_deref(),
+        Some("old")
+    );
+}
+
+#[test]
+fn every_assume_role_of_a_chain_goes_to_the_named_profiles_endpoint() {
+    let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\nendpoint_url = http://127.0.0.1:1\n\
+        [profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = c\nendpoint_url = http://127.0.0.1:2\n\
+        [profile c]\nrole_arn = arn:aws:iam::3:role/c\nsource_profile = base\n";
+    let p = plan_env(
+        config,
+        &format!("[base]\n{KEYS}"),
+        &[],
+        Some("a"),
+        Overrides::default(),
+    )
+    .unwrap();
+    let endpoints: Vec<_> = p.steps.iter().map(|s| s.endpoint.as_deref()).collect();
+    assert_eq!(endpoints, [Some("http://127.0.0.1:1"); 3]);
+}
+
+#[test]
+fn legacy_regional_endpoints_send_legacy_regions_to_the_global_endpoint() {
+    let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = base\nregion = eu-west-1\nsts_regional_endpoints = legacy\n\
+        [profile new]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = base\nregion = ap-east-1\nsts_regional_endpoints = legacy\n\
+        [profile bad]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = base\nsts_regional_endpoints = sometimes\n";
+    let creds = format!("[base]\n{KEYS}");
+    let endpoint = |vars: &[(&str, &str)], profile| {
+        plan_env(config, &creds, vars, Some(profile), Overrides::default())
+            .map(|p| p.steps[0].endpoint.clone())
+    };
+    let global = Some(crate::aws::sts::GLOBAL_STS_ENDPOINT.to_string());
+    assert_eq!(endpoint(&[], "r").unwrap(), global);
+    // A region that never had the global endpoint stays regional.
+    assert_eq!(endpoint(&[], "new").unwrap(), None);
+    // The environment wins over the profile, as in botocore.
+    assert_eq!(
+        endpoint(&[("AWS_STS_REGIONAL_ENDPOINTS", "regional")], "r").unwrap(),
+        None
+    );
+    assert_eq!(
+        endpoint(&[("AWS_STS_REGIONAL_ENDPOINTS", "legacy")], "bad").unwrap(),
+        global
+    );
+    // A configured endpoint beats it.
+    assert_eq!(
+        endpoint(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:3")], "r")
+            .unwrap()
+            .as_deref(),
+        Some("http://127.0.0.1:3")
+    );
+    let err = endpoint(&[], "bad").unwrap_err().to_string();
+    assert!(
+        err.contains("profile `bad`") && err.contains("sts_regional_endpoints"),
+        "{err}"
+    );
+}

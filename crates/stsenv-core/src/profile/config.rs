@@ -260,8 +260,18 @@ impl AwsConfig {
         let files = EnvConfigFiles::default();
         let load =
             aws_config::profile::load(&fs, &load_env, &files, Some(Cow::Borrowed("default")));
-        let profiles: ProfileSet =
-            block_on_ready(load).map_err(|err| Error::ConfigFile(with_causes(&err)))?;
+        let profiles: ProfileSet = block_on_ready(load).map_err(|err| {
+            // botocore cannot read such a file either; say what to fix.
+            let bom = [config_text, credentials_text]
+                .iter()
+                .any(|t| t.starts_with('\u{feff}'));
+            let hint = if bom {
+                "; the file starts with a byte order mark (U+FEFF): save it as UTF-8 without one"
+            } else {
+                ""
+            };
+            Error::ConfigFile(format!("{}{hint}", with_causes(&err)))
+        })?;
         let sections = Sections::from_profile_set(
             &profiles,
             &[config_text, credentials_text],
@@ -490,6 +500,8 @@ pub enum Service {
     SsoOidc,
     /// Identity and Access Management (key rotation).
     Iam,
+    /// AWS Sign-In (`aws login` sessions: CreateOAuth2Token).
+    Signin,
 }
 
 impl Service {
@@ -500,6 +512,7 @@ impl Service {
             Service::Sso => "sso",
             Service::SsoOidc => "sso_oidc",
             Service::Iam => "iam",
+            Service::Signin => "signin",
         }
     }
 
@@ -510,6 +523,7 @@ impl Service {
             Service::Sso => "SSO",
             Service::SsoOidc => "SSO_OIDC",
             Service::Iam => "IAM",
+            Service::Signin => "SIGNIN",
         }
     }
 }

@@ -388,6 +388,9 @@ pub struct FileEdit {
     pub original: Option<Vec<u8>>,
     /// The new content.
     pub content: String,
+    /// Values the backup must not hold (the keys an import moves out):
+    /// the lines holding them are left out of `<file>.bak`.
+    pub secrets: Vec<String>,
 }
 
 impl FileEdit {
@@ -409,6 +412,7 @@ impl FileEdit {
                 path: path.to_path_buf(),
                 original,
                 content: text.clone(),
+                secrets: Vec::new(),
             },
             text,
         ))
@@ -420,7 +424,8 @@ impl FileEdit {
     }
 
     /// Write the new content: refuse when the file changed since it was
-    /// read; keep the previous version as `<file>.bak` (0600); replace the
+    /// read; keep the previous version as `<file>.bak` (0600, without the
+    /// lines holding one of `secrets`); replace the
     /// file atomically with its own permissions. Returns the backup's path
     /// when there was a previous version. Does nothing without changes.
     pub fn apply(&self) -> Result<Option<PathBuf>> {
@@ -438,7 +443,10 @@ impl FileEdit {
             )));
         }
         let backup = match &self.original {
-            Some(bytes) => Some(write_backup(&path, bytes)?),
+            Some(bytes) => {
+                let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+                Some(write_backup(&path, bytes, &secrets)?)
+            }
             None => {
                 let dir = path.parent().unwrap_or(Path::new("."));
                 fs::create_dir_all(dir)

@@ -5,6 +5,8 @@
 //! [`crate::plan::source::Source`]; none knows about plans. Imports
 //! [`crate::aws`], [`crate::profile`] and [`crate::store`].
 
+pub mod login;
+pub mod login_flow;
 pub mod metadata;
 pub mod process;
 pub mod sso;

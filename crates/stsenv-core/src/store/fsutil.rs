@@ -25,16 +25,80 @@ pub fn write_atomic(
     Ok(())
 }
 
+/// Read a JSON file stsenv shares with other tools (the AWS CLI's token
+/// caches): `None` when it is missing, and when it cannot be read as `T`,
+/// then with a warning naming it (the user logs in again; nothing crashes).
+pub fn read_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Option<T> {
+    // Regular files only, bounded (a token file is a few KiB).
+    let bytes = match read_regular(path, 1 << 20) {
+        Ok(bytes) => bytes?,
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring {what} {}: {err}",
+                crate::store::untrusted::printable(&path.to_string_lossy(), 300)
+            ));
+            return None;
+        }
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            crate::warn(&format!(
+                "ignoring unreadable {what} {}: {err}",
+                path.display()
+            ));
+            None
+        }
+    }
+}
+
+/// Write `value` as JSON to `path`: 0600, through a temporary file renamed
+/// over the old one, in a directory created 0700. `action` names the
+/// write in the error (`cannot write SSO token file`).
+pub fn write_json<T: serde::Serialize>(
+    path: &Path,
+    value: &T,
+    action: &'static str,
+) -> crate::error::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |source| crate::error::Error::io(action, path, source);
+    create_private_dir(dir).map_err(fail)?;
+    let bytes = serde_json::to_vec(value).map_err(|e| fail(e.into()))?;
+    write_atomic(path, &bytes, None).map_err(fail)
+}
+
 /// Keep `bytes`, the content `path` had before an edit, as `path.bak`
-/// (written like any other file here: whole or not at all); returns the
-/// backup's path.
-pub fn write_backup(path: &Path, bytes: &[u8]) -> crate::error::Result<PathBuf> {
+/// (written like any other file here: whole or not at all, 0600); returns
+/// the backup's path. Every line holding one of `secrets` is left out: an
+/// edit that moves keys out of a file must not leave them in its backup.
+pub fn write_backup(path: &Path, bytes: &[u8], secrets: &[&str]) -> crate::error::Result<PathBuf> {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(".bak");
     let backup = path.with_file_name(name);
-    write_atomic(&backup, bytes, None)
+    write_atomic(&backup, &without_lines_holding(bytes, secrets), None)
         .map_err(|e| crate::error::Error::io("cannot write backup", &backup, e))?;
     Ok(backup)
+}
+
+/// `bytes` without the lines (and their line ends) that contain one of
+/// `secrets`; empty secrets are ignored.
+fn without_lines_holding(bytes: &[u8], secrets: &[&str]) -> Vec<u8> {
+    let secrets: Vec<&[u8]> = secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.as_bytes())
+        .collect();
+    let holds = |line: &[u8]| {
+        secrets
+            .iter()
+            .any(|s| line.windows(s.len()).any(|w| w == *s))
+    };
+    bytes
+        .split_inclusive(|b| *b == b'\n')
+        .filter(|line| !holds(line))
+        .flatten()
+        .copied()
+        .collect()
 }
 
 /// Create `dir` and its missing parents with mode 0700 (on Windows, with
@@ -149,6 +213,25 @@ fn is_null_device(meta: &fs::Metadata) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backups_leave_out_every_line_holding_a_secret() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("credentials");
+        let original = b"[base]\r\naws_access_key_id = AKIAX\r\n# old: s3cr3t/k3y\naws_secret_access_key=s3cr3t/k3y\nregion = x";
+        let backup = write_backup(&path, original, &["AKIAX", "s3cr3t/k3y", ""]).unwrap();
+        assert_eq!(backup, dir.path().join("credentials.bak"));
+        assert_eq!(fs::read(&backup).unwrap(), b"[base]\r\nregion = x");
+        // Nothing to leave out: the bytes as they were.
+        write_backup(&path, original, &[]).unwrap();
+        assert_eq!(fs::read(&backup).unwrap(), original);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&backup).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
 
     #[test]
     fn only_regular_files_are_read_and_never_block() {

@@ -5,6 +5,8 @@
 
 use std::process::Command;
 
+use stsenv_core::Credentials;
+
 use crate::cli::ExecArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::cannot_run;
@@ -27,13 +29,20 @@ pub fn run(args: ExecArgs) -> CliResult {
     if args.server {
         return Ok(crate::server::run_exec(args)?);
     }
-    let resolved = obtain::resolve(&args.profile)?;
-    let change = session::activate(&resolved.plan, &resolved.credentials, None);
     let Some((program, rest)) = args.command.split_first() else {
         return Err(CliError::Usage("no command given after `--`".to_string()));
     };
     let mut command = Command::new(program);
     command.args(rest);
+    if uses_exported_keys(&args)? {
+        // The command gets this environment as it is: the SDKs (and
+        // `stsenv whoami`) use exported keys before any profile.
+        command.env(NESTING_VAR, ENVIRONMENT);
+        let error = replace_process(&mut command);
+        return Ok(cannot_run(program, &error));
+    }
+    let resolved = obtain::resolve(&args.profile)?;
+    let change = session::activate(&resolved.plan, &resolved.credentials, None);
     for (name, value) in &change.set {
         command.env(name, value);
     }
@@ -43,4 +52,24 @@ pub fn run(args: ExecArgs) -> CliResult {
     command.env(NESTING_VAR, &resolved.plan.profile);
     let error = replace_process(&mut command);
     Ok(cannot_run(program, &error))
+}
+
+/// How [`NESTING_VAR`] names keys that were exported, not a profile.
+const ENVIRONMENT: &str = "(environment)";
+
+/// Whether the command should run with the keys exported in this shell:
+/// nothing named (no profile, no session option), no stsenv session in
+/// this shell (whose keys stsenv renews itself), and a key pair exported,
+/// which must be usable (not blank, not past `AWS_CREDENTIAL_EXPIRATION`).
+fn uses_exported_keys(args: &ExecArgs) -> CliResult<bool> {
+    if !args.profile.names_nothing() || session::recorded()?.is_some() {
+        return Ok(false);
+    }
+    match Credentials::from_environment() {
+        Some(credentials) => {
+            credentials.checked(ENVIRONMENT, "AWS_* variables of this shell")?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }

@@ -1,6 +1,8 @@
-//! `stsenv login`, `logout` and `sso populate` (IAM Identity Center). The
-//! flows live in `stsenv_core::source::sso`; this file is the terminal side: the
-//! code and URL on stderr, the browser, the spinner and Ctrl-C.
+//! `stsenv login`, `logout` and `sso populate`: IAM Identity Center, and
+//! `aws login` sessions (`login_session` profiles). The flows live in
+//! `stsenv_core::source::sso` and `stsenv_core::source::login_flow`; this file is the
+//! terminal side: the code and URL on stderr, the browser, the spinner and
+//! Ctrl-C.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -10,6 +12,9 @@ use stsenv_core::aws::client::runtime;
 use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{sso_session_of, Overrides, Plan};
 use stsenv_core::profile::config::{default_profile_name, AwsConfig};
+use stsenv_core::profile::edit::{self as config_edit, FileEdit, FileKind};
+use stsenv_core::source::login::LoginSession;
+use stsenv_core::source::login_flow::{self, SignInUi};
 use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::source::sso::{self, populate, SsoSession};
 use stsenv_core::store::cache::Cache;
@@ -23,6 +28,15 @@ use crate::platform::{browser, signals};
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
+    if let Some((session, region)) = login_session_target(&config, &args.target) {
+        return sign_in(&config, &session, &region, &args);
+    }
+    if args.remote {
+        return Err(CliError::Usage(
+            "--remote is for `aws login` profiles (login_session); SSO logins never need a browser on this machine"
+                .into(),
+        ));
+    }
     let session = target(&config, &args.target)?;
     let runtime = runtime()?;
     signals::catch_ctrl_c();
@@ -49,6 +63,9 @@ pub fn login(args: LoginArgs) -> CliResult {
 /// Run `stsenv logout`.
 pub fn logout(args: SsoTarget) -> CliResult {
     let config = AwsConfig::load()?;
+    if let Some((session, _)) = login_session_target(&config, &args) {
+        return sign_out(&config, &session);
+    }
     let session = target(&config, &args)?;
     // Revoking the token server-side needs a runtime; a failure to build
     // one must not keep the local token alive.
@@ -84,6 +101,130 @@ pub fn logout(args: SsoTarget) -> CliResult {
         ));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The `aws login` session of the profile named (or the default one), and
+/// the region its Sign-In endpoint is in; `None` for any other profile.
+fn login_session_target(config: &AwsConfig, args: &SsoTarget) -> Option<(LoginSession, String)> {
+    if args.sso_session.is_some() {
+        return None;
+    }
+    let profile = args
+        .profile_name()
+        .map(str::to_string)
+        .unwrap_or_else(default_profile_name);
+    let plan = Plan::build(config, Some(&profile), &Overrides::default()).ok()?;
+    match plan.source {
+        Source::Login(ref session) => Some((session.clone(), plan.sts_region().to_string())),
+        _ => None,
+    }
+}
+
+/// `stsenv login` for an `aws login` profile: the browser flow, the AWS
+/// CLI's cache written, and `login_session` updated when the browser signed
+/// in another identity.
+fn sign_in(
+    config: &AwsConfig,
+    session: &LoginSession,
+    region: &str,
+    args: &LoginArgs,
+) -> CliResult {
+    let runtime = runtime()?;
+    catch_ctrl_c();
+    let ui = SignInTerminal {
+        browser: !args.no_browser && !args.remote && can_open_browser(),
+    };
+    let cache = Cache::from_env();
+    let base = session.endpoint_for(region);
+    let signed_in = login_flow::login(&session.profile, &base, args.remote, &cache, &runtime, &ui)?;
+    let mut changed = String::new();
+    if signed_in.session_arn != session.session_arn {
+        let (mut edit, text) = FileEdit::read(config.config_file())?;
+        edit.content = config_edit::set_key(
+            &text,
+            FileKind::Config,
+            &session.profile,
+            "login_session",
+            &signed_in.session_arn,
+        );
+        edit.apply()?;
+        changed = format!(
+            " (login_session of profile `{}` in {} changed from {})",
+            session.profile,
+            config.config_file().display(),
+            session.session_arn
+        );
+    }
+    cleared_sessions(config, &cache, &signed_in.session_arn)?;
+    note(&format!(
+        "Logged in as {}{changed}; the credentials are valid until {} and renewed without a browser while the session lasts (up to 12 h).",
+        signed_in.session_arn,
+        stsenv_core::credentials::format_rfc3339(signed_in.expires)
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `stsenv logout` for an `aws login` profile: the cache file goes, as with
+/// `aws logout`, and so do the role sessions stsenv made with it.
+fn sign_out(config: &AwsConfig, session: &LoginSession) -> CliResult {
+    let path = session.token_path();
+    let removed = match std::fs::remove_file(&path) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(stsenv_core::Error::io("cannot remove", &path, e).into()),
+    };
+    let cleared = cleared_sessions(config, &Cache::from_env(), &session.session_arn)?;
+    note(&format!(
+        "{} for profile `{}` ({}); {cleared} cached role session(s) cleared. Credentials already handed out stay valid until they expire (15 minutes at most).",
+        if removed { "Removed the cached login" } else { "No cached login" },
+        session.profile,
+        path.display()
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Clear stsenv's cached sessions of every profile whose plan starts from
+/// `session_arn`; how many entries went.
+fn cleared_sessions(config: &AwsConfig, cache: &Cache, session_arn: &str) -> CliResult<usize> {
+    let mut cleared = 0;
+    for name in config.profile_names() {
+        if let Ok(plan) = Plan::build(config, Some(name), &Overrides::default()) {
+            if matches!(&plan.source, Source::Login(l) if l.session_arn == session_arn) {
+                cleared += cache.clear(Some(name))?;
+            }
+        }
+    }
+    Ok(cleared)
+}
+
+struct SignInTerminal {
+    browser: bool,
+}
+
+impl SignInUi for SignInTerminal {
+    fn show_url(&self, url: &str, remote: bool) {
+        let mut err = std::io::stderr().lock();
+        let what = if remote {
+            "open this page on a device with a browser, sign in, and paste the code it shows"
+        } else {
+            "open this page and sign in"
+        };
+        let _ = writeln!(err, "To sign in, {what}:\n\n    {url}\n");
+        if self.browser && open_browser(url) {
+            let _ = writeln!(err, "(opened in your browser)");
+        }
+    }
+
+    fn read_code(&self) -> Option<String> {
+        let _ = write!(std::io::stderr(), "Code: ");
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).ok()?;
+        Some(line.trim().to_string()).filter(|l| !l.is_empty())
+    }
+
+    fn waiting(&self, _elapsed: Duration) -> bool {
+        !CANCELLED.load(Ordering::SeqCst)
+    }
 }
 
 /// Run `stsenv sso …`.

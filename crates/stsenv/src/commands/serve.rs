@@ -3,6 +3,7 @@
 //! prints the variables to set where the SDK runs, then serves and renews
 //! until Ctrl-C (or TERM, HUP, QUIT), and exits 0.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::cli::{ServeArgs, ServeFormat};
@@ -40,7 +41,13 @@ pub fn run(args: ServeArgs) -> CliResult {
             None => String::new(),
         },
     };
-    output::print(&text)?;
+    let written = match &args.output {
+        Some(path) => Some(write_private(path, &text)?),
+        None => {
+            output::print(&text)?;
+            None
+        }
+    };
     note(&format!(
         "stsenv: serving the credentials of `{}` on {} until Ctrl-C{}",
         server.profile(),
@@ -54,7 +61,34 @@ pub fn run(args: ServeArgs) -> CliResult {
     stop.wait();
     server.stop();
     drop(files);
+    if let Some(path) = written {
+        // The token in it is useless now; the file goes with the server.
+        let _ = std::fs::remove_file(path);
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write `text` to `path` atomically and 0600 (it holds the token: no
+/// window in which another user could read it); the path written.
+fn write_private(path: &Path, text: &str) -> Result<PathBuf, CliError> {
+    #[cfg(unix)]
+    let mode = Some(std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    #[cfg(not(unix))]
+    let mode = None;
+    // `vars.env` has an empty parent: the temporary file goes in `.`.
+    let path = &Path::new(".").join(path);
+    stsenv_core::store::fsutil::write_atomic(path, text.as_bytes(), mode).map_err(|e| {
+        CliError::Core(stsenv_core::Error::io(
+            "cannot write the server's variables to",
+            path,
+            e,
+        ))
+    })?;
+    note(&format!(
+        "stsenv: wrote the variables to {} (mode 0600)",
+        path.display()
+    ));
+    Ok(path.to_path_buf())
 }
 
 /// The plain `NAME=value` lines (`docker run --env-file`, systemd's

@@ -9,12 +9,12 @@
 //! copies in which the `default` profile has lost exactly its credential
 //! keys. Everything else is kept byte for byte: its region, output and
 //! endpoint settings, every other profile (`--profile other` still works),
-//! comments. The copies are 0600 in a 0700 temporary directory, removed
-//! when the server stops. They are made only when `default` has such a
-//! key; otherwise the user's files are left in place.
+//! comments. The copies are private to the user and gone when the server
+//! stops, even when it is killed (see `private_store`). They are made only
+//! when `default` has such a key; otherwise the user's files are left in
+//! place.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use stsenv_core::profile::config::{config_file_path, credentials_file_path};
 use stsenv_core::store::fsutil::{read_regular, MAX_CONFIG_FILE_BYTES};
@@ -49,9 +49,7 @@ enum Kind {
 
 /// The copies, alive as long as this value.
 pub struct PrivateAwsFiles {
-    _dir: tempfile::TempDir,
-    config: PathBuf,
-    credentials: PathBuf,
+    stored: super::private_store::Stored,
 }
 
 impl PrivateAwsFiles {
@@ -68,40 +66,21 @@ impl PrivateAwsFiles {
         if !config_changed && !credentials_changed {
             return Ok(None);
         }
-        let mut builder = tempfile::Builder::new();
-        builder.prefix("stsenv-server-");
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
-        let dir = builder.tempdir().map_err(|e| {
-            Error::io(
-                "cannot create a private directory in",
-                std::env::temp_dir(),
-                e,
-            )
-        })?;
-        let write = |name: &str, text: &str| -> Result<PathBuf> {
-            let path = dir.path().join(name);
-            write_private(&path, text).map_err(|e| {
-                Error::io("cannot write a private copy of the AWS files to", &path, e)
-            })?;
-            Ok(path)
-        };
-        let config = write("config", &config)?;
-        let credentials = write("credentials", &credentials)?;
-        Ok(Some(PrivateAwsFiles {
-            _dir: dir,
-            config,
-            credentials,
-        }))
+        let stored =
+            super::private_store::store(&[("config", &config), ("credentials", &credentials)])?;
+        Ok(Some(PrivateAwsFiles { stored }))
     }
 
     /// The variables pointing the SDKs at the copies.
     pub fn env(&self) -> [(&'static str, String); 2] {
         [
-            ("AWS_CONFIG_FILE", self.config.display().to_string()),
+            (
+                "AWS_CONFIG_FILE",
+                self.stored.paths[0].display().to_string(),
+            ),
             (
                 "AWS_SHARED_CREDENTIALS_FILE",
-                self.credentials.display().to_string(),
+                self.stored.paths[1].display().to_string(),
             ),
         ]
     }
@@ -112,18 +91,6 @@ fn read_optional(path: &Path) -> Result<String> {
         Ok(bytes) => Ok(String::from_utf8_lossy(&bytes.unwrap_or_default()).into_owned()),
         Err(e) => Err(Error::io("cannot read", path, e)),
     }
-}
-
-/// Create `path` with mode 0600 (before any byte is written).
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(text.as_bytes())?;
-    file.flush()
 }
 
 /// `text` without the credential keys of the `default` profile (and the

@@ -36,6 +36,7 @@ pub fn run_exec(args: ExecArgs) -> Result<ExitCode> {
         command.env(name, value);
     }
     command.env(NESTING_VAR, server.profile());
+    super::limits::restore_for_child(&mut command);
     signals::install_forwarding()?;
     let mut child = match command.spawn() {
         Ok(child) => child,

@@ -8,113 +8,181 @@
 //! name); no `Authorization` is 401, a wrong one 403, both without a body;
 //! only `GET /` exists. Credentials are answered until they expire, then
 //! 503 with a JSON message saying why renewal failed and what to do.
+//!
+//! Any local user can connect to the port, so no connection may hold
+//! anything a request of the owner needs. Connections are tasks on one
+//! event-driven thread (tokio, current-thread): an idle one costs a
+//! descriptor and a few hundred bytes, never a thread. A client that has
+//! not shown the token has [`HEADER_DEADLINE`] from its connection to send
+//! one complete request, gets one answer, and is closed; when the
+//! connections reach their cap (or the descriptors run out) the oldest of
+//! those is closed to make room. Only a connection that presented the token
+//! is kept alive between requests.
 
-use std::collections::VecDeque;
-use std::io::{Read, Write};
-use std::net::{IpAddr, TcpListener, TcpStream};
+use std::collections::BTreeMap;
+use std::io::{ErrorKind, Write};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use jiff::Timestamp;
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
+use tokio::runtime::Runtime;
+use tokio::task::AbortHandle;
+use tokio::time::{timeout_at, Instant};
 
 use super::{Current, Shared, Token};
 
-/// Connections served at once (each by one thread); more wait in a short
-/// queue, and beyond that are closed at once.
-const MAX_CONNECTIONS: usize = 256;
-/// Accepted connections waiting for a thread.
-const MAX_QUEUED: usize = 64;
-/// How long a thread with nothing to do waits for the next connection
-/// before it ends: a client opening a connection per request (botocore)
-/// then finds a thread ready instead of paying for a new one.
-const THREAD_LINGER: Duration = Duration::from_secs(10);
-/// A request line and headers larger than this are refused.
-const MAX_REQUEST: usize = 16 * 1024;
-/// How long a kept-alive connection may sit idle.
+/// A request line and headers larger than this are refused (an SDK's
+/// request is well under 1 KiB).
+const MAX_REQUEST: usize = 8 * 1024;
+/// How long a client that has not shown the token has, from its
+/// connection, to send its whole request.
+const HEADER_DEADLINE: Duration = Duration::from_secs(2);
+/// How long a connection that showed the token may sit idle between
+/// requests.
 const IDLE: Duration = Duration::from_secs(30);
-/// How long one request may take to arrive once it started.
+/// How long one request of such a connection may take once it started.
 const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
-/// The connection threads do little: a small stack keeps the RSS small.
-const STACK: usize = 128 * 1024;
+/// How long an answer may take to leave (it fits a socket buffer).
+const WRITE_DEADLINE: Duration = Duration::from_secs(2);
+/// Connections the kernel may queue before they are accepted: the accept
+/// loop drains them at once, this only absorbs bursts.
+const BACKLOG: u32 = 1024;
 
-/// Threads serving connections: started on demand, reused while they
-/// linger, at most [`MAX_CONNECTIONS`].
-#[derive(Default)]
-struct Pool {
-    state: Mutex<PoolState>,
-    ready: Condvar,
+/// The listener and the runtime that serves it, made before the server
+/// thread starts so a busy port is reported to the user.
+pub(super) struct Listener {
+    runtime: Runtime,
+    listener: TcpListener,
 }
 
-#[derive(Default)]
-struct PoolState {
-    queue: VecDeque<TcpStream>,
-    threads: usize,
-    idle: usize,
-}
-
-/// Accept connections until the server stops.
-pub(super) fn serve(listener: TcpListener, shared: &Arc<Shared>) {
-    let pool = Arc::new(Pool::default());
-    for stream in listener.incoming() {
-        if shared.stopping.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else {
-            // Out of descriptors or an aborted handshake: let it pass.
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
+impl Listener {
+    /// Listen on 127.0.0.1:`port` (0: a free port).
+    pub(super) fn bind(port: u16) -> std::io::Result<Listener> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .build()?;
+        let listener = {
+            let _context = runtime.enter();
+            let socket = TcpSocket::new_v4()?;
+            // As std's TcpListener: a restart may reuse a port in TIME_WAIT.
+            #[cfg(unix)]
+            socket.set_reuseaddr(true)?;
+            socket.bind(SocketAddr::from(([127, 0, 0, 1], port)))?;
+            socket.listen(BACKLOG)?
         };
-        let mut state = pool.state.lock().unwrap_or_else(|e| e.into_inner());
-        if state.queue.len() >= MAX_QUEUED {
-            continue;
-        }
-        state.queue.push_back(stream);
-        // A waiting thread takes it; when more wait than threads idle, one more.
-        if state.queue.len() <= state.idle {
-            pool.ready.notify_one();
-        } else if state.threads < MAX_CONNECTIONS {
-            let (pool_ref, shared_ref) = (Arc::clone(&pool), Arc::clone(shared));
-            let spawned = std::thread::Builder::new()
-                .name("stsenv-conn".into())
-                .stack_size(STACK)
-                .spawn(move || worker(&pool_ref, &shared_ref));
-            if spawned.is_ok() {
-                state.threads += 1;
+        Ok(Listener { runtime, listener })
+    }
+
+    /// The address it listens on.
+    pub(super) fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Accept and serve until the server stops; every connection is closed
+    /// when this returns.
+    pub(super) fn serve(self, shared: &Arc<Shared>, max_connections: usize) {
+        let Listener { runtime, listener } = self;
+        runtime.block_on(accept_loop(listener, Arc::clone(shared), max_connections));
+    }
+}
+
+/// The open connections, and the abort handles of those that have not
+/// shown the token, oldest first (ids only grow).
+#[derive(Default)]
+struct Connections {
+    open: usize,
+    next_id: u64,
+    unknown: BTreeMap<u64, AbortHandle>,
+}
+
+impl Connections {
+    /// Close the oldest connection that has not shown the token; false
+    /// when there is none.
+    fn evict_oldest(&mut self) -> bool {
+        match self.unknown.pop_first() {
+            Some((_, handle)) => {
+                handle.abort();
+                true
             }
+            None => false,
         }
     }
-    // Lingering threads see the flag when they wake; wake them now.
-    pool.ready.notify_all();
 }
 
-/// Serve queued connections until none came for [`THREAD_LINGER`].
-fn worker(pool: &Pool, shared: &Shared) {
+fn lock(connections: &Mutex<Connections>) -> MutexGuard<'_, Connections> {
+    connections.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A connection's place in [`Connections`], given back when its task ends
+/// (or is aborted: the task is dropped, and this with it).
+struct Slot {
+    id: u64,
+    connections: Arc<Mutex<Connections>>,
+    trusted: bool,
+}
+
+impl Slot {
+    /// The client showed the token: it can no longer be evicted.
+    fn trust(&mut self) {
+        if !self.trusted {
+            self.trusted = true;
+            lock(&self.connections).unknown.remove(&self.id);
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut connections = lock(&self.connections);
+        connections.open -= 1;
+        connections.unknown.remove(&self.id);
+    }
+}
+
+/// Accept connections until the server stops, each served by its own task.
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, max_connections: usize) {
+    let connections = Arc::new(Mutex::new(Connections::default()));
     loop {
-        let stream = {
-            let mut state = pool.state.lock().unwrap_or_else(|e| e.into_inner());
-            loop {
-                if let Some(stream) = state.queue.pop_front() {
-                    break stream;
-                }
-                if shared.stopping.load(Ordering::SeqCst) {
-                    state.threads -= 1;
-                    return;
-                }
-                state.idle += 1;
-                let (guard, waited) = pool
-                    .ready
-                    .wait_timeout(state, THREAD_LINGER)
-                    .unwrap_or_else(|e| e.into_inner());
-                state = guard;
-                state.idle -= 1;
-                if waited.timed_out() && state.queue.is_empty() {
-                    state.threads -= 1;
-                    return;
-                }
+        let accepted = listener.accept().await;
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok((stream, _)) = accepted else {
+            // Out of descriptors (or an aborted handshake): free one by
+            // closing the oldest unknown connection, and let its task end.
+            if lock(&connections).evict_oldest() {
+                tokio::task::yield_now().await;
+            } else {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            continue;
+        };
+        let slot = {
+            let mut state = lock(&connections);
+            if state.open >= max_connections && !state.evict_oldest() {
+                // Every connection showed the token: this one waits its turn
+                // by reconnecting.
+                continue;
+            }
+            state.open += 1;
+            state.next_id += 1;
+            Slot {
+                id: state.next_id,
+                connections: Arc::clone(&connections),
+                trusted: false,
             }
         };
-        connection(stream, shared);
+        let id = slot.id;
+        let task = tokio::spawn(connection(stream, Arc::clone(&shared), slot));
+        // The task has not run yet (one thread, no await since the spawn),
+        // so its slot is still there to be listed.
+        if !task.is_finished() {
+            lock(&connections).unknown.insert(id, task.abort_handle());
+        }
     }
 }
 
@@ -131,57 +199,87 @@ struct Request {
     keep_alive: bool,
 }
 
-/// Serve one connection: requests one after the other (keep-alive).
-fn connection(mut stream: TcpStream, shared: &Shared) {
+/// Serve one connection: requests one after the other (keep-alive, for a
+/// client that showed the token).
+async fn connection(stream: TcpStream, shared: Arc<Shared>, mut slot: Slot) {
     let _ = stream.set_nodelay(true);
-    let _ = stream.set_write_timeout(Some(REQUEST_DEADLINE));
-    let mut buf: Vec<u8> = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 2048];
-    let mut started: Option<Instant> = None;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut deadline = Instant::now() + HEADER_DEADLINE;
+    // Kept alive and between requests: the first byte starts the next one.
+    let mut idle = false;
     loop {
-        // Answer every complete request already read (pipelining).
-        loop {
-            match parse(&buf) {
-                Parsed::Complete(request, used) => {
-                    buf.drain(..used);
-                    started = None;
-                    let reply = if request.has_body {
-                        Reply::status(400)
-                    } else {
-                        answer(&request, &shared.token, &shared.current(), Timestamp::now())
-                    };
-                    let keep = request.keep_alive && !request.has_body;
-                    if write_reply(&mut stream, &reply, keep).is_err() || !keep {
-                        return;
-                    }
+        match parse(&buf) {
+            Parsed::Complete(request, used) => {
+                buf.drain(..used);
+                if authorized(&request, &shared.token) {
+                    slot.trust();
                 }
-                Parsed::Partial => break,
-                Parsed::Invalid => {
-                    let _ = write_reply(&mut stream, &Reply::status(400), false);
+                let reply = if request.has_body {
+                    Reply::status(400)
+                } else {
+                    answer(&request, &shared.token, &shared.current(), Timestamp::now())
+                };
+                let keep = slot.trusted && request.keep_alive && !request.has_body;
+                if write_reply(&stream, &reply, keep).await.is_err() || !keep {
                     return;
                 }
+                deadline = Instant::now() + IDLE;
+                idle = true;
+                continue;
+            }
+            Parsed::Partial => {}
+            Parsed::Invalid => {
+                let _ = write_reply(&stream, &Reply::status(400), false).await;
+                return;
             }
         }
         if buf.len() >= MAX_REQUEST {
-            let _ = write_reply(&mut stream, &Reply::status(431), false);
+            let _ = write_reply(&stream, &Reply::status(431), false).await;
             return;
         }
-        let timeout = match started {
-            None => IDLE,
-            Some(at) => match REQUEST_DEADLINE.checked_sub(at.elapsed()) {
-                Some(left) if !left.is_zero() => left,
-                _ => return,
-            },
-        };
-        let _ = stream.set_read_timeout(Some(timeout));
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                started.get_or_insert_with(Instant::now);
-                buf.extend_from_slice(&chunk[..n]);
+        match timeout_at(deadline, read_some(&stream, &mut buf)).await {
+            Ok(Ok(n)) if n > 0 => {
+                if idle {
+                    idle = false;
+                    deadline = Instant::now() + REQUEST_DEADLINE;
+                }
             }
+            _ => return,
         }
     }
+}
+
+/// Append what the socket has to `buf`; 0 at its end.
+async fn read_some(stream: &TcpStream, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    loop {
+        stream.readable().await?;
+        // Not held across an await: no part of the task's idle size.
+        let mut chunk = [0u8; 2048];
+        match stream.try_read(&mut chunk) {
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return Ok(n);
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Write all of `bytes` within [`WRITE_DEADLINE`].
+async fn write_all(stream: &TcpStream, mut bytes: &[u8]) -> std::io::Result<()> {
+    let deadline = Instant::now() + WRITE_DEADLINE;
+    while !bytes.is_empty() {
+        timeout_at(deadline, stream.writable())
+            .await
+            .map_err(|_| std::io::Error::from(ErrorKind::TimedOut))??;
+        match stream.try_write(bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 enum Parsed {
@@ -242,16 +340,26 @@ impl Reply {
     }
 }
 
+/// Whether `request` names a loopback host and carries the token, once.
+fn authorized(request: &Request, token: &Token) -> bool {
+    let loopback = request.hosts == 1 && request.host.as_deref().is_some_and(is_loopback_host);
+    loopback
+        && request.authorizations == 1
+        && request
+            .authorization
+            .as_deref()
+            .is_some_and(|presented| token.matches(presented))
+}
+
 /// The answer to `request`, from `current` at `now`.
 fn answer(request: &Request, token: &Token, current: &Current, now: Timestamp) -> Reply {
-    let loopback = request.hosts == 1 && request.host.as_deref().is_some_and(is_loopback_host);
-    if !loopback {
-        return Reply::status(403);
-    }
-    match (&request.authorization, request.authorizations) {
-        (None, _) => return Reply::status(401),
-        (Some(presented), 1) if token.matches(presented) => {}
-        _ => return Reply::status(403),
+    if !authorized(request, token) {
+        let loopback = request.hosts == 1 && request.host.as_deref().is_some_and(is_loopback_host);
+        return Reply::status(if loopback && request.authorization.is_none() {
+            401
+        } else {
+            403
+        });
     }
     if request.method != "GET" {
         return Reply::status(405);
@@ -306,7 +414,7 @@ fn is_loopback_host(value: &[u8]) -> bool {
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn write_reply(stream: &mut TcpStream, reply: &Reply, keep_alive: bool) -> std::io::Result<()> {
+async fn write_reply(stream: &TcpStream, reply: &Reply, keep_alive: bool) -> std::io::Result<()> {
     let reason = match reply.status {
         200 => "OK",
         400 => "Bad Request",
@@ -336,7 +444,7 @@ fn write_reply(stream: &mut TcpStream, reply: &Reply, keep_alive: bool) -> std::
     }
     out.extend_from_slice(b"\r\n");
     out.extend_from_slice(body);
-    stream.write_all(&out)
+    write_all(stream, &out).await
 }
 
 #[cfg(test)]
@@ -489,5 +597,100 @@ mod tests {
             parse(b"\x00\x01 garbage\r\n\r\n"),
             Parsed::Invalid
         ));
+    }
+
+    /// A server on a free port with at most `max` connections, in a thread.
+    fn running(max: usize) -> (Arc<Shared>, SocketAddr, std::thread::JoinHandle<()>) {
+        let shared = Arc::new(Shared {
+            token: Token("t0k3n".into()),
+            current: std::sync::RwLock::new(Arc::new(current(600))),
+            stopped: Mutex::new(false),
+            wake: std::sync::Condvar::new(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            tty: Mutex::new(None),
+        });
+        let listener = Listener::bind(0).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let serving = Arc::clone(&shared);
+        let thread = std::thread::spawn(move || listener.serve(&serving, max));
+        (shared, addr, thread)
+    }
+
+    fn stop(shared: &Shared, addr: SocketAddr, thread: std::thread::JoinHandle<()>) {
+        shared.stopping.store(true, Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(addr);
+        thread.join().unwrap();
+    }
+
+    /// Whether the server closed `stream` (read gives 0 or an error) in
+    /// time: a bound far above the 2 s deadline (a loaded machine), yet
+    /// below [`IDLE`], which only a client with the token gets.
+    fn closed(stream: &mut std::net::TcpStream) -> bool {
+        use std::io::Read;
+        stream
+            .set_read_timeout(Some(IDLE - Duration::from_secs(5)))
+            .unwrap();
+        !matches!(stream.read(&mut [0u8; 64]), Ok(n) if n > 0)
+    }
+
+    fn get(addr: SocketAddr) -> String {
+        use std::io::Read;
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        std::io::Write::write_all(
+            &mut stream,
+            b"GET / HTTP/1.1\r\nHost: localhost\r\nAuthorization: t0k3n\r\nConnection: close\r\n\r\n",
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    #[test]
+    fn idle_unknown_connections_are_closed_after_the_deadline_or_for_room() {
+        let (shared, addr, thread) = running(3);
+        // Three idle connections fill the server.
+        let mut idle: Vec<std::net::TcpStream> = (0..3)
+            .map(|_| std::net::TcpStream::connect(addr).unwrap())
+            .collect();
+        let started = std::time::Instant::now();
+        // A request with the token still gets in, at the oldest one's cost.
+        assert!(get(addr).starts_with("HTTP/1.1 200 OK\r\n"));
+        assert!(closed(&mut idle[0]), "the oldest idle connection stayed");
+        // The others end at the header deadline, without a byte sent.
+        assert!(closed(&mut idle[1]) && closed(&mut idle[2]));
+        assert!(started.elapsed() >= HEADER_DEADLINE - Duration::from_millis(100));
+        stop(&shared, addr, thread);
+    }
+
+    #[test]
+    fn only_a_client_with_the_token_is_kept_alive() {
+        use std::io::{Read, Write};
+        let (shared, addr, thread) = running(16);
+        let mut refused = std::net::TcpStream::connect(addr).unwrap();
+        refused
+            .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        refused.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 401 ") && answer.contains("Connection: close"),
+            "{answer}"
+        );
+        let mut kept = std::net::TcpStream::connect(addr).unwrap();
+        kept.set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        for _ in 0..2 {
+            kept.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nAuthorization: t0k3n\r\n\r\n")
+                .unwrap();
+            let mut buf = [0u8; 512];
+            let n = kept.read(&mut buf).unwrap();
+            let head = String::from_utf8_lossy(&buf[..n]);
+            assert!(
+                head.starts_with("HTTP/1.1 200 OK\r\n") && head.contains("keep-alive"),
+                "{head}"
+            );
+        }
+        stop(&shared, addr, thread);
     }
 }

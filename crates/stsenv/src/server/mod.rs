@@ -5,21 +5,26 @@
 //! credentials by themselves through `AWS_CONTAINER_CREDENTIALS_FULL_URI`
 //! and `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
 //!
-//! - `http`: the listener and the request rules (loopback `Host`, token).
+//! - `http`: the listener and the request rules (loopback `Host`, token),
+//!   event-driven so idle connections hold no thread.
+//! - `limits`: the descriptor limit (raised for the server, not the child).
 //! - `renew`: the background thread that renews through the session cache
 //!   before the refresh margin, so no request ever waits for STS.
 //! - `aws_files`: private copies of the AWS files without `[default]`'s
-//!   credentials, which the SDKs would otherwise prefer over the server.
+//!   credentials, which the SDKs would otherwise prefer over the server;
+//!   `private_store` keeps them where nothing outlives the process.
 //! - `child`: `exec --server` (env, signals, exit status).
 //! - `signals`: signal forwarding and the stop signal of `serve`.
 
 mod aws_files;
 mod child;
 mod http;
+mod limits;
+mod private_store;
 mod renew;
 mod signals;
 
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -108,7 +113,7 @@ impl Server {
                 p = session.plan.profile
             )));
         };
-        let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        let listener = http::Listener::bind(port).map_err(|e| {
             Error::Unusable(format!(
                 "cannot listen on 127.0.0.1:{port}: {e}; choose another --port or leave it out for a free one"
             ))
@@ -124,11 +129,12 @@ impl Server {
             stopping: AtomicBool::new(false),
             tty: Mutex::new(None),
         });
+        let max_connections = limits::raise_open_files();
         let acceptor = {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("stsenv-server".into())
-                .spawn(move || http::serve(listener, &shared))
+                .spawn(move || listener.serve(&shared, max_connections))
                 .map_err(|e| Error::io("cannot start the server thread", "thread", e))?
         };
         let profile = session.plan.profile.clone();

@@ -248,7 +248,9 @@ impl Renewer {
                 "{head}: renewing them needs a new MFA code; run `{}` in a terminal to enter one, and this server picks up the new session within {RETRY_AFTER_EXPIRY_SECS} s",
                 fix_command(&self.args, &self.plan.profile)
             ),
-            Error::LoginNeeded { .. } | Error::SessionLoginNeeded { .. } => format!(
+            Error::LoginNeeded { .. }
+            | Error::SessionLoginNeeded { .. }
+            | Error::SignInNeeded { .. } => format!(
                 "{head}: {err}; this server picks up the new login within {RETRY_AFTER_EXPIRY_SECS} s"
             ),
             other => format!(

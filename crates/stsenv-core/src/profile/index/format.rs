@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{Damaged, Identity, Profiles, Sections};
 
 /// The format; bump when the layout or [`Header`] changes meaning.
-pub(super) const FORMAT: u32 = 2;
+pub(super) const FORMAT: u32 = 3;
 
 /// The first bytes of an index.
 pub(super) const MAGIC: &[u8; 8] = b"stsenvI\n";

@@ -173,9 +173,25 @@ impl Sections {
     }
 }
 
+/// A value without the comment lines the parser took for continuation
+/// lines: aws-config reads an indented `# note` under `role_arn = …` as
+/// part of the ARN, where botocore (and the AWS CLI) skip it as a comment.
+fn without_comment_lines(value: &str) -> String {
+    if !value.contains('\n') {
+        return value.to_string();
+    }
+    value
+        .lines()
+        .enumerate()
+        .filter(|(i, line)| *i == 0 || !line.trim_start().starts_with(['#', ';']))
+        .map(|(_, line)| line)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The service keys of a `[services]` section stsenv asks for (see
 /// `config::Service::config_key`).
-pub(crate) const SERVICE_KEYS: [&str; 4] = ["sts", "sso", "sso_oidc", "iam"];
+pub(crate) const SERVICE_KEYS: [&str; 5] = ["sts", "sso", "sso_oidc", "iam", "signin"];
 
 impl Sections {
     /// Copy what `set` holds. aws-config lists profile names but not a
@@ -204,7 +220,7 @@ impl Sections {
         keys.sort_unstable();
         let copy = |get: &dyn Fn(&str) -> Option<String>| -> Vec<(String, String)> {
             keys.iter()
-                .filter_map(|key| Some((key.clone(), get(key)?)))
+                .filter_map(|key| Some((key.clone(), without_comment_lines(&get(key)?))))
                 .collect()
         };
         let mut profiles = HashMap::new();

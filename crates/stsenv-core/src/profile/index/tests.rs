@@ -349,3 +349,17 @@ fn a_damaged_record_is_answered_from_the_files() {
     );
     assert_eq!(answers(&damaged), answers(&parsed));
 }
+
+#[test]
+fn indented_comment_lines_are_not_part_of_a_value() {
+    assert_eq!(without_comment_lines("arn:x"), "arn:x");
+    assert_eq!(without_comment_lines("arn:x\n# note\n; other"), "arn:x");
+    assert_eq!(without_comment_lines("first\nsecond\n# c"), "first\nsecond");
+    let config = AwsConfig::from_texts(
+        "[profile a]\nrole_arn = arn:aws:iam::1:role/a\n  # indented comment\nregion = eu-west-1\n",
+        "",
+    )
+    .unwrap();
+    let profile = config.profile("a").unwrap();
+    assert_eq!(profile.get("role_arn"), Some("arn:aws:iam::1:role/a"));
+}

@@ -49,15 +49,19 @@ pub enum LoginOutcome {
     },
 }
 
-/// The unit of the OIDC polling interval: one second, or
+/// The unit of the OIDC polling interval: one second, or in debug builds
 /// `STSENV_SSO_POLL_MS` milliseconds (test-only: a stub portal answering
-/// `interval: 1` would otherwise make every test wait seconds).
+/// `interval: 1` would otherwise make every test wait seconds; a release
+/// binary cannot be made to poll the portal faster than it asks).
 fn poll_unit() -> Duration {
-    std::env::var("STSENV_SSO_POLL_MS")
+    #[cfg(debug_assertions)]
+    if let Some(ms) = std::env::var("STSENV_SSO_POLL_MS")
         .ok()
         .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(1))
+    {
+        return Duration::from_millis(ms);
+    }
+    Duration::from_secs(1)
 }
 
 /// Log in to `session`, like `aws sso login`: a new token even when the

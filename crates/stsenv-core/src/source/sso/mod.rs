@@ -23,6 +23,7 @@ use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::profile::config::{AwsConfig, Service};
 use crate::store::cache::{self, Cache, LockWait};
+use crate::store::untrusted;
 use token::CachedToken;
 
 /// A token is refreshed when less than this is left (5 min): role
@@ -191,9 +192,30 @@ impl SsoSession {
         // would give a token for the wrong portal.
         match &token.start_url {
             Some(url) if url.trim_end_matches('/') != self.start_url.trim_end_matches('/') => None,
-            _ => Some(token),
+            _ => match token.foreign_scopes() {
+                None => Some(token),
+                Some(scopes) => {
+                    warn_foreign_scopes(&self.token_path(), &scopes);
+                    None
+                }
+            },
         }
     }
+}
+
+/// Say once per process why a token file is treated as absent: another
+/// tool's token would only earn 401s from the portal.
+fn warn_foreign_scopes(path: &std::path::Path, scopes: &[String]) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let shown: Vec<String> = scopes.iter().take(5).map(|s| untrusted::shown(s)).collect();
+    crate::warn(&format!(
+        "ignoring the SSO token in {}: its scopes [{}] lack {DEFAULT_SCOPE} (another tool, such as an IDE extension, wrote it), so the portal would refuse it; a new login replaces it",
+        path.display(),
+        shown.join(", ")
+    ));
 }
 
 /// `sso_registration_scopes = a, b` → `[a, b]`; the AWS CLI's default when absent.

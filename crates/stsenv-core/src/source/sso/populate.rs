@@ -164,7 +164,7 @@ pub fn append(path: &Path, text: &str) -> Result<Option<PathBuf>> {
     };
     content.extend_from_slice(text.as_bytes());
     let backup = match &original {
-        Some(bytes) => Some(write_backup(&path, bytes)?),
+        Some(bytes) => Some(write_backup(&path, bytes, &[])?),
         None => None,
     };
     let mode = fs::metadata(&path).ok().map(|m| m.permissions());

@@ -13,8 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 
 use crate::error::{Error, Result};
-use crate::store::fsutil::{create_private_dir, write_atomic};
-use crate::store::untrusted::printable;
+use crate::store::fsutil::{read_json, write_json};
 
 /// One token file. Unknown fields written by other tools are kept as they
 /// are when stsenv rewrites the file.
@@ -95,6 +94,20 @@ impl CachedToken {
         }
     }
 
+    /// The `scopes` another tool recorded in the file, when they lack
+    /// `sso:account:access`: IDE extensions (AWS Toolkit, Amazon Q) write
+    /// tokens for the same start URL with only their own scopes, and the
+    /// portal answers 401 to such a token. `None`: no scopes recorded (the
+    /// AWS CLI records none), or the right one is among them.
+    pub fn foreign_scopes(&self) -> Option<Vec<String>> {
+        let scopes = self.extra.get("scopes")?.as_array()?;
+        let scopes: Vec<String> = scopes
+            .iter()
+            .map(|s| s.as_str().unwrap_or_default().to_string())
+            .collect();
+        (!scopes.iter().any(|s| s == super::DEFAULT_SCOPE)).then_some(scopes)
+    }
+
     /// Whether a refresh without a browser is possible at `now`.
     pub fn can_refresh(&self, now: Timestamp) -> bool {
         self.refresh_token.is_some() && self.registration(0, now).is_some()
@@ -120,37 +133,13 @@ pub fn cache_dir() -> PathBuf {
 /// Read a token file; a missing file is `None`, an unreadable one is `None`
 /// with a warning (the user logs in again, nothing crashes).
 pub fn load(path: &Path) -> Option<CachedToken> {
-    // Regular files only, bounded (a token file is a few KiB).
-    let bytes = match crate::store::fsutil::read_regular(path, 1 << 20) {
-        Ok(bytes) => bytes?,
-        Err(err) => {
-            crate::warn(&format!(
-                "ignoring SSO token file {}: {err}",
-                printable(&path.to_string_lossy(), 300)
-            ));
-            return None;
-        }
-    };
-    match serde_json::from_slice(&bytes) {
-        Ok(token) => Some(token),
-        Err(err) => {
-            crate::warn(&format!(
-                "ignoring unreadable SSO token file {}: {err}",
-                path.display()
-            ));
-            None
-        }
-    }
+    read_json(path, "SSO token file")
 }
 
 /// Write a token file: 0600, through a temporary file renamed over the old
 /// one, in a directory created 0700.
 pub fn store(path: &Path, token: &CachedToken) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |source| Error::io("cannot write SSO token file", path, source);
-    create_private_dir(dir).map_err(fail)?;
-    let bytes = serde_json::to_vec(token).map_err(|e| fail(e.into()))?;
-    write_atomic(path, &bytes, None).map_err(fail)
+    write_json(path, token, "cannot write SSO token file")
 }
 
 /// Delete a token file; `false` when there was none.
@@ -212,6 +201,23 @@ mod tests {
         let back = serde_json::to_value(&token).unwrap();
         assert_eq!(back["other"], 7);
         assert_eq!(back["accessToken"], "SECRET1");
+    }
+
+    #[test]
+    fn tokens_of_other_tools_are_told_apart_by_their_scopes() {
+        let token = |extra: &str| -> CachedToken {
+            serde_json::from_str(&format!(r#"{{"accessToken":"t"{extra}}}"#)).unwrap()
+        };
+        assert_eq!(token("").foreign_scopes(), None);
+        assert_eq!(
+            token(r#","scopes":["sso:account:access","x"]"#).foreign_scopes(),
+            None
+        );
+        assert_eq!(
+            token(r#","scopes":["codewhisperer:completions"]"#).foreign_scopes(),
+            Some(vec!["codewhisperer:completions".to_string()])
+        );
+        assert_eq!(token(r#","scopes":[]"#).foreign_scopes(), Some(vec![]));
     }
 
     #[test]
