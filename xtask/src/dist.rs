@@ -331,7 +331,7 @@ fn check_binary(root: &Path, user: &User) -> util::Result {
     expect_version(&output(user.command(&binary).arg("--version"))?, &binary)
 }
 
-/// `--version` printed this version.
+/// `--version` printed this version, and `binary` has no test hook in it.
 fn expect_version(out: &str, binary: &Path) -> util::Result {
     let expected = format!("stsenv {VERSION} ");
     if !out.starts_with(&expected) {
@@ -340,7 +340,7 @@ fn expect_version(out: &str, binary: &Path) -> util::Result {
             binary.display()
         ));
     }
-    let bytes = fs::read(&binary).map_err(|e| format!("read {}: {e}", binary.display()))?;
+    let bytes = fs::read(binary).map_err(|e| format!("read {}: {e}", binary.display()))?;
     if let Some(hook) = TEST_HOOKS
         .iter()
         .find(|hook| bytes.windows(hook.len()).any(|w| w == hook.as_bytes()))

@@ -130,9 +130,9 @@ fn sign_in(
     args: &LoginArgs,
 ) -> CliResult {
     let runtime = runtime()?;
-    catch_ctrl_c();
+    signals::catch_ctrl_c();
     let ui = SignInTerminal {
-        browser: !args.no_browser && !args.remote && can_open_browser(),
+        browser: !args.no_browser && !args.remote && browser::available(),
     };
     let cache = Cache::from_env();
     let base = session.endpoint_for(region);
@@ -210,7 +210,7 @@ impl SignInUi for SignInTerminal {
             "open this page and sign in"
         };
         let _ = writeln!(err, "To sign in, {what}:\n\n    {url}\n");
-        if self.browser && open_browser(url) {
+        if self.browser && open_checked(url) {
             let _ = writeln!(err, "(opened in your browser)");
         }
     }
@@ -223,7 +223,7 @@ impl SignInUi for SignInTerminal {
     }
 
     fn waiting(&self, _elapsed: Duration) -> bool {
-        !CANCELLED.load(Ordering::SeqCst)
+        !signals::ctrl_c_pressed()
     }
 }
 
@@ -316,6 +316,12 @@ fn target(config: &AwsConfig, args: &SsoTarget) -> CliResult<SsoSession> {
     Ok(sso_session_of(config, &profile)?)
 }
 
+/// Open `url` in the browser once it is an `https://` (or loopback
+/// `http://`) URL: never option-like, never a local file.
+fn open_checked(url: &str) -> bool {
+    stsenv_core::store::untrusted::check_verification_uri(url).is_ok() && browser::open(url)
+}
+
 struct TerminalUi<'a> {
     session: &'a SsoSession,
     browser: bool,
@@ -336,10 +342,7 @@ impl LoginUi for TerminalUi<'_> {
             printable(user_code, 64),
             printable(url, 2048),
         );
-        // `url` must be an `https://` (or loopback `http://`) URL before a
-        // browser gets it: never option-like, never a local file.
-        let openable = stsenv_core::store::untrusted::check_verification_uri(url).is_ok();
-        if self.browser && openable && browser::open(url) {
+        if self.browser && open_checked(url) {
             let _ = writeln!(err, "(opened in your browser)");
         }
         if !self.spinner {
