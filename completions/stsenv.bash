@@ -359,7 +359,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__console)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --print --clipboard --destination --duration --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --print --clipboard --destination --duration --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -406,6 +406,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -429,7 +437,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__credential__subcmd__process)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -480,6 +488,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -509,7 +525,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__eks__subcmd__token)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --cluster-name --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --cluster-name --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +576,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -579,7 +603,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__env)
-            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --shell --renew --clipboard --pick --help"
+            opts="-p -s -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --shell --renew --clipboard --pick --write-credentials --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -633,16 +657,28 @@ _stsenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-code)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell json dotenv env env-no-export windows-cmd process" -- "${cur}"))
+                    return 0
+                    ;;
+                --write-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -653,7 +689,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__exec)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --force --server --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --force --server --write-credentials --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -707,7 +743,19 @@ _stsenv() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --token-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --write-credentials)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -719,7 +767,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__explain)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -770,6 +818,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1457,7 +1513,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__serve)
-            opts="-p -s -o -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --port --shell --output --help"
+            opts="-p -s -o -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --port --shell --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1508,6 +1564,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1631,18 +1695,22 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__unset)
-            opts="-s -h --shell --help"
+            opts="-s -h --shell --write-credentials --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv env env-no-export windows-cmd" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv env env-no-export windows-cmd" -- "${cur}"))
+                    return 0
+                    ;;
+                --write-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -1653,7 +1721,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__whoami)
-            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --token-code --no-cache --refresh --non-interactive --json --help"
+            opts="-p -h --profile --role-arn --source-profile --mfa-serial --duration --session-name --external-id --region --federation --policy --source-identity --session-tag --transitive-tag --token-code --no-cache --refresh --non-interactive --json --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1704,6 +1772,14 @@ _stsenv() {
                     return 0
                     ;;
                 --source-identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --session-tag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --transitive-tag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

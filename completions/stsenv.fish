@@ -42,9 +42,9 @@ complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "sso" -d 'IAM Identity
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "console" -d 'Open the AWS console signed in with a profile\'s credentials (federation endpoint)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "eks-token" -d 'Print an EKS token for kubectl\'s exec credential plugin (like `aws eks get-token`)'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "completions" -d 'Print a static completion script'
-complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "keys" -d 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "keys" -d 'Keep long-term keys in the OS keystore (or an encrypted file) instead of ~/.aws/credentials'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "serve" -d 'Serve a profile\'s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C'
-complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "doctor" -d 'Check the AWS files, every profile, the cache, SSO tokens and the clock'
+complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "doctor" -d 'Check the files, every profile, the cache, SSO and login tokens, the clock'
 complete -c stsenv -n "__fish_stsenv_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
@@ -57,13 +57,20 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l region -d 'Region 
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s s -l shell -d 'Output format [default: from $SHELL, else bash]' -r -f -a "bash\t'bash code (`export NAME=\'value\'`)'
 zsh\t'zsh code'
 fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 json\t'credential_process v1 JSON'
-dotenv\t'a .env file (`NAME=\'value\'`)'"
+dotenv\t'a .env file (`NAME=\'value\'`)'
+env\t'the same as bash (the AWS CLI\'s name)'
+env-no-export\t'`NAME=value` lines without `export` (quoted only where a shell needs it)'
+windows-cmd\t'cmd.exe code (`set "NAME=value"`; refuses values cmd.exe cannot keep literal)'
+process\t'the same as json (the AWS CLI\'s name)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l write-credentials -d 'Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file (the prompt hook rewrites it)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
@@ -82,7 +89,10 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l region -d 'Region
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l write-credentials -d 'Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand exec" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
@@ -100,6 +110,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l region -d 'Regi
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l refresh -d 'Ignore a cached session for this profile and get a new one'
@@ -113,7 +125,11 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s s -l shell -d 'O
 zsh\t'zsh code'
 fish\t'fish code (`set -e NAME`)'
 powershell\t'PowerShell code (`Remove-Item Env:NAME`)'
-dotenv\t'a .env file (nothing to remove: prints nothing)'"
+dotenv\t'a .env file (nothing to remove: prints nothing)'
+env\t'the same as bash (the AWS CLI\'s name)'
+env-no-export\t'`NAME=value` lines (nothing to remove: prints nothing)'
+windows-cmd\t'cmd.exe code (`set "NAME="`)'"
+complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -l write-credentials -d 'Also remove [NAME], written by `--write-credentials NAME`, from ~/.aws/credentials' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -l json -d 'Print JSON'
 complete -c stsenv -n "__fish_stsenv_using_subcommand profiles" -l names -d 'Print names only, one per line (for completion scripts)'
@@ -133,6 +149,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l region -d 'Reg
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand explain" -l refresh -d 'Ignore a cached session for this profile and get a new one'
@@ -159,6 +177,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l reg
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand credential-process" -l refresh -d 'Ignore a cached session for this profile and get a new one'
@@ -189,6 +209,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l region -d 'Reg
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l destination -d 'The console page to open: an https:// URL, or a service name such as s3 or ec2 [default: the console home]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand console" -l duration -d 'Console session length, 900–43200 s [default: what the credentials have left]' -r
@@ -209,6 +231,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l region -d 'R
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l cluster-name -d 'The EKS cluster\'s name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l no-cache -d 'Neither read nor write the session cache'
@@ -217,11 +241,11 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -l non-interact
 complete -c stsenv -n "__fish_stsenv_using_subcommand eks-token" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -s h -l help -d 'Print help'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "add" -d 'Store an access key in the OS keystore (asked on the terminal) and mark the profile'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "import" -d 'Move a profile\'s keys from ~/.aws/credentials into the OS keystore'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "add" -d 'Store an access key in the keystore (asked on the terminal) and mark the profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "import" -d 'Move a profile\'s keys from ~/.aws/credentials into the keystore'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "rotate" -d 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "list" -d 'List the profiles whose keys are in the OS keystore (key ids only)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "remove" -d 'Delete a profile\'s keys from the OS keystore and its stsenv_keyring mark'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "list" -d 'List the profiles whose keys are in a keystore (key ids only)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "remove" -d 'Delete a profile\'s keys from its keystore and its stsenv_keyring mark'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and not __fish_seen_subcommand_from add import rotate list remove help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from add" -l stdin -d 'Read the key id and the secret from two lines of stdin instead of the terminal'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from add" -l no-verify -d 'Store without checking the key with sts:GetCallerIdentity'
@@ -233,11 +257,11 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subc
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from remove" -s y -l yes -d 'Do not ask for confirmation'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from remove" -s h -l help -d 'Print help'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "add" -d 'Store an access key in the OS keystore (asked on the terminal) and mark the profile'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "import" -d 'Move a profile\'s keys from ~/.aws/credentials into the OS keystore'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "add" -d 'Store an access key in the keystore (asked on the terminal) and mark the profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "import" -d 'Move a profile\'s keys from ~/.aws/credentials into the keystore'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the profiles whose keys are in the OS keystore (key ids only)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s keys from the OS keystore and its stsenv_keyring mark'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "list" -d 'List the profiles whose keys are in a keystore (key ids only)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "remove" -d 'Delete a profile\'s keys from its keystore and its stsenv_keyring mark'
 complete -c stsenv -n "__fish_stsenv_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s p -l profile -d 'The profile, as an option (for names that start with `-`)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l role-arn -d 'Assume this role (no profile needed; the source is --source-profile or PROFILE)' -r
@@ -250,6 +274,8 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l region -d 'Regio
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l federation -d 'Get federated-user credentials (sts:GetFederationToken) with this name' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l policy -d 'Session policy JSON file (AssumeRole / GetFederationToken)' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l source-identity -d 'Source identity to set on the role session' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l session-tag -d 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)' -r
+complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l transitive-tag -d 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l token-code -d 'The six-digit MFA code (otherwise you are asked on the terminal)' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l port -d 'Port on 127.0.0.1 [default: a free one]' -r
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s s -l shell -d 'Print the variables as code for this shell (or one JSON object) instead of NAME=value lines' -r -f -a "bash\t'bash code (`export NAME=\'value\'`)'
@@ -282,15 +308,15 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "console" -d 'Open the AWS console signed in with a profile\'s credentials (federation endpoint)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "eks-token" -d 'Print an EKS token for kubectl\'s exec credential plugin (like `aws eks get-token`)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "completions" -d 'Print a static completion script'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "keys" -d 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "keys" -d 'Keep long-term keys in the OS keystore (or an encrypted file) instead of ~/.aws/credentials'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "serve" -d 'Serve a profile\'s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "doctor" -d 'Check the AWS files, every profile, the cache, SSO tokens and the clock'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "doctor" -d 'Check the files, every profile, the cache, SSO and login tokens, the clock'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and not __fish_seen_subcommand_from env exec whoami init unset profiles status explain cache credential-process login logout sso console eks-token completions keys serve doctor help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "list" -d 'List cached sessions (no secrets)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from cache" -f -a "clear" -d 'Delete cached sessions: all of them, or those of one profile'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from sso" -f -a "populate" -d 'Add a profile for every account and role you can reach through an sso-session'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "add" -d 'Store an access key in the OS keystore (asked on the terminal) and mark the profile'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "import" -d 'Move a profile\'s keys from ~/.aws/credentials into the OS keystore'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "add" -d 'Store an access key in the keystore (asked on the terminal) and mark the profile'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "import" -d 'Move a profile\'s keys from ~/.aws/credentials into the keystore'
 complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "rotate" -d 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the profiles whose keys are in the OS keystore (key ids only)'
-complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a profile\'s keys from the OS keystore and its stsenv_keyring mark'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "list" -d 'List the profiles whose keys are in a keystore (key ids only)'
+complete -c stsenv -n "__fish_stsenv_using_subcommand help; and __fish_seen_subcommand_from keys" -f -a "remove" -d 'Delete a profile\'s keys from its keystore and its stsenv_keyring mark'

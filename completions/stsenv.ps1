@@ -41,9 +41,9 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in with a profile''s credentials (federation endpoint)')
             [CompletionResult]::new('eks-token', 'eks-token', [CompletionResultType]::ParameterValue, 'Print an EKS token for kubectl''s exec credential plugin (like `aws eks get-token`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore (or an encrypted file) instead of ~/.aws/credentials')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a profile''s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the AWS files, every profile, the cache, SSO tokens and the clock')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the files, every profile, the cache, SSO and login tokens, the clock')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -60,9 +60,12 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
             [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
+            [CompletionResult]::new('--write-credentials', '--write-credentials', [CompletionResultType]::ParameterName, 'Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file (the prompt hook rewrites it)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
@@ -86,7 +89,10 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
+            [CompletionResult]::new('--write-credentials', '--write-credentials', [CompletionResultType]::ParameterName, 'Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
             [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt; exit 3 when an MFA code or SSO login is needed')
@@ -109,6 +115,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
@@ -128,6 +136,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
         'stsenv;unset' {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
             [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'Output format [default: from $SHELL, else bash]')
+            [CompletionResult]::new('--write-credentials', '--write-credentials', [CompletionResultType]::ParameterName, 'Also remove [NAME], written by `--write-credentials NAME`, from ~/.aws/credentials')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
@@ -159,6 +168,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
@@ -214,6 +225,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
             [CompletionResult]::new('--refresh', '--refresh', [CompletionResultType]::ParameterName, 'Ignore a cached session for this profile and get a new one')
@@ -276,6 +289,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--destination', '--destination', [CompletionResultType]::ParameterName, 'The console page to open: an https:// URL, or a service name such as s3 or ec2 [default: the console home]')
             [CompletionResult]::new('--duration', '--duration', [CompletionResultType]::ParameterName, 'Console session length, 900–43200 s [default: what the credentials have left]')
@@ -301,6 +316,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--cluster-name', '--cluster-name', [CompletionResultType]::ParameterName, 'The EKS cluster''s name')
             [CompletionResult]::new('--no-cache', '--no-cache', [CompletionResultType]::ParameterName, 'Neither read nor write the session cache')
@@ -318,11 +335,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
         'stsenv;keys' {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the OS keystore (asked on the terminal) and mark the profile')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the OS keystore')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the keystore (asked on the terminal) and mark the profile')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the keystore')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in the OS keystore (key ids only)')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from the OS keystore and its stsenv_keyring mark')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in a keystore (key ids only)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from its keystore and its stsenv_keyring mark')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -358,11 +375,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;keys;help' {
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the OS keystore (asked on the terminal) and mark the profile')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the OS keystore')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the keystore (asked on the terminal) and mark the profile')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the keystore')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in the OS keystore (key ids only)')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from the OS keystore and its stsenv_keyring mark')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in a keystore (key ids only)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from its keystore and its stsenv_keyring mark')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -397,6 +414,8 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('--federation', '--federation', [CompletionResultType]::ParameterName, 'Get federated-user credentials (sts:GetFederationToken) with this name')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Session policy JSON file (AssumeRole / GetFederationToken)')
             [CompletionResult]::new('--source-identity', '--source-identity', [CompletionResultType]::ParameterName, 'Source identity to set on the role session')
+            [CompletionResult]::new('--session-tag', '--session-tag', [CompletionResultType]::ParameterName, 'Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)')
+            [CompletionResult]::new('--transitive-tag', '--transitive-tag', [CompletionResultType]::ParameterName, 'Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)')
             [CompletionResult]::new('--token-code', '--token-code', [CompletionResultType]::ParameterName, 'The six-digit MFA code (otherwise you are asked on the terminal)')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 [default: a free one]')
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Print the variables as code for this shell (or one JSON object) instead of NAME=value lines')
@@ -434,9 +453,9 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             [CompletionResult]::new('console', 'console', [CompletionResultType]::ParameterValue, 'Open the AWS console signed in with a profile''s credentials (federation endpoint)')
             [CompletionResult]::new('eks-token', 'eks-token', [CompletionResultType]::ParameterValue, 'Print an EKS token for kubectl''s exec credential plugin (like `aws eks get-token`)')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a static completion script')
-            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore instead of ~/.aws/credentials')
+            [CompletionResult]::new('keys', 'keys', [CompletionResultType]::ParameterValue, 'Keep long-term keys in the OS keystore (or an encrypted file) instead of ~/.aws/credentials')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a profile''s credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C')
-            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the AWS files, every profile, the cache, SSO tokens and the clock')
+            [CompletionResult]::new('doctor', 'doctor', [CompletionResultType]::ParameterValue, 'Check the files, every profile, the cache, SSO and login tokens, the clock')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -501,11 +520,11 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
             break
         }
         'stsenv;help;keys' {
-            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the OS keystore (asked on the terminal) and mark the profile')
-            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the OS keystore')
+            [CompletionResult]::new('add', 'add', [CompletionResultType]::ParameterValue, 'Store an access key in the keystore (asked on the terminal) and mark the profile')
+            [CompletionResult]::new('import', 'import', [CompletionResultType]::ParameterValue, 'Move a profile''s keys from ~/.aws/credentials into the keystore')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Replace the stored access key with a new one (iam:CreateAccessKey, iam:DeleteAccessKey)')
-            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in the OS keystore (key ids only)')
-            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from the OS keystore and its stsenv_keyring mark')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List the profiles whose keys are in a keystore (key ids only)')
+            [CompletionResult]::new('remove', 'remove', [CompletionResultType]::ParameterValue, 'Delete a profile''s keys from its keystore and its stsenv_keyring mark')
             break
         }
         'stsenv;help;keys;add' {

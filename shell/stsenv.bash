@@ -30,6 +30,74 @@ stsenv_unassume() {
     eval "${__stsenv_code}"
 }
 
+# A large config's <alias>_assume functions live in a file (written by
+# `stsenv init` in the cache directory) that is read when first needed, not
+# at start-up: bash takes ~10 ms to define 5,000 functions. Needed means a
+# command word is completed (TAB: `complete -I`, bash 5) or a command that
+# mentions `_assume` is about to run (a DEBUG trap, removed once the file is
+# read). An older bash, or a DEBUG trap another tool already set (it is
+# never replaced): the file is read now.
+__stsenv_functions_from() {
+    _STSENV_FUNCTIONS=$1
+    local __stsenv_trap=''
+    if ((BASH_VERSINFO[0] >= 5)); then
+        __stsenv_trap="$(trap -p DEBUG)"
+    fi
+    case "${__stsenv_trap}" in
+    '' | *__stsenv_lazy_functions*) ;;
+    *) __stsenv_trap=taken ;;
+    esac
+    if ((BASH_VERSINFO[0] < 5)) || [[ "${__stsenv_trap}" == taken ]]; then
+        __stsenv_load_functions
+        return 0
+    fi
+    if ! complete -p -I >/dev/null 2>&1; then
+        complete -o bashdefault -o default -F __stsenv_complete_first_word -I
+    fi
+    trap '__stsenv_lazy_functions "$@"' DEBUG
+}
+
+# Read the functions file, once.
+__stsenv_load_functions() {
+    local __stsenv_file=${_STSENV_FUNCTIONS-}
+    if [[ -z "${__stsenv_file}" ]]; then
+        return 0
+    fi
+    _STSENV_FUNCTIONS=
+    case "$(complete -p -I 2>/dev/null)" in
+    *__stsenv_complete_first_word*) complete -r -I ;;
+    *) ;;
+    esac
+    if [[ -r "${__stsenv_file}" ]]; then
+        # The path comes from `stsenv init`, after the cache's checks.
+        # shellcheck disable=SC1090
+        . "${__stsenv_file}"
+    fi
+    return 0
+}
+
+# The DEBUG trap: before a command that mentions `_assume` (bash-preexec,
+# which keeps an earlier DEBUG trap as a preexec function, passes the line
+# as $1). Always status 0: under `shopt -s extdebug` anything else would
+# skip the command.
+__stsenv_lazy_functions() {
+    case "${BASH_COMMAND} ${1-}" in
+    *_assume*)
+        __stsenv_load_functions
+        trap - DEBUG
+        ;;
+    *) ;;
+    esac
+    return 0
+}
+
+# TAB on a command word before the file was read: read it; bash's own
+# command completion (`-o bashdefault`) then finds the functions.
+__stsenv_complete_first_word() {
+    __stsenv_load_functions
+    return 0
+}
+
 # `assume`, only when nothing of that name exists: other tools ship one.
 __stsenv_define_shorthand() {
     if ! type assume >/dev/null 2>&1; then

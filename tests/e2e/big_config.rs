@@ -78,12 +78,19 @@ fn every_profile_has_its_function_in_every_shell() {
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
     for cache_dir in [sandbox.cache_dir(), shared.clone()] {
         let env = [("STSENV_CACHE_DIR", cache_dir.as_path())];
+        // bash reads the file when a function is first needed: none is
+        // defined before, all are after.
         let bash = "eval \"$(\"$STSENV\" init bash)\"\n\
-            declare -F | grep -c ' team_[0-9]*_admin_assume$'\n\
+            declare -F | grep -c ' team_[0-9]*_admin_assume$' || true\n\
             team_4999_admin_assume\n\
+            declare -F | grep -c ' team_[0-9]*_admin_assume$'\n\
             printf '%s %s\\n' \"$STSENV_PROFILE\" \"${AWS_SESSION_TOKEN:+token}\"\n";
         let out = run_with(&sandbox, "bash", bash, &env);
-        assert_eq!(out, format!("{PROFILES}\nteam-4999-admin token\n"));
+        let before = if cache_dir == shared { PROFILES } else { 0 };
+        assert_eq!(
+            out,
+            format!("{before}\n{PROFILES}\nteam-4999-admin token\n")
+        );
 
         let zsh = "eval \"$(\"$STSENV\" init zsh)\"\n\
             print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assume$'\n\
@@ -116,8 +123,12 @@ fn every_profile_has_its_function_in_every_shell() {
                 assert!(plugin.len() < 20_000, "{shell}: {} bytes", plugin.len());
                 assert_eq!(sourced.len(), 1, "{shell}: {sourced:?}");
                 assert!(plugin.contains(&sourced[0]), "{shell}: {plugin}");
+                // bash sources one file; zsh and fish autoload from a
+                // directory of one file per function.
                 let mode = std::fs::metadata(&sourced[0]).unwrap().permissions().mode();
-                assert_eq!(mode & 0o777, 0o600, "{shell}");
+                let private = if shell == "bash" { 0o600 } else { 0o700 };
+                assert_eq!(mode & 0o777, private, "{shell}");
+                assert_eq!(sourced[0].ends_with(".d"), shell != "bash", "{shell}");
             }
         }
     }
@@ -163,6 +174,21 @@ fn late_names_complete_at_a_terminal() {
         tmux.wait_for(&format!("{shell}: assumed"), "P=team-4997-admin");
         let sourced = functions_files(&sandbox.cache_dir(), shell);
         assert_eq!(sourced.len(), 1, "{shell}: {sourced:?}");
+    }
+}
+
+/// A function typed in full and run, no TAB first: bash reads the
+/// functions file only then (its DEBUG trap), zsh and fish have them.
+#[test]
+fn a_late_function_runs_as_typed_at_a_terminal() {
+    for shell in crate::shell_support::SHELLS {
+        let sandbox = big_sandbox(Moto::shared());
+        let_config_age();
+        let tmux = Tmux::start(&sandbox, &start_command(&sandbox, shell));
+        tmux.wait_for(shell, "READY$");
+        tmux.type_text("team_4996_admin_assume && echo \"P=$STSENV_PROFILE\"");
+        tmux.send(&["Enter"]);
+        tmux.wait_for(&format!("{shell}: assumed"), "P=team-4996-admin");
     }
 }
 
@@ -213,14 +239,38 @@ fn let_config_age() {
 }
 
 #[test]
-fn files_with_long_term_keys_are_never_indexed() {
-    // The big sandbox keeps `base`'s keys in the credentials file: those
-    // are never copied into the cache dir, so nothing is indexed.
+fn keys_in_the_credentials_file_never_reach_the_cache_dir() {
+    // The big sandbox keeps `base`'s keys in the credentials file: the
+    // config file is indexed alone, the credentials file is read by every
+    // command and never copied into the cache dir.
     let sandbox = big_sandbox(Moto::shared());
     let_config_age();
-    let out = explain(&sandbox, "team-4000-admin");
-    assert!(out.contains("100000004000:role/admin "), "{out}");
-    assert!(!sandbox.cache_dir().join("config-index.note").exists());
+    let first = explain(&sandbox, "team-4000-admin");
+    assert!(first.contains("100000004000:role/admin "), "{first}");
+    let index = sandbox.cache_dir().join("config-index.note");
+    assert!(index.exists());
+    assert_eq!(explain(&sandbox, "team-4000-admin"), first);
+    let credentials = std::fs::read_to_string(sandbox.credentials_path()).unwrap();
+    let secret = credentials
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap();
+    for item in std::fs::read_dir(sandbox.cache_dir()).unwrap().flatten() {
+        let bytes = std::fs::read(item.path()).unwrap();
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "{}",
+            item.path().display()
+        );
+    }
+    // The keys changed: the next command sees them (the index is of the
+    // config file only).
+    sandbox.credentials(&credentials.replace("[base]", "[base]\nregion = ap-south-1"));
+    let out = sandbox.stsenv().args(["explain", "base"]).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ap-south-1"),
+        "{out:?}"
+    );
 }
 
 /// The big config with no secret in the files (`base` takes its keys from

@@ -72,3 +72,73 @@ fn dotenv_lines_are_quoted_and_complete() {
     assert_expires_in(value("AWS_CREDENTIAL_EXPIRATION"), 3600);
     assert!(!out.contains("export ") && !out.contains("unset "), "{out}");
 }
+
+/// The AWS CLI's `export-credentials --format` names: `env` is bash,
+/// `process` is json, `env-no-export` is `NAME=value` lines that bash and
+/// a literal reader both take as the value, `windows-cmd` is `set "…"`.
+#[test]
+fn the_aws_clis_format_names() {
+    let sandbox = sandbox();
+    let bash = ok(&sandbox, &["env", "fmt", "--shell", "bash"]);
+    let env = ok(&sandbox, &["env", "fmt", "--shell", "env"]);
+    assert_eq!(env, bash, "env is bash (the same cached session)");
+    let json = ok(&sandbox, &["env", "fmt", "--shell", "json"]);
+    assert_eq!(ok(&sandbox, &["env", "fmt", "--shell", "process"]), json);
+
+    let plain = ok(&sandbox, &["env", "fmt", "--shell", "env-no-export"]);
+    let key = stsenv_tests::exported_value(bash.as_bytes(), "AWS_ACCESS_KEY_ID").unwrap();
+    let token = stsenv_tests::exported_value(bash.as_bytes(), "AWS_SESSION_TOKEN").unwrap();
+    assert!(
+        plain.contains(&format!("\nAWS_SESSION_TOKEN={token}\n")),
+        "bare, as the AWS CLI prints it:\n{plain}"
+    );
+    assert!(
+        plain
+            .lines()
+            .all(|l| !l.starts_with("export ") && !l.starts_with("unset ")),
+        "{plain}"
+    );
+    // bash reads every value back; none is exported by the lines themselves.
+    let out = sandbox
+        .command("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(format!("{plain}\nprintf '%s|%s|%s' \"$AWS_ACCESS_KEY_ID\" \"$AWS_REGION\" \"$(env | grep -c '^AWS_ACCESS_KEY_ID=')\""))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(stsenv_tests::succeeded(&out)),
+        format!("{key}|ap-south-1|0")
+    );
+
+    let cmd = ok(&sandbox, &["env", "fmt", "--shell", "windows-cmd"]);
+    assert!(
+        cmd.contains(&format!("set \"AWS_ACCESS_KEY_ID={key}\"\n")),
+        "{cmd}"
+    );
+    assert!(
+        cmd.contains("set \"AWS_PROFILE=\"\n"),
+        "removes a stale profile: {cmd}"
+    );
+    assert!(
+        cmd.lines()
+            .all(|l| l.starts_with("set \"") && l.ends_with('"')),
+        "{cmd}"
+    );
+}
+
+/// A value cmd.exe would expand (`%` in the profile name, which the SDKs
+/// allow) is refused: nothing on stdout, the variable named, no value shown.
+#[test]
+fn windows_cmd_refuses_what_cmd_would_change() {
+    let sandbox = Sandbox::with_moto(Moto::shared());
+    sandbox
+        .config("[profile 50%off]\nrole_arn = arn:aws:iam::123456789012:role/fmt\nsource_profile = base\n")
+        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let err = crate::util::fails(&sandbox, &["env", "50%off", "--shell", "windows-cmd"], 1);
+    assert!(
+        err.contains("STSENV_PROFILE") && err.contains("`%`"),
+        "{err}"
+    );
+    assert!(err.contains("--shell powershell"), "{err}");
+    ok(&sandbox, &["env", "50%off", "--shell", "powershell"]);
+}

@@ -17,10 +17,10 @@ use stsenv_tests::{keyring, stsenv_bin, Moto, Sandbox};
 use crate::util::on_path;
 
 /// The user's config: CRLF, a comment, a role sourced from `base` with MFA.
-const CONFIG: &str = "# my AWS setup\r\n[profile base]\r\nregion = eu-west-1\r\n\r\n[profile dev]\r\nrole_arn = arn:aws:iam::123456789012:role/dev\r\nsource_profile = base\r\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\r\nregion = eu-west-1\r\n";
+pub(crate) const CONFIG: &str = "# my AWS setup\r\n[profile base]\r\nregion = eu-west-1\r\n\r\n[profile dev]\r\nrole_arn = arn:aws:iam::123456789012:role/dev\r\nsource_profile = base\r\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\r\nregion = eu-west-1\r\n";
 
 /// The config after import: one line added to `[profile base]`.
-const CONFIG_MARKED: &str = "# my AWS setup\r\n[profile base]\r\nregion = eu-west-1\r\nstsenv_keyring = true\r\n\r\n[profile dev]\r\nrole_arn = arn:aws:iam::123456789012:role/dev\r\nsource_profile = base\r\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\r\nregion = eu-west-1\r\n";
+pub(crate) const CONFIG_MARKED: &str = "# my AWS setup\r\n[profile base]\r\nregion = eu-west-1\r\nstsenv_keyring = true\r\n\r\n[profile dev]\r\nrole_arn = arn:aws:iam::123456789012:role/dev\r\nsource_profile = base\r\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\r\nregion = eu-west-1\r\n";
 
 /// A session bus that knows no activatable services.
 const BUS_WITHOUT_SERVICES: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -29,20 +29,20 @@ const BUS_WITHOUT_SERVICES: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop
 "#;
 
 /// An IAM user in moto with one access key.
-struct IamUser {
-    name: String,
-    key: String,
-    secret: String,
+pub(crate) struct IamUser {
+    pub(crate) name: String,
+    pub(crate) key: String,
+    pub(crate) secret: String,
 }
 
 impl IamUser {
-    fn arn(&self) -> String {
+    pub(crate) fn arn(&self) -> String {
         format!("arn:aws:iam::123456789012:user/{}", self.name)
     }
 
     /// The credentials file: comments, CRLF, odd spacing and case, another
     /// profile with keys, and a key after the two that move.
-    fn credentials(&self) -> String {
+    pub(crate) fn credentials(&self) -> String {
         format!(
             "; keys\r\n[other]\r\naws_access_key_id = AKIAOTHEROTHEROTHER1\r\naws_secret_access_key = other/secret/value/0000\r\n\r\n[ base ]  # mine\r\nAWS_ACCESS_KEY_ID={}\r\n# rotated monthly\r\naws_secret_access_key   =   {}   \r\noutput = json\r\n",
             self.key, self.secret
@@ -50,14 +50,14 @@ impl IamUser {
     }
 
     /// The credentials file after import: exactly two lines fewer.
-    fn credentials_imported(&self) -> String {
+    pub(crate) fn credentials_imported(&self) -> String {
         "; keys\r\n[other]\r\naws_access_key_id = AKIAOTHEROTHEROTHER1\r\naws_secret_access_key = other/secret/value/0000\r\n\r\n[ base ]  # mine\r\n# rotated monthly\r\noutput = json\r\n".to_string()
     }
 }
 
 /// One call to moto's IAM query API (moto checks no signature, only the
 /// service named in the credential scope).
-fn iam(moto: &Moto, params: &str) -> String {
+pub(crate) fn iam(moto: &Moto, params: &str) -> String {
     let mut stream = TcpStream::connect(("127.0.0.1", moto.port)).expect("moto listens");
     let body = format!("{params}&Version=2010-05-08");
     write!(
@@ -77,7 +77,7 @@ fn iam(moto: &Moto, params: &str) -> String {
 }
 
 /// Every `<tag>…</tag>` text in `xml`.
-fn xml_all(xml: &str, tag: &str) -> Vec<String> {
+pub(crate) fn xml_all(xml: &str, tag: &str) -> Vec<String> {
     let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
     xml.split(&open)
         .skip(1)
@@ -86,7 +86,7 @@ fn xml_all(xml: &str, tag: &str) -> Vec<String> {
 }
 
 /// A new IAM user (unique per call: the emulator is shared) with one key.
-fn new_user(moto: &Moto) -> IamUser {
+pub(crate) fn new_user(moto: &Moto) -> IamUser {
     static N: AtomicUsize = AtomicUsize::new(0);
     let name = format!(
         "user{}-{}",
@@ -103,7 +103,7 @@ fn new_user(moto: &Moto) -> IamUser {
 }
 
 /// The user's access key ids in IAM.
-fn iam_keys(moto: &Moto, user: &str) -> Vec<String> {
+pub(crate) fn iam_keys(moto: &Moto, user: &str) -> Vec<String> {
     let mut keys = xml_all(
         &iam(moto, &format!("Action=ListAccessKeys&UserName={user}")),
         "AccessKeyId",
@@ -113,14 +113,14 @@ fn iam_keys(moto: &Moto, user: &str) -> Vec<String> {
 }
 
 /// A sandbox whose `base` profile holds `user`'s keys in the files.
-fn setup(moto: &Moto) -> (Sandbox, IamUser) {
+pub(crate) fn setup(moto: &Moto) -> (Sandbox, IamUser) {
     let user = new_user(moto);
     let sandbox = Sandbox::with_moto(moto);
     sandbox.config(CONFIG).credentials(&user.credentials());
     (sandbox, user)
 }
 
-fn read(path: impl AsRef<Path>) -> String {
+pub(crate) fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path).expect("readable")
 }
 
@@ -149,7 +149,7 @@ fn arn(sandbox: &Sandbox, args: &[&str]) -> String {
     doc["Arn"].as_str().expect("an ARN").to_string()
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -515,7 +515,7 @@ fn rotate_with_mfa_goes_through_the_mfa_session() {
 }
 
 /// How stsenv shows a key id: `AKIA…WXYZ`.
-fn mask(id: &str) -> String {
+pub(crate) fn mask(id: &str) -> String {
     format!("{}…{}", &id[..4], &id[id.len() - 4..])
 }
 

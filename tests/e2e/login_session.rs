@@ -581,3 +581,50 @@ print(json.dumps(sorted(set(seen))))
     );
     assert!(stub.refreshes() >= 2, "{:?}", stub.calls());
 }
+
+/// `doctor` reports each `aws login` session the profiles use: its
+/// credentials' time left, a lapsed one it can renew, and a missing one
+/// with the command that fixes it. It calls no Sign-In endpoint.
+#[test]
+fn doctor_reports_the_login_sessions_and_their_expiry() {
+    let stub = SigninStub::start();
+    let sandbox = sandbox();
+    let doctor = |sandbox: &Sandbox| -> Value {
+        let out = stsenv(sandbox, &stub, &["doctor", "--json", "--offline"]);
+        serde_json::from_slice(&out.stdout).expect("a JSON report")
+    };
+    let login_check = |report: &Value| -> Value {
+        report["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["section"] == "login" && c["name"] == SESSION_ARN)
+            .unwrap_or_else(|| panic!("no login check: {report:#}"))
+            .clone()
+    };
+
+    let missing = login_check(&doctor(&sandbox));
+    assert_eq!(missing["status"], "warn", "{missing:#}");
+    assert!(missing["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("no token in "));
+    assert_eq!(
+        missing["fix"], "run `stsenv login dev` (or `aws login`)",
+        "{missing:#}"
+    );
+
+    stub.write_session(&cache_dir(&sandbox), SESSION_ARN, 3000);
+    let fresh = login_check(&doctor(&sandbox));
+    assert_eq!(fresh["status"], "ok", "{fresh:#}");
+    assert!(fresh["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("credentials valid for "));
+
+    stub.write_session(&cache_dir(&sandbox), SESSION_ARN, -60);
+    let lapsed = login_check(&doctor(&sandbox));
+    assert_eq!(lapsed["status"], "ok", "{lapsed:#}");
+    assert!(lapsed["detail"].as_str().unwrap().contains("refresh token"));
+    assert!(stub.calls().is_empty(), "doctor never refreshes");
+}

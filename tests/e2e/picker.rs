@@ -36,8 +36,10 @@ fn filter_and_enter_assume_the_chosen_profile_in_every_shell() {
         tmux.wait_for(shell, "READY$");
         tmux.type_text("assume");
         tmux.send(&["Enter"]);
-        let screen = tmux.wait_for(shell, PROMPT);
-        // Kind and account are shown beside the name.
+        tmux.wait_for(shell, PROMPT);
+        // Kind and account are shown beside the name (waited for: the
+        // prompt line can be on screen before the rows under it).
+        let screen = tmux.wait_for(shell, "222222222222");
         assert!(
             screen.contains("beta-prod")
                 && screen.contains("role")

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+mod scale;
 mod server;
 
 use crate::moto::Moto;
@@ -27,6 +28,9 @@ struct Row {
 pub fn run(args: &[String]) -> util::Result {
     if args.iter().any(|a| a == "server") {
         return run_server_only();
+    }
+    if args.iter().any(|a| a == "scale") {
+        return run_scale_only();
     }
     let tools = venv::ensure()?;
     let peers = peer_venv()?;
@@ -56,7 +60,7 @@ pub fn run(args: &[String]) -> util::Result {
     let has_awsume = peers.as_ref().is_some_and(|p| p.join("awsumepy").exists());
     let awsume = |args: &str| has_awsume.then(|| bench.shell(&format!("awsumepy {args}")));
 
-    let rows = vec![
+    let mut rows = vec![
         Row {
             scenario: "`env` cache hit",
             stsenv: bench.direct(&[&s, "env", "plain", "--shell", "bash"]),
@@ -120,7 +124,6 @@ pub fn run(args: &[String]) -> util::Result {
             peer: on_path("curl").then_some(("curl", bench.shell(&moto_curl))),
         },
     ];
-    let mut rows = rows;
     // A new shell loading the plugin, and then one of its functions there.
     let new_bash = |bin: &str, function: &str| {
         format!("bash --norc --noprofile -c 'eval \"$({bin} init bash)\" && type {function} >/dev/null'")
@@ -131,34 +134,8 @@ pub fn run(args: &[String]) -> util::Result {
         peer: None,
     });
 
-    // The same, with 5,000 role profiles (what `sso populate` makes for a
-    // large organisation): a second home with its own config and cache.
-    let big_env = big_config_env(&work, &env)?;
-    let big = Bench {
-        env: &big_env,
-        hyperfine: bench.hyperfine,
-    };
-    // A late profile: nothing about it is found early by accident.
-    let late = format!("team-{:04}-admin", BIG_PROFILES - 1);
-    big.check(&[&s, "env", &late])?;
-    rows.extend([
-        Row {
-            scenario: "5,000 profiles: `env` cache hit",
-            stsenv: big.direct(&[&s, "env", &late, "--shell", "bash"]),
-            peer: None,
-        },
-        Row {
-            scenario: "5,000 profiles: `init bash`",
-            stsenv: big.direct(&[&s, "init", "bash"]),
-            peer: None,
-        },
-        Row {
-            scenario: "5,000 profiles: new bash with the plugin",
-            stsenv: big.shell(&new_bash(&s, &format!("{}_assume", late.replace('-', "_")))),
-            peer: None,
-        },
-    ]);
     print_table(&rows, bench.hyperfine);
+    scale::run(&stsenv, &work, &env)?;
     match server::measure(&stsenv, "plain", &env) {
         Ok(report) => print_server(&report),
         Err(err) => eprintln!("bench: credential server not measured: {err}"),
@@ -166,52 +143,23 @@ pub fn run(args: &[String]) -> util::Result {
     Ok(())
 }
 
-/// How many role profiles the large-config rows use.
-const BIG_PROFILES: usize = 5000;
-
-/// An environment like `env` whose config has [`BIG_PROFILES`] role
-/// profiles besides the usual ones, and a cache of its own.
-fn big_config_env(work: &Path, env: &[(String, String)]) -> util::Result<Vec<(String, String)>> {
-    let aws = work.join("home/.aws");
-    // Files without long-term keys (those are never indexed; a config of
-    // thousands of profiles usually comes from `sso populate`): the roles'
-    // source takes its keys from the environment.
-    let mut config = String::from(
-        "[profile bigbase]\nrole_arn = arn:aws:iam::123456789012:role/bigbase\ncredential_source = Environment\nregion = eu-west-1\n",
-    );
-    for i in 0..BIG_PROFILES {
-        config += &format!(
-            "\n[profile team-{i:04}-admin]\nrole_arn = arn:aws:iam::{:012}:role/admin\nsource_profile = bigbase\nregion = eu-west-1\n",
-            100_000_000_000u64 + i as u64
-        );
-    }
-    let big = aws.join("config-5000");
-    std::fs::write(&big, config).map_err(|e| e.to_string())?;
-    let no_keys = aws.join("credentials-5000");
-    std::fs::write(&no_keys, "").map_err(|e| e.to_string())?;
-    // A file changed in the last two seconds is parsed, not indexed (its
-    // stat could still change within one timestamp tick): let it settle, so
-    // that the rows measure the usual case, an index built from an old file.
-    std::thread::sleep(std::time::Duration::from_millis(2100));
-    let mut env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| match k.as_str() {
-            "AWS_CONFIG_FILE" => (k.clone(), big.display().to_string()),
-            "AWS_SHARED_CREDENTIALS_FILE" => (k.clone(), no_keys.display().to_string()),
-            "STSENV_CACHE_DIR" => (k.clone(), work.join("cache-5000").display().to_string()),
-            _ => (k.clone(), v.clone()),
-        })
-        .collect();
-    env.push(("AWS_ACCESS_KEY_ID".into(), "AKIAIOSFODNN7EXAMPLE".into()));
-    env.push((
-        "AWS_SECRET_ACCESS_KEY".into(),
-        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY".into(),
-    ));
-    Ok(env)
+/// The scale table alone (`cargo xtask bench scale`).
+fn run_scale_only() -> util::Result {
+    one_part(scale::run)
 }
 
 /// The credential server's load test alone (`cargo xtask bench server`).
 fn run_server_only() -> util::Result {
+    one_part(|stsenv, work, env| {
+        write_profiles(work)?;
+        print_server(&server::measure(stsenv, "plain", env)?);
+        Ok(())
+    })
+}
+
+/// Run one part of the benchmark: a release build, a scratch directory
+/// and moto, handed to `part`.
+fn one_part(part: impl FnOnce(&Path, &Path, &[(String, String)]) -> util::Result) -> util::Result {
     let tools = venv::ensure()?;
     util::cargo(&["build", "--release", "-p", "stsenv"], &[])?;
     let stsenv = util::target_dir().join("release").join("stsenv");
@@ -219,9 +167,7 @@ fn run_server_only() -> util::Result {
     let _scratch = Scratch(work.clone());
     let moto = Moto::start(&tools)?;
     let env = sandbox_env(&work, &moto.url, &tools, None);
-    write_profiles(&work)?;
-    print_server(&server::measure(&stsenv, "plain", &env)?);
-    Ok(())
+    part(&stsenv, &work, &env)
 }
 
 fn print_server(report: &server::Report) {

@@ -99,6 +99,14 @@ pub enum Error {
         /// The MFA device ARN.
         serial: String,
     },
+    /// The file keystore needs its passphrase and there is no one to ask.
+    #[error("profile `{profile}`: the passphrase of {path} is needed and there is no terminal to ask on; run it in a terminal, or set STSENV_KEYSTORE_PASSPHRASE", path = path.display())]
+    PassphraseNeeded {
+        /// The profile whose keys are wanted.
+        profile: String,
+        /// Its keystore file.
+        path: PathBuf,
+    },
     /// Three MFA codes were typed and none was six digits.
     #[error("no valid MFA code entered for {profile}")]
     MfaNotEntered {
@@ -238,6 +246,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::MfaNeeded { .. }
+            | Error::PassphraseNeeded { .. }
             | Error::PeerPrompting { .. }
             | Error::LoginNeeded { .. }
             | Error::SignInNeeded { .. }

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::{ArgValueCandidates, CompletionCandidate};
 use serde::Serialize;
 use stsenv_core::plan::Overrides;
+use stsenv_core::profile::session_tags::SessionTags;
 use stsenv_core::Error;
 
 use crate::shell::{OutputFormat, Shell};
@@ -116,10 +117,10 @@ pub enum Command {
         after_help = "Examples:\n  stsenv completions bash > ~/.local/share/bash-completion/completions/stsenv\n  stsenv completions zsh > \"${fpath[1]}/_stsenv\""
     )]
     Completions(CompletionsArgs),
-    /// Keep long-term keys in the OS keystore instead of ~/.aws/credentials
+    /// Keep long-term keys in the OS keystore (or an encrypted file) instead of ~/.aws/credentials
     #[command(subcommand)]
     #[command(
-        after_help = "Examples:\n  stsenv keys import base\n  stsenv keys rotate base\n  stsenv keys list"
+        after_help = "The encrypted file keystore (for machines without a Secret Service): set STSENV_KEYSTORE=file,\nor mark a profile `stsenv_keyring = file`. Its passphrase is asked on the terminal, or read\nfrom STSENV_KEYSTORE_PASSPHRASE (readable by anything that can read the environment).\n\nExamples:\n  stsenv keys import base\n  stsenv keys rotate base\n  stsenv keys list\n  STSENV_KEYSTORE=file stsenv keys add ci-user --stdin"
     )]
     Keys(KeysCommand),
     /// Serve a profile's credentials to SDKs on 127.0.0.1, renewed, until Ctrl-C
@@ -127,7 +128,7 @@ pub enum Command {
         after_help = "Examples:\n  stsenv serve dev\n  stsenv serve dev --port 9911 > ~/.dev-server.env\n  stsenv serve dev --shell fish"
     )]
     Serve(ServeArgs),
-    /// Check the AWS files, every profile, the cache, SSO tokens and the clock
+    /// Check the files, every profile, the cache, SSO and login tokens, the clock
     ///
     /// Also names other tools' variables (AWS_VAULT, AWSUME_PROFILE,
     /// AWS_PROFILE) that may shadow stsenv's credentials. Exit status: 0
@@ -231,6 +232,12 @@ pub struct SessionOptions {
     /// Source identity to set on the role session
     #[arg(long, value_name = "ID")]
     pub source_identity: Option<String>,
+    /// Session tag KEY=VALUE for the role session or federated user (repeatable; adds to session_tags and AWS_SESSION_TAGS)
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub session_tag: Vec<String>,
+    /// Make session tag KEY transitive in a role chain (repeatable; adds to transitive_session_tags and AWS_TRANSITIVE_TAGS)
+    #[arg(long, value_name = "KEY")]
+    pub transitive_tag: Vec<String>,
 }
 
 impl SessionOptions {
@@ -247,13 +254,21 @@ impl SessionOptions {
         };
         fields
             .into_iter()
-            .filter_map(|(name, value)| {
-                let value = match value {
-                    serde_json::Value::Null => return None,
-                    serde_json::Value::String(text) => text,
-                    other => other.to_string(),
+            .flat_map(|(name, value)| {
+                let values = match value {
+                    serde_json::Value::Null => Vec::new(),
+                    serde_json::Value::String(text) => vec![text],
+                    // A repeatable option: one word per value.
+                    serde_json::Value::Array(items) => items
+                        .into_iter()
+                        .filter_map(|item| item.as_str().map(str::to_string))
+                        .collect(),
+                    other => vec![other.to_string()],
                 };
-                Some(format!("--{}={value}", name.replace('_', "-")))
+                let flag = name.replace('_', "-");
+                values
+                    .into_iter()
+                    .map(move |value| format!("--{flag}={value}"))
             })
             .collect()
     }
@@ -284,6 +299,8 @@ impl SessionOptions {
             federation,
             policy,
             source_identity,
+            session_tag,
+            transitive_tag,
         } = self.clone();
         let policy = policy
             .map(|path| {
@@ -304,8 +321,38 @@ impl SessionOptions {
             federation,
             policy,
             source_identity,
+            session_tags: session_tags(&session_tag, &transitive_tag)?,
         })
     }
+}
+
+/// The session tags of the environment (`AWS_SESSION_TAGS=K=V,…`,
+/// `AWS_TRANSITIVE_TAGS=K,…`, aws-vault's variables), with `--session-tag`
+/// and `--transitive-tag` on top. STS's rules are checked once the
+/// profile's own tags are added, when the plan is made.
+fn session_tags(flags: &[String], transitive: &[String]) -> Result<SessionTags, Error> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let from_env = SessionTags::parse(
+        var("AWS_SESSION_TAGS").as_deref(),
+        var("AWS_TRANSITIVE_TAGS").as_deref(),
+    )
+    .map_err(|problem| Error::Unusable(format!("AWS_SESSION_TAGS: {problem}")))?;
+    let mut from_flags = SessionTags::default();
+    for flag in flags {
+        let (key, value) = flag.split_once('=').ok_or_else(|| {
+            Error::Unusable(format!(
+                "--session-tag {}: write KEY=VALUE",
+                flag.chars()
+                    .flat_map(char::escape_debug)
+                    .collect::<String>()
+            ))
+        })?;
+        from_flags
+            .tags
+            .push((key.trim().to_string(), value.trim().to_string()));
+    }
+    from_flags.transitive = transitive.iter().map(|k| k.trim().to_string()).collect();
+    Ok(from_env.overridden_by(&from_flags))
 }
 
 /// Arguments of `stsenv env`.
@@ -326,6 +373,9 @@ pub struct EnvArgs {
     /// Pick the profile in a fuzzy finder on the terminal (most recently used first)
     #[arg(long, conflicts_with_all = ["profile", "profile_option", "renew"])]
     pub pick: bool,
+    /// Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file (the prompt hook rewrites it)
+    #[arg(long, value_name = "NAME", conflicts_with = "renew")]
+    pub write_credentials: Option<String>,
 }
 
 /// Arguments of `stsenv exec`.
@@ -340,6 +390,9 @@ pub struct ExecArgs {
     /// Give CMD a local credential server that renews, instead of fixed keys (for commands that outlive a session)
     #[arg(long)]
     pub server: bool,
+    /// Also write the credentials into [NAME] of ~/.aws/credentials, for tools that read only that file
+    #[arg(long, value_name = "NAME", conflicts_with = "server")]
+    pub write_credentials: Option<String>,
     /// The command and its arguments
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<OsString>,
@@ -426,6 +479,9 @@ pub struct UnsetArgs {
     /// Output format [default: from $SHELL, else bash]
     #[arg(long, short, value_enum)]
     pub shell: Option<UnsetFormat>,
+    /// Also remove [NAME], written by `--write-credentials NAME`, from ~/.aws/credentials
+    #[arg(long, value_name = "NAME")]
+    pub write_credentials: Option<String>,
 }
 
 /// What `stsenv unset` can print: code that removes variables, which JSON
@@ -442,6 +498,12 @@ pub enum UnsetFormat {
     Powershell,
     /// a .env file (nothing to remove: prints nothing)
     Dotenv,
+    /// the same as bash (the AWS CLI's name)
+    Env,
+    /// `NAME=value` lines (nothing to remove: prints nothing)
+    EnvNoExport,
+    /// cmd.exe code (`set "NAME="`)
+    WindowsCmd,
 }
 
 impl From<UnsetFormat> for OutputFormat {
@@ -452,6 +514,9 @@ impl From<UnsetFormat> for OutputFormat {
             UnsetFormat::Fish => OutputFormat::Fish,
             UnsetFormat::Powershell => OutputFormat::Powershell,
             UnsetFormat::Dotenv => OutputFormat::Dotenv,
+            UnsetFormat::Env => OutputFormat::Env,
+            UnsetFormat::EnvNoExport => OutputFormat::EnvNoExport,
+            UnsetFormat::WindowsCmd => OutputFormat::WindowsCmd,
         }
     }
 }
@@ -610,7 +675,7 @@ pub struct EksTokenArgs {
 /// `stsenv keys …`
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Store an access key in the OS keystore (asked on the terminal) and mark the profile
+    /// Store an access key in the keystore (asked on the terminal) and mark the profile
     #[command(
         after_help = "Examples:\n  stsenv keys add base\n  pass show aws/base | stsenv keys add base --stdin"
     )]
@@ -625,7 +690,7 @@ pub enum KeysCommand {
         #[arg(long)]
         no_verify: bool,
     },
-    /// Move a profile's keys from ~/.aws/credentials into the OS keystore
+    /// Move a profile's keys from ~/.aws/credentials into the keystore
     #[command(after_help = "Examples:\n  stsenv keys import base\n  stsenv whoami base")]
     Import {
         /// The profile whose aws_access_key_id / aws_secret_access_key move
@@ -644,14 +709,14 @@ pub enum KeysCommand {
         #[arg(long, value_name = "CODE")]
         token_code: Option<String>,
     },
-    /// List the profiles whose keys are in the OS keystore (key ids only)
+    /// List the profiles whose keys are in a keystore (key ids only)
     #[command(after_help = "Examples:\n  stsenv keys list\n  stsenv keys list --json")]
     List {
         /// Print JSON
         #[arg(long)]
         json: bool,
     },
-    /// Delete a profile's keys from the OS keystore and its stsenv_keyring mark
+    /// Delete a profile's keys from its keystore and its stsenv_keyring mark
     #[command(
         after_help = "Examples:\n  stsenv keys remove base\n  stsenv keys remove base --yes"
     )]
@@ -715,5 +780,24 @@ mod tests {
         assert!(back.policy.unwrap().is_absolute());
         assert_eq!(back.role_arn, options.role_arn);
         assert!(SessionOptions::default().to_words().is_empty());
+    }
+
+    #[test]
+    fn repeated_tags_are_one_word_each_and_round_trip() {
+        let options = SessionOptions {
+            session_tag: vec!["Team=ops".into(), "Who=me me".into()],
+            transitive_tag: vec!["Team".into()],
+            ..SessionOptions::default()
+        };
+        let words = options.to_words();
+        assert_eq!(
+            words,
+            [
+                "--session-tag=Team=ops",
+                "--session-tag=Who=me me",
+                "--transitive-tag=Team"
+            ]
+        );
+        assert_eq!(SessionOptions::from_words(&words).unwrap(), options);
     }
 }

@@ -6,13 +6,11 @@
 //! made of the terminal opened for reading and writing
 //! (`platform::terminal::picker`), so nothing is drawn on stdout or stderr.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use jiff::Timestamp;
 use stsenv_core::plan::resolve::cached_seconds_left;
-use stsenv_core::plan::source::Source;
-use stsenv_core::plan::step::Call;
-use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::plan::{Brief, Overrides, Plan};
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
 
@@ -137,18 +135,29 @@ struct Rows {
 
 impl Rows {
     /// The rows of `names`, in that order.
+    ///
+    /// The kinds and accounts of all profiles come from plans made
+    /// together ([`Plan::briefs`]: each chain worked out once); the cache
+    /// state needs a profile's whole plan, made only for the profiles with
+    /// an entry in the cache (a handful, of thousands), so the picker
+    /// draws at once.
     fn new(config: &AwsConfig, names: &[String]) -> Rows {
         let cache = Cache::from_env();
         let now = Timestamp::now();
+        let cached: HashSet<String> = cache.list().into_iter().map(|(_, e)| e.profile).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let briefs = Plan::briefs(config, &refs);
         let mut details = HashMap::new();
         let shown: Vec<String> = names
             .iter()
-            .map(|name| {
+            .zip(briefs)
+            .map(|(name, brief)| {
                 // Names come from the user's files: shown without control characters.
                 let shown: String = name.chars().filter(|c| !c.is_control()).collect();
+                let cached = cached.contains(name);
                 details
                     .entry(shown.clone())
-                    .or_insert_with(|| describe(config, &cache, name, now));
+                    .or_insert_with(|| describe(config, &cache, name, brief, cached, now));
                 shown
             })
             .collect();
@@ -186,34 +195,28 @@ impl dialoguer::theme::Theme for Rows {
 }
 
 /// A profile's kind, account and cache state, in columns.
-fn describe(config: &AwsConfig, cache: &Cache, name: &str, now: Timestamp) -> String {
-    let (kind, account, state) = match Plan::build(config, Some(name), &Overrides::default()) {
-        Ok(plan) => {
-            let left = cached_seconds_left(cache, &plan, now);
-            let state = left
-                .map(|l| format!("cached, {} left", human_duration(l)))
-                .unwrap_or_default();
-            (plan.kind().as_str(), account_of(&plan), state)
-        }
-        Err(_) => ("invalid", String::new(), String::new()),
+fn describe(
+    config: &AwsConfig,
+    cache: &Cache,
+    name: &str,
+    brief: Option<Brief>,
+    cached: bool,
+    now: Timestamp,
+) -> String {
+    let Some(brief) = brief else {
+        return format!("{:8} {:12} ", "invalid", "");
     };
-    format!("{kind:8} {account:12} {state}")
-}
-
-/// The account a profile's credentials belong to, when the config says.
-fn account_of(plan: &Plan) -> String {
-    let from_arn = plan.steps.iter().rev().find_map(|step| match &step.call {
-        Call::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_string),
-        _ => None,
-    });
-    let account = from_arn.or_else(|| match &plan.source {
-        Source::Sso(role) => Some(role.account_id.clone()),
-        Source::Login(login) => login.session_arn.split(':').nth(4).map(str::to_string),
-        _ => None,
-    });
-    account
-        .filter(|a| a.len() <= 12 && a.bytes().all(|b| b.is_ascii_digit()))
-        .unwrap_or_default()
+    let state = if cached {
+        Plan::build(config, Some(name), &Overrides::default())
+            .ok()
+            .and_then(|plan| cached_seconds_left(cache, &plan, now))
+            .map(|l| format!("cached, {} left", human_duration(l)))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let account = brief.account.unwrap_or_default();
+    format!("{:8} {account:12} {state}", brief.kind.as_str())
 }
 
 #[cfg(test)]

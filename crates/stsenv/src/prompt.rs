@@ -5,6 +5,7 @@
 use std::io::IsTerminal;
 
 use stsenv_core::plan::resolve::Prompter;
+use stsenv_core::store::file_keystore::{self, Question, SecretString};
 use stsenv_core::{Error, Result};
 
 use crate::error::CliError;
@@ -28,11 +29,53 @@ impl TerminalPrompter {
             .map(validate_token_code)
             .transpose()
             .map_err(|problem| CliError::Refused(format!("--token-code: {problem}")))?;
+        if !non_interactive {
+            ask_keystore_passphrases();
+        }
         Ok(TerminalPrompter {
             token_code,
             interactive: !non_interactive,
         })
     }
+}
+
+/// Let the file keystore ask for its passphrase on the terminal, without
+/// echo; never called for a command that must not prompt (`env --renew`,
+/// `--non-interactive`), which then fails with exit 3 instead.
+pub fn ask_keystore_passphrases() {
+    file_keystore::set_prompt(Box::new(ask_passphrase));
+}
+
+fn ask_passphrase(question: Question<'_>) -> Result<SecretString> {
+    let (profile, path, new) = match question {
+        Question::Unlock { profile, path } => (profile, path, false),
+        Question::New { profile, path } => (profile, path, true),
+    };
+    let needed = || Error::PassphraseNeeded {
+        profile: profile.to_string(),
+        path: path.to_path_buf(),
+    };
+    if !has_terminal() {
+        return Err(needed());
+    }
+    let ask = |prompt: String| rpassword::prompt_password(prompt).map_err(|_| needed());
+    if !new {
+        return ask(format!("Passphrase of the stsenv keystore for {profile}: "))
+            .map(SecretString::from);
+    }
+    note(&format!(
+        "stsenv: the keys of `{profile}` go into {}, encrypted with a passphrase you choose now; it cannot be recovered",
+        path.display()
+    ));
+    let first = ask(format!("New keystore passphrase for {profile}: "))?;
+    let again = ask("The same passphrase again: ".to_string())?;
+    if first != again {
+        return Err(Error::Keystore {
+            profile: Some(profile.to_string()),
+            problem: "the two passphrases differ; nothing was stored".to_string(),
+        });
+    }
+    Ok(SecretString::from(first))
 }
 
 impl Prompter for TerminalPrompter {

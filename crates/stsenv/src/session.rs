@@ -7,6 +7,8 @@
 //! - `STSENV_OPTIONS`: the session-shaping options, as `--name=value` shell
 //!   words (never the MFA code), so renewal asks for the same session.
 //! - `STSENV_REFRESH_AT`: epoch seconds when the prompt hook renews.
+//! - `STSENV_WRITE_CREDENTIALS`: the `[NAME]` of `~/.aws/credentials` that
+//!   `env --write-credentials NAME` writes, so renewal rewrites it.
 //! - `STSENV_VARS`: the names the last `env` set, so `unset` removes
 //!   exactly those, and so a region variable it lists is known to be
 //!   stsenv's own (replaced by the next profile's), not the user's.
@@ -24,12 +26,13 @@ const PROFILE: &str = "STSENV_PROFILE";
 const OPTIONS: &str = "STSENV_OPTIONS";
 const REFRESH_AT: &str = "STSENV_REFRESH_AT";
 const VARS: &str = "STSENV_VARS";
+const WRITE_CREDENTIALS: &str = "STSENV_WRITE_CREDENTIALS";
 const EXPIRATION: &str = "AWS_CREDENTIAL_EXPIRATION";
 
 /// Removed by `env` because a stale profile or token would win over the fresh keys.
 const SHADOWING: [&str; 3] = ["AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN"];
 /// Names `env` may set; `STSENV_VARS` lists the ones it did.
-const MANAGED: [&str; 9] = [
+const MANAGED: [&str; 10] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -39,6 +42,7 @@ const MANAGED: [&str; 9] = [
     PROFILE,
     REFRESH_AT,
     OPTIONS,
+    WRITE_CREDENTIALS,
 ];
 
 /// What a session puts in the environment that changes with each assume or
@@ -46,7 +50,7 @@ const MANAGED: [&str; 9] = [
 /// credentials and its own bookkeeping): caches of "which profiles plan"
 /// leave these out of their key, so a shell started after an assume finds
 /// what one started before it computed.
-pub const PER_SESSION: [&str; 8] = [
+pub const PER_SESSION: [&str; 9] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -55,14 +59,17 @@ pub const PER_SESSION: [&str; 8] = [
     PROFILE,
     REFRESH_AT,
     VARS,
+    WRITE_CREDENTIALS,
 ];
 
 /// The change that activates `credentials` of `plan`, recording `options`
-/// for renewal (`None` for a process that will not renew, like `exec`'s child).
+/// for renewal (`None` for a process that will not renew, like `exec`'s
+/// child), and the credentials-file section renewal rewrites, if any.
 pub fn activate(
     plan: &Plan,
     credentials: &Credentials,
     options: Option<&SessionOptions>,
+    write_credentials: Option<&str>,
 ) -> EnvChange {
     let mut set: Vec<(&'static str, String)> = vec![
         ("AWS_ACCESS_KEY_ID", credentials.access_key_id.clone()),
@@ -92,6 +99,9 @@ pub fn activate(
     let words = options.map(SessionOptions::to_words).unwrap_or_default();
     if !words.is_empty() {
         set.push((OPTIONS, join_words(&words)));
+    }
+    if let Some(name) = write_credentials {
+        set.push((WRITE_CREDENTIALS, name.to_string()));
     }
     let names: Vec<&str> = set.iter().map(|(name, _)| *name).collect();
     let vars = names.join(" ");
@@ -199,6 +209,14 @@ pub fn recorded() -> CliResult<Option<ProfileArgs>> {
     }))
 }
 
+/// The `[NAME]` of `~/.aws/credentials` the session in this shell writes
+/// (`STSENV_WRITE_CREDENTIALS`), when it writes one.
+pub fn recorded_write_credentials() -> Option<String> {
+    std::env::var(WRITE_CREDENTIALS)
+        .ok()
+        .filter(|name| !name.is_empty())
+}
+
 /// What the environment says about the active session (for `status`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {
@@ -212,6 +230,8 @@ pub struct Status {
     pub expiration: Option<Timestamp>,
     /// `STSENV_REFRESH_AT`, when set and valid.
     pub refresh_at: Option<i64>,
+    /// `STSENV_WRITE_CREDENTIALS`: the credentials-file section it writes.
+    pub write_credentials: Option<String>,
 }
 
 impl Status {
@@ -243,6 +263,7 @@ impl Status {
             assumed,
             expiration,
             refresh_at,
+            write_credentials: recorded_write_credentials(),
         })
     }
 

@@ -6,6 +6,7 @@ use jiff::Timestamp;
 use crate::aws::client::{invalid_response, sdk_config, service_error, CallContext};
 use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::profile::session_tags::SessionTags;
 
 /// An STS client with `creds`.
 fn client(ctx: CallContext<'_>, creds: &Credentials) -> aws_sdk_sts::Client {
@@ -54,6 +55,27 @@ pub struct AssumeRole {
     pub source_identity: Option<String>,
     /// Session policy JSON.
     pub policy: Option<String>,
+    /// Session tags (Tags, TransitiveTagKeys). Left out of the identity
+    /// when empty, as before tags existed.
+    #[serde(skip_serializing_if = "SessionTags::is_empty")]
+    pub tags: SessionTags,
+}
+
+/// STS's Tag list for `tags`.
+fn sts_tags(tags: &[(String, String)]) -> Result<Option<Vec<aws_sdk_sts::types::Tag>>, Error> {
+    if tags.is_empty() {
+        return Ok(None);
+    }
+    tags.iter()
+        .map(|(key, value)| {
+            aws_sdk_sts::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .map_err(|e| Error::Unusable(format!("session tag `{key}`: {e}")))
+        })
+        .collect::<Result<Vec<_>, Error>>()
+        .map(Some)
 }
 
 /// sts:AssumeRole.
@@ -75,6 +97,10 @@ pub async fn assume_role(
         .set_token_code(token_code)
         .set_source_identity(role.source_identity.clone())
         .set_policy(role.policy.clone())
+        .set_tags(sts_tags(&role.tags.tags)?)
+        .set_transitive_tag_keys(
+            (!role.tags.transitive.is_empty()).then(|| role.tags.transitive.clone()),
+        )
         .send()
         .await
         .map_err(|e| service_error(e, ctx, "sts:AssumeRole"))?;
@@ -141,6 +167,7 @@ pub async fn federation_token(
     policy: Option<String>,
     policy_arns: &[String],
     duration: Option<u32>,
+    tags: &[(String, String)],
 ) -> Result<Credentials, Error> {
     let policy_arns = policy_arns
         .iter()
@@ -158,6 +185,7 @@ pub async fn federation_token(
         .set_policy(policy)
         .set_policy_arns((!policy_arns.is_empty()).then_some(policy_arns))
         .set_duration_seconds(duration.map(|d| d as i32))
+        .set_tags(sts_tags(tags)?)
         .send()
         .await
         .map_err(|e| service_error(e, ctx, "sts:GetFederationToken"))?;

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::plan::step::mask_key;
 use crate::profile::config::AwsConfig;
 use crate::profile::edit::{self as config_edit, FileEdit, FileKind};
-use crate::store::keystore::{self, KeyPair, Stored, MARKER_KEY};
+use crate::store::keystore::{self, Backend, KeyPair, Stored, MARKER_KEY};
 
 /// The two lines `import` moves out of the AWS files.
 pub const KEY_LINES: [&str; 2] = ["aws_access_key_id", "aws_secret_access_key"];
@@ -80,10 +80,20 @@ fn check_name(config: &AwsConfig, profile: &str) -> Result<()> {
     }
 }
 
+/// The keystore of `profile`: the one its mark names, else the default
+/// one (where `add` and `import` put keys).
+pub fn backend_of(config: &AwsConfig, profile: &str) -> Backend {
+    config
+        .profile(profile)
+        .ok()
+        .and_then(Backend::of)
+        .unwrap_or_else(Backend::default_choice)
+}
+
 /// Refuse to replace a different key the keystore already holds: that
 /// key's secret exists nowhere else.
-fn check_not_replacing(profile: &str, keys: Option<&KeyPair>) -> Result<()> {
-    let Some(stored) = keystore::load(profile)? else {
+fn check_not_replacing(backend: Backend, profile: &str, keys: Option<&KeyPair>) -> Result<()> {
+    let Some(stored) = backend.load(profile)? else {
         return Ok(());
     };
     if keys.is_some_and(|k| *k == stored.keys) && stored.pending.is_none() {
@@ -93,7 +103,7 @@ fn check_not_replacing(profile: &str, keys: Option<&KeyPair>) -> Result<()> {
         profile: Some(profile.to_string()),
         problem: format!(
             "{} already holds the key {} for it; run `stsenv keys rotate {profile}` for a new key, or `stsenv keys remove {profile}` first",
-            keystore::name(),
+            backend.name(),
             mask_key(&stored.keys.access_key_id)
         ),
     })
@@ -142,8 +152,9 @@ pub fn check_add(config: &AwsConfig, profile: &str) -> Result<()> {
             ));
         }
     }
-    keystore::check_available(Some(profile))?;
-    check_not_replacing(profile, None)
+    let backend = backend_of(config, profile);
+    backend.check_available(Some(profile))?;
+    check_not_replacing(backend, profile, None)
 }
 
 /// What `add` did.
@@ -155,26 +166,37 @@ pub struct Added {
     pub config_file: PathBuf,
     /// `<config>.bak`, when there was a config file to back up.
     pub backup: Option<PathBuf>,
+    /// Where the keys went.
+    pub backend: Backend,
 }
 
 /// Store `keys` for `profile` (verified with sts:GetCallerIdentity first
-/// unless `verify` is false) and mark the profile `stsenv_keyring = true`.
+/// unless `verify` is false) and mark the profile `stsenv_keyring = true`
+/// (`file` for the file keystore).
 pub fn add(config: &AwsConfig, profile: &str, keys: &KeyPair, verify_keys: bool) -> Result<Added> {
     check_add(config, profile)?;
     keys.validate()
         .map_err(|p| Error::Unusable(format!("profile `{profile}`: {p}")))?;
+    let backend = backend_of(config, profile);
     let (mut edit, text) = FileEdit::read(config.config_file())?;
-    edit.content = config_edit::set_key(&text, FileKind::Config, profile, MARKER_KEY, "true");
+    edit.content = config_edit::set_key(
+        &text,
+        FileKind::Config,
+        profile,
+        MARKER_KEY,
+        backend.marker(),
+    );
     let identity = match verify_keys {
         true => Some(verify(config, profile, keys)?),
         false => None,
     };
-    keystore::store(profile, &Stored::new(keys.clone()))?;
+    backend.store(profile, &Stored::new(keys.clone()))?;
     let backup = edit.apply()?;
     Ok(Added {
         identity,
         config_file: config.config_file().to_path_buf(),
         backup,
+        backend,
     })
 }
 
@@ -202,6 +224,8 @@ pub struct Imported {
     pub edited: Vec<EditedFile>,
     /// Whether the profile already has a `credential_process` line.
     pub has_credential_process: bool,
+    /// Where the keys went.
+    pub backend: Backend,
 }
 
 /// Move the keys of `profile` from the AWS files into the keystore:
@@ -212,12 +236,13 @@ pub struct Imported {
 pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
     check_name(config, profile)?;
     let p = config.profile(profile)?;
+    let backend = backend_of(config, profile);
     let (Some(id), Some(secret)) = (p.get("aws_access_key_id"), p.get("aws_secret_access_key"))
     else {
         let problem = if keystore::is_marked(p) {
             format!(
                 "has no keys in a file to import: they are already in {}",
-                keystore::name()
+                backend.name()
             )
         } else {
             "has no aws_access_key_id and aws_secret_access_key to import".to_string()
@@ -243,7 +268,13 @@ pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
     // Plan both edits before anything is written, and check them with the SDK's parser.
     let (mut config_edit, config_text) = FileEdit::read(config.config_file())?;
     let (mut credentials_edit, credentials_text) = FileEdit::read(config.credentials_file())?;
-    let marked = config_edit::set_key(&config_text, FileKind::Config, profile, MARKER_KEY, "true");
+    let marked = config_edit::set_key(
+        &config_text,
+        FileKind::Config,
+        profile,
+        MARKER_KEY,
+        backend.marker(),
+    );
     config_edit.content =
         config_edit::remove_keys(&marked, FileKind::Config, profile, &KEY_LINES).0;
     credentials_edit.content = config_edit::remove_keys(
@@ -259,12 +290,12 @@ pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
         edit.secrets = vec![keys.access_key_id.clone(), keys.secret_access_key.clone()];
     }
 
-    keystore::check_available(Some(profile))?;
-    check_not_replacing(profile, Some(&keys))?;
+    backend.check_available(Some(profile))?;
+    check_not_replacing(backend, profile, Some(&keys))?;
     let identity = verify(config, profile, &keys)?;
     kill_point("import-verified");
     // Stores, then reads back and compares: the confirmation.
-    keystore::store(profile, &Stored::new(keys.clone()))?;
+    backend.store(profile, &Stored::new(keys.clone()))?;
     kill_point("import-stored");
     // The config first: until the keys leave the credentials file they win over the mark.
     let mut edited = Vec::new();
@@ -289,6 +320,7 @@ pub fn import(config: &AwsConfig, profile: &str) -> Result<Imported> {
         access_key_id: keys.access_key_id,
         edited,
         has_credential_process,
+        backend,
     })
 }
 
@@ -337,41 +369,70 @@ fn check_edit_result(
 pub struct Listed {
     /// The profile.
     pub profile: String,
-    /// Whether its config section says `stsenv_keyring = true`.
+    /// Whether its config section has a `stsenv_keyring` mark.
     pub marked: bool,
+    /// The keystore its keys are (or would be) in.
+    pub backend: Backend,
     /// What the keystore holds, when it holds something readable.
     pub stored: Option<Stored>,
     /// Why the entry could not be read, when it could not.
     pub error: Option<String>,
 }
 
-/// Profiles marked in the config or found in the keystore, with what the
-/// keystore holds for each (key ids only).
+/// Profiles marked in the config or found in a keystore (the OS one when
+/// it is the default, the file one always: listing it needs no
+/// passphrase), with what the keystore holds for each (key ids only).
 pub fn list(config: &AwsConfig) -> Result<Vec<Listed>> {
-    let mut names: Vec<String> = keystore::list()?;
-    for name in config.profile_names() {
-        if config.profile(name).is_ok_and(keystore::is_marked) {
-            names.push(name.to_string());
+    let mut found: Vec<(String, Backend)> = Vec::new();
+    let mut os_failure = None;
+    for backend in [Backend::default_choice(), Backend::File] {
+        match backend.list() {
+            Ok(names) => found.extend(names.into_iter().map(|name| (name, backend))),
+            Err(err) if backend.is_os() => os_failure = Some(err),
+            Err(err) => return Err(err),
         }
     }
-    names.sort();
-    names.dedup();
-    Ok(names
+    for name in config.profile_names() {
+        if let Some(backend) = config.profile(name).ok().and_then(Backend::of) {
+            found.push((name.to_string(), backend));
+        }
+    }
+    // Without an OS keystore the file keystore's entries are still listed
+    // (an OS-marked profile's row then says why it cannot be read).
+    match os_failure {
+        Some(err) if found.is_empty() => return Err(err),
+        _ => {}
+    }
+    // Stable: an entry in the default keystore comes first and stays.
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|later, first| later.0 == first.0);
+    Ok(found
         .into_iter()
-        .map(|profile| {
+        .map(|(profile, backend)| {
+            let backend = backend_of_found(config, &profile, backend);
             let marked = config.profile(&profile).is_ok_and(keystore::is_marked);
-            let (stored, error) = match keystore::load(&profile) {
+            let (stored, error) = match backend.load(&profile) {
                 Ok(stored) => (stored, None),
                 Err(err) => (None, Some(err.to_string())),
             };
             Listed {
                 profile,
                 marked,
+                backend,
                 stored,
                 error,
             }
         })
         .collect())
+}
+
+/// The keystore a marked profile names, else where its entry was `found`.
+fn backend_of_found(config: &AwsConfig, profile: &str, found: Backend) -> Backend {
+    config
+        .profile(profile)
+        .ok()
+        .and_then(Backend::of)
+        .unwrap_or(found)
 }
 
 /// What `remove` did.
@@ -387,8 +448,9 @@ pub struct Removed {
 /// that order: a half-done removal leaves an unused entry, never a marked
 /// profile without keys).
 pub fn remove(config: &AwsConfig, profile: &str) -> Result<Removed> {
-    keystore::check_available(Some(profile))?;
-    let stored = keystore::load(profile)?;
+    let backend = backend_of(config, profile);
+    backend.check_available(Some(profile))?;
+    let stored = backend.load(profile)?;
     let (mut edit, text) = FileEdit::read(config.config_file())?;
     edit.content = config_edit::remove_keys(&text, FileKind::Config, profile, &[MARKER_KEY]).0;
     if stored.is_none() && !edit.changes() {
@@ -396,7 +458,7 @@ pub fn remove(config: &AwsConfig, profile: &str) -> Result<Removed> {
             profile: Some(profile.to_string()),
             problem: format!(
                 "{} holds no keys for it and {} has no {MARKER_KEY} line for it; nothing to remove",
-                keystore::name(),
+                backend.name(),
                 config.config_file().display()
             ),
         });
@@ -406,7 +468,7 @@ pub fn remove(config: &AwsConfig, profile: &str) -> Result<Removed> {
         false => None,
     };
     if stored.is_some() {
-        keystore::delete(profile)?;
+        backend.delete(profile)?;
     }
     Ok(Removed {
         deleted: stored.map(|s| s.keys.access_key_id),

@@ -35,7 +35,7 @@ use crate::plan::{Overrides, Plan};
 use crate::profile::config::AwsConfig;
 use crate::profile::config::Service;
 use crate::store::cache::Cache;
-use crate::store::keystore::{self, KeyPair, Stored};
+use crate::store::keystore::{Backend, KeyPair, Stored};
 
 /// Pauses between verification attempts of a new key while IAM propagates
 /// it (about a minute in all).
@@ -117,31 +117,30 @@ pub fn rotate(
         _ => false,
     };
     let assumes_role = plan.steps.first().is_some_and(|s| s.is_role());
+    let role_problem =
+        "assumes a role; rotate the keys of the profile that holds them (its source_profile)";
     let problem = match &plan.source {
-        Source::Keyring { profile: p } if p == profile && only_mfa_session => None,
-        Source::Keyring { .. } => Some(
-            "assumes a role; rotate the keys of the profile that holds them (its source_profile)"
-                .to_string(),
-        ),
-        _ if assumes_role => Some(
-            "assumes a role; rotate the keys of the profile that holds them (its source_profile)"
-                .to_string(),
-        ),
-        _ => Some(format!(
+        Source::Keyring { profile: p, backend } if p == profile && only_mfa_session => {
+            Ok(*backend)
+        }
+        Source::Keyring { .. } => Err(role_problem.to_string()),
+        _ if assumes_role => Err(role_problem.to_string()),
+        _ => Err(format!(
             "keeps no keys in {}; move them there first with `stsenv keys import {profile}` (or `stsenv keys add {profile}`)",
-            keystore::name()
+            Backend::default_choice().name()
         )),
     };
-    if let Some(problem) = problem {
-        return Err(Error::InvalidProfile {
-            profile: profile.to_string(),
-            file: plan.file.clone(),
-            problem,
-        });
-    }
-    let stored = keystore::load(profile)?.ok_or_else(|| keystore::no_keys(profile))?;
+    let backend = problem.map_err(|problem| Error::InvalidProfile {
+        profile: profile.to_string(),
+        file: plan.file.clone(),
+        problem,
+    })?;
+    let stored = backend
+        .load(profile)?
+        .ok_or_else(|| backend.no_keys(profile))?;
     let rotation = Rotation {
         profile,
+        backend,
         region: plan.sts_region().to_string(),
         iam_endpoint: config.endpoint_url(Some(profile), Service::Iam),
         sts_endpoint: config.endpoint_url(Some(profile), Service::Sts),
@@ -157,6 +156,7 @@ pub fn rotate(
 
 struct Rotation<'a> {
     profile: &'a str,
+    backend: Backend,
     region: String,
     /// Where IAM calls go (`None`: AWS).
     iam_endpoint: Option<String>,
@@ -185,7 +185,7 @@ impl Rotation<'_> {
     }
 
     fn store(&self, stored: &Stored) -> Result<()> {
-        keystore::store(self.profile, stored)
+        self.backend.store(self.profile, stored)
     }
 
     /// The credentials for IAM calls: the MFA session, else `keys`.

@@ -172,6 +172,7 @@ mod tests {
             mfa_serial: None,
             source_identity: None,
             policy: None,
+            tags: Default::default(),
         });
         Step {
             profile: "p".into(),

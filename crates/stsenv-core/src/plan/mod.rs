@@ -35,8 +35,9 @@ use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::plan::source::Source;
-use crate::plan::step::Step;
+use crate::plan::step::{Call, Step};
 use crate::profile::config::AwsConfig;
+use crate::profile::session_tags::SessionTags;
 use crate::source::sso::SsoSession;
 
 /// What the user asked for on top of the profile (from the command line,
@@ -69,6 +70,9 @@ pub struct Overrides {
     pub policy: Option<String>,
     /// Source identity for AssumeRole.
     pub source_identity: Option<String>,
+    /// Session tags for the final AssumeRole or GetFederationToken; a key
+    /// here replaces the same key of the profile's `session_tags`.
+    pub session_tags: SessionTags,
 }
 
 /// Where a plan's region came from.
@@ -171,8 +175,60 @@ impl Plan {
             overrides,
             target: name.clone(),
             use_env,
+            shared: None,
         }
         .build(name)
+    }
+
+    /// For each of `profiles` (no overrides), what a listing shows of its
+    /// plan: its kind and the account its credentials belong to; `None`
+    /// where it does not plan. Planned together as [`Plan::which_build`]
+    /// plans (each chain worked out once, kept in brief), so a picker of
+    /// thousands of profiles draws at once.
+    pub fn briefs(config: &AwsConfig, profiles: &[&str]) -> Vec<Option<Brief>> {
+        Self::together(config, profiles, |plan| {
+            plan.ok().map(|plan| Brief::of(&plan))
+        })
+    }
+
+    /// Which of `profiles` plan with no overrides (what `stsenv init` makes
+    /// functions for): the answer [`Plan::build`] gives for each, found in
+    /// time proportional to the profiles and their chains together. Each
+    /// profile's chain as a source is worked out once and shared by every
+    /// profile whose chain goes through it, and kept in brief (its last
+    /// step), so a chain thousands deep is neither walked nor copied once
+    /// per profile on it.
+    pub fn which_build(config: &AwsConfig, profiles: &[&str]) -> Vec<bool> {
+        Self::together(config, profiles, |plan| plan.is_ok())
+    }
+
+    /// Plan `profiles` with their chains shared and kept in brief (each
+    /// plan's steps are only its last one), and `keep` what is asked of
+    /// each: never a whole plan.
+    fn together<T>(
+        config: &AwsConfig,
+        profiles: &[&str],
+        keep: impl Fn(Result<Plan>) -> T,
+    ) -> Vec<T> {
+        let shared = std::cell::RefCell::new(std::collections::HashMap::new());
+        let overrides = Overrides::default();
+        let default_name = config
+            .env_var("AWS_PROFILE")
+            .unwrap_or_else(|| "default".to_string());
+        profiles
+            .iter()
+            .map(|name| {
+                Planner {
+                    config,
+                    overrides: &overrides,
+                    target: name.to_string(),
+                    use_env: *name == default_name,
+                    shared: Some(&shared),
+                }
+                .build(name.to_string())
+            })
+            .map(keep)
+            .collect()
     }
 
     /// The region for STS calls: the plan's, else `us-east-1` (STS's global endpoint).
@@ -184,18 +240,7 @@ impl Plan {
     pub fn kind(&self) -> ProfileKind {
         let has_role = self.steps.iter().any(Step::is_role);
         let has_mfa = self.steps.iter().any(Step::is_mfa_session);
-        match (&self.source, has_role, has_mfa) {
-            (_, true, _) => ProfileKind::Role,
-            (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
-            (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
-            (Source::Sso(_), ..) => ProfileKind::Sso,
-            (Source::Login(_), ..) => ProfileKind::Login,
-            (Source::Process { .. }, ..) => ProfileKind::Process,
-            (Source::Environment { .. }, ..) => ProfileKind::Environment,
-            (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
-            (Source::Imds(_), ..) => ProfileKind::Instance,
-            (Source::Container(_), ..) => ProfileKind::Container,
-        }
+        kind_of(&self.source, has_role, has_mfa)
     }
 
     /// Whether using this plan yields temporary credentials (something to renew).
@@ -207,6 +252,69 @@ impl Plan {
     /// The last step, whose credentials the plan delivers (`None`: the source's).
     pub fn final_step(&self) -> Option<&Step> {
         self.steps.last()
+    }
+}
+
+/// The kind of a plan from its source and whether a role or an MFA
+/// session is among its steps.
+fn kind_of(source: &Source, has_role: bool, has_mfa: bool) -> ProfileKind {
+    match (source, has_role, has_mfa) {
+        (_, true, _) => ProfileKind::Role,
+        (Source::Static { .. } | Source::Keyring { .. }, false, true) => ProfileKind::Mfa,
+        (Source::Static { .. } | Source::Keyring { .. }, ..) => ProfileKind::Static,
+        (Source::Sso(_), ..) => ProfileKind::Sso,
+        (Source::Login(_), ..) => ProfileKind::Login,
+        (Source::Process { .. }, ..) => ProfileKind::Process,
+        (Source::Environment { .. }, ..) => ProfileKind::Environment,
+        (Source::WebIdentity(_), ..) => ProfileKind::WebIdentity,
+        (Source::Imds(_), ..) => ProfileKind::Instance,
+        (Source::Container(_), ..) => ProfileKind::Container,
+    }
+}
+
+/// What a listing shows of a plan (see [`Plan::briefs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brief {
+    /// The profile's kind.
+    pub kind: ProfileKind,
+    /// The account its credentials belong to, when the config says: the
+    /// last role's, else the SSO role's; digits only.
+    pub account: Option<String>,
+    /// The plan's region.
+    pub region: Option<String>,
+    /// Whether the plan starts from this very profile's keys in the keystore.
+    pub own_keyring: bool,
+}
+
+impl Brief {
+    /// The brief of `plan`. Only its last step is looked at: in a plan the
+    /// roles come last, so that is the last role when there is one.
+    pub fn of(plan: &Plan) -> Brief {
+        // As [`Plan::kind`] decides: a role anywhere makes it a role, and
+        // roles are the last steps; an MFA session alone is the last step.
+        let last = plan.steps.last();
+        let has_role = last.is_some_and(Step::is_role);
+        let has_mfa = last.is_some_and(Step::is_mfa_session);
+        let kind = kind_of(&plan.source, has_role, has_mfa);
+        let from_arn = plan.steps.iter().rev().find_map(|step| match &step.call {
+            Call::AssumeRole(role) => role.role_arn.split(':').nth(4).map(str::to_string),
+            _ => None,
+        });
+        let account = from_arn
+            .or_else(|| match &plan.source {
+                Source::Sso(role) => Some(role.account_id.clone()),
+                Source::Login(login) => login.session_arn.split(':').nth(4).map(str::to_string),
+                _ => None,
+            })
+            .filter(|a| a.len() <= 12 && a.bytes().all(|b| b.is_ascii_digit()));
+        let own_keyring =
+            matches!(&plan.source, Source::Keyring { profile, .. } if *profile == plan.profile);
+        Brief {
+            kind,
+            account,
+            region: plan.region.clone(),
+            own_keyring,
+        }
     }
 }
 

@@ -1,6 +1,8 @@
 //! The planner: walks a profile's `source_profile` chain down to its
 //! source, then stacks the STS steps on top, applying the overrides.
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use aws_config::profile::Profile;
@@ -12,10 +14,12 @@ use crate::error::{Error, Result};
 use crate::plan::source::{Source, StaticKeys};
 use crate::plan::step::{Call, Step, CHAINED_ROLE_MAX_SECS, DEFAULT_MFA_SESSION_SECS};
 use crate::profile::config::{AwsConfig, Service};
+use crate::profile::session_tags::{self, SessionTags};
 use crate::source::login::LoginSession;
 use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::source::sso::SsoRole;
 use crate::source::web_identity::WebIdentity;
+use crate::store::keystore::Backend;
 
 /// What the user asked for on top of the profile (from the command line,
 use super::values::{default_session_name, parse_secs, validate_region, validate_session_name};
@@ -28,13 +32,22 @@ pub(super) struct Planner<'a> {
     pub(super) target: String,
     /// Whether the target may take web identity settings from the environment.
     pub(super) use_env: bool,
+    /// Set when many profiles are planned only to learn which plan
+    /// ([`super::Plan::which_build`]): each profile's chain as a source
+    /// (its outcome, in brief), so that a chain is walked once, not once
+    /// per profile that ends in it.
+    pub(super) shared: Option<&'a RefCell<HashMap<String, Option<Chain>>>>,
 }
 
 /// A source and the steps on top of it, while a chain is being walked.
-struct Chain {
+#[derive(Clone)]
+pub(super) struct Chain {
     source: Source,
     steps: Vec<Step>,
     warnings: Vec<String>,
+    /// In brief (see [`Planner::shared`]): only the last step is kept, and
+    /// how many came before it.
+    brief: Option<usize>,
 }
 
 impl Chain {
@@ -43,7 +56,22 @@ impl Chain {
             source,
             steps: Vec::new(),
             warnings: Vec::new(),
+            brief: None,
         }
+    }
+
+    /// Add a step on top (in brief: it replaces the last one).
+    fn push(&mut self, step: Step) {
+        if let Some(before) = &mut self.brief {
+            *before += self.steps.len();
+            self.steps.clear();
+        }
+        self.steps.push(step);
+    }
+
+    /// Whether no step is on the source.
+    fn is_bare(&self) -> bool {
+        self.steps.is_empty() && self.brief.is_none_or(|before| before == 0)
     }
 
     /// Whether the credentials at the end are a role's (so AssumeRole on top is role chaining).
@@ -61,15 +89,35 @@ fn has_static_keys(profile: &Profile) -> bool {
     profile.get("aws_access_key_id").is_some() || profile.get("aws_secret_access_key").is_some()
 }
 
+/// One profile on the walk down a chain.
+enum Down<'p> {
+    /// It ends the chain.
+    Ends(Box<Chain>),
+    /// It is a role, with its section and ARN.
+    Role {
+        profile: &'p Profile,
+        role_arn: &'p str,
+        source: RoleSource<'p>,
+    },
+}
+
+/// Where a role's credentials come from.
+enum RoleSource<'p> {
+    /// The profile it names as `source_profile`.
+    Profile(&'p str),
+    /// Its own keys or a `credential_source`.
+    Chain(Box<Chain>),
+}
+
 impl Planner<'_> {
     pub(super) fn build(&self, name: String) -> Result<Plan> {
         let ov = self.overrides;
         let mut chain = if let Some(role_arn) = &ov.role_arn {
-            let mut chain = self.walk(&name, &mut Vec::new(), false)?;
+            let mut chain = self.walk(&name, false)?;
             self.push_role(&mut chain, &name, role_arn, None, true)?;
             chain
         } else {
-            self.walk(&name, &mut Vec::new(), true)?
+            self.walk(&name, true)?
         };
         let (region, region_origin) = if let Some(region) = &ov.region {
             let region = validate_region(region, "", &name, self.config)?;
@@ -147,9 +195,111 @@ impl Planner<'_> {
     /// Walk `name` down its source_profile chain. `is_target` marks the
     /// profile the user asked for: the command-line overrides apply to it,
     /// and its role_arn wins over its own keys.
-    fn walk(&self, name: &str, visited: &mut Vec<String>, is_target: bool) -> Result<Chain> {
-        if let Some(pos) = visited.iter().position(|seen| seen == name) {
-            let mut cycle = visited[pos..].to_vec();
+    ///
+    /// A loop, not a recursion: first down the chain to the profile that
+    /// ends it (or to one whose chain is known, see [`Planner::shared`]),
+    /// remembering the roles met, then back up, stacking their steps. A
+    /// chain of any depth costs time in proportion to its depth and no
+    /// stack.
+    fn walk(&self, name: &str, is_target: bool) -> Result<Chain> {
+        // The roles met on the way down: (profile, its section, role_arn,
+        // whether it is the target).
+        let mut roles: Vec<(&str, &Profile, &str, bool)> = Vec::new();
+        let mut visited: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
+        let (mut current, mut target) = (name, is_target);
+        let base = loop {
+            if !target {
+                if let Some(known) = self.known(current) {
+                    break known;
+                }
+            }
+            match self.step_down(current, target, &visited, &seen) {
+                Err(err) => break Err(err),
+                Ok(Down::Ends(chain)) => break Ok(*chain),
+                Ok(Down::Role {
+                    profile,
+                    role_arn,
+                    source,
+                }) => {
+                    roles.push((current, profile, role_arn, target));
+                    visited.push(current);
+                    seen.insert(current);
+                    match source {
+                        RoleSource::Profile(next) => {
+                            (current, target) = (next, false);
+                        }
+                        RoleSource::Chain(chain) => break Ok(*chain),
+                    }
+                }
+            }
+        };
+        // Instance metadata takes its settings from the target: such a
+        // chain is the target's own, never shared.
+        let own = self
+            .config
+            .profile(current)
+            .is_ok_and(|p| p.get("credential_source") == Some("Ec2InstanceMetadata"));
+        self.climb(base, roles, !own)
+    }
+
+    /// Stack the roles met on the way down (the last met first) on `base`,
+    /// sharing each role's chain as a source when planning many.
+    fn climb(
+        &self,
+        base: Result<Chain>,
+        roles: Vec<(&str, &Profile, &str, bool)>,
+        share: bool,
+    ) -> Result<Chain> {
+        let mut chain = base;
+        for (name, profile, role_arn, is_target) in roles.into_iter().rev() {
+            chain = chain.and_then(|mut chain| {
+                self.push_role(&mut chain, name, role_arn, Some(profile), is_target)?;
+                Ok(chain)
+            });
+            if share && !is_target {
+                self.remember(name, &chain);
+            }
+        }
+        chain
+    }
+
+    /// The chain of `name` as a source, when another profile's plan walked
+    /// it already.
+    fn known(&self, name: &str) -> Option<Result<Chain>> {
+        let shared = self.shared?.borrow();
+        shared.get(name).map(|known| match known {
+            Some(chain) => Ok(chain.clone()),
+            // Only whether a plan builds is asked when chains are shared.
+            None => Err(self.invalid(name, "its chain does not plan")),
+        })
+    }
+
+    /// Keep the chain of `name` as a source for the plans that follow
+    /// (whether it plans, and the chain in brief).
+    fn remember(&self, name: &str, chain: &Result<Chain>) {
+        let Some(shared) = self.shared else {
+            return;
+        };
+        let kept = chain.as_ref().ok().map(|chain| Chain {
+            brief: Some(chain.brief.unwrap_or(0)),
+            ..chain.clone()
+        });
+        shared.borrow_mut().insert(name.to_string(), kept);
+    }
+
+    /// One profile of the walk down: the chain it ends, or its role and
+    /// where that role's credentials come from.
+    fn step_down<'p>(
+        &'p self,
+        name: &'p str,
+        is_target: bool,
+        visited: &[&str],
+        seen: &HashSet<&str>,
+    ) -> Result<Down<'p>> {
+        if seen.contains(name) {
+            let from = visited.iter().position(|v| *v == name).unwrap_or(0);
+            let mut cycle: Vec<String> = visited[from..].iter().map(|v| v.to_string()).collect();
             cycle.push(name.to_string());
             return Err(Error::SourceCycle {
                 chain: cycle,
@@ -161,7 +311,7 @@ impl Planner<'_> {
             (Ok(profile), _) => profile,
             (Err(_), Some(parent)) => {
                 return Err(Error::DanglingSource {
-                    profile: parent.clone(),
+                    profile: parent.to_string(),
                     source_name: name.to_string(),
                     file: self.config.file_of(parent).to_path_buf(),
                 })
@@ -170,32 +320,36 @@ impl Planner<'_> {
             // default profile does not exist (a CI runner has no config).
             (Err(err), None) => {
                 return match use_env {
-                    true => self.web_identity(name, None, true, is_target)?.ok_or(err),
+                    true => Ok(Down::Ends(Box::new(
+                        self.web_identity(name, None, true, is_target)?.ok_or(err)?,
+                    ))),
                     false => Err(err),
                 }
             }
         };
-        visited.push(name.to_string());
         // 1. A token file in the profile: web identity, before anything else
         // (botocore's assume-role provider leaves such profiles alone).
         if profile.get("web_identity_token_file").is_some() {
             if let Some(chain) = self.web_identity(name, Some(profile), use_env, is_target)? {
-                return Ok(chain);
+                return Ok(Down::Ends(Box::new(chain)));
             }
         }
         // 2. The role, unless this is a source profile with static keys:
         // those end the chain.
         if let Some(role_arn) = profile.get("role_arn") {
             if is_target || !has_static_keys(profile) {
-                let mut chain = self.role_source(name, profile, visited)?;
-                self.push_role(&mut chain, name, role_arn, Some(profile), is_target)?;
-                return Ok(chain);
+                let source = self.role_source(name, profile)?;
+                return Ok(Down::Role {
+                    profile,
+                    role_arn,
+                    source,
+                });
             }
         }
         // 3. Web identity from the environment, for a profile nobody named.
         if use_env {
             if let Some(chain) = self.web_identity(name, Some(profile), true, is_target)? {
-                return Ok(chain);
+                return Ok(Down::Ends(Box::new(chain)));
             }
         }
         // 4. SSO, keys, credential_process; an MFA device makes keys an MFA session.
@@ -205,29 +359,23 @@ impl Planner<'_> {
             .and_then(|o| o.mfa_serial.as_deref())
             .or(profile.get("mfa_serial"));
         if let (Some(serial), Some(_)) = (mfa_serial, chain.source.long_term_profile()) {
-            {
-                let duration = self.mfa_duration(name, profile, is_target)?;
-                let mut step = self.step(
-                    name,
-                    Call::SessionToken {
-                        mfa_serial: serial.to_string(),
-                        duration,
-                    },
-                );
-                step.mfa_process = profile.get("mfa_process").map(str::to_string);
-                chain.steps.push(step);
-            }
+            let duration = self.mfa_duration(name, profile, is_target)?;
+            let mut step = self.step(
+                name,
+                Call::SessionToken {
+                    mfa_serial: serial.to_string(),
+                    duration,
+                },
+            );
+            step.mfa_process = profile.get("mfa_process").map(str::to_string);
+            chain.push(step);
         }
-        Ok(chain)
+        Ok(Down::Ends(Box::new(chain)))
     }
 
-    /// The credentials a role profile starts from.
-    fn role_source(
-        &self,
-        name: &str,
-        profile: &Profile,
-        visited: &mut Vec<String>,
-    ) -> Result<Chain> {
+    /// Where a role profile's credentials come from: another profile (the
+    /// walk goes on there), or a chain of its own.
+    fn role_source<'p>(&'p self, name: &str, profile: &'p Profile) -> Result<RoleSource<'p>> {
         match (profile.get("source_profile"), profile.get("credential_source")) {
             (Some(_), Some(_)) => Err(self.invalid(
                 name,
@@ -241,10 +389,12 @@ impl Planner<'_> {
                         "names itself as source_profile but has no aws_access_key_id / aws_secret_access_key to start from; add keys or point source_profile at a profile with credentials",
                     ));
                 }
-                self.base_source(name, profile)
+                Ok(RoleSource::Chain(Box::new(self.base_source(name, profile)?)))
             }
-            (Some(source), None) => self.walk(source, visited, false),
-            (None, Some(source)) => self.credential_source(name, source),
+            (Some(source), None) => Ok(RoleSource::Profile(source)),
+            (None, Some(source)) => Ok(RoleSource::Chain(Box::new(
+                self.credential_source(name, source)?,
+            ))),
             (None, None) => Err(self.invalid(
                 name,
                 "has role_arn but no source_profile or credential_source; add `source_profile = <profile with keys>`",
@@ -350,11 +500,12 @@ impl Planner<'_> {
             || profile.get("sso_start_url").is_some()
         {
             Source::Sso(self.sso_role(name, profile)?)
-        } else if access_key_id.is_none() && crate::store::keystore::is_marked(profile) {
+        } else if let (None, Some(backend)) = (access_key_id, Backend::of(profile)) {
             // Before credential_process: the AWS CLI's line for this very
             // profile is `credential_process = stsenv credential-process NAME`.
             Source::Keyring {
                 profile: name.to_string(),
+                backend,
             }
         } else if let (Some(access_key_id), true) = (access_key_id, keys_win) {
             let secret = profile.get("aws_secret_access_key").ok_or_else(|| {
@@ -539,7 +690,7 @@ impl Planner<'_> {
         // The aws-vault model: long-term keys + MFA become an MFA session once,
         // and roles are assumed from it without asking for a code again.
         let long_term = chain.source.long_term_profile().map(str::to_string);
-        let mfa_serial = match (&mfa_serial, long_term, chain.steps.is_empty()) {
+        let mfa_serial = match (&mfa_serial, long_term, chain.is_bare()) {
             (Some(serial), Some(source_profile), true) => {
                 let source = self.config.profile(&source_profile)?;
                 let duration = self.mfa_duration(&source_profile, source, false)?;
@@ -554,7 +705,7 @@ impl Planner<'_> {
                 step.mfa_process = key("mfa_process")
                     .or(source.get("mfa_process"))
                     .map(str::to_string);
-                chain.steps.push(step);
+                chain.push(step);
                 None
             }
             // The source already is an MFA session for this device.
@@ -576,12 +727,13 @@ impl Planner<'_> {
                 .and_then(|o| o.source_identity.clone())
                 .or_else(|| key("source_identity").map(str::to_string)),
             policy: ov.and_then(|o| o.policy.clone()),
+            tags: self.session_tags(name, profile, is_target)?,
         });
         let mut step = self.step(name, call);
         if step.mfa_serial().is_some() {
             step.mfa_process = key("mfa_process").map(str::to_string);
         }
-        chain.steps.push(step);
+        chain.push(step);
         Ok(())
     }
 
@@ -592,8 +744,8 @@ impl Planner<'_> {
         federated: &str,
         region: Option<&str>,
     ) -> Result<()> {
-        match (chain.source.long_term_profile(), chain.steps.as_slice()) {
-            (Some(_), []) => {
+        match (chain.source.long_term_profile(), chain.is_bare()) {
+            (Some(_), true) => {
                 let policy = self.overrides.policy.clone();
                 // Without any session policy a federated user can do nothing;
                 // AdministratorAccess as the session policy leaves exactly the
@@ -605,13 +757,16 @@ impl Planner<'_> {
                         .unwrap_or(Partition::Aws)
                         .administrator_access_arn()],
                 };
+                let profile = self.config.profile(name).ok();
                 let call = Call::FederationToken {
                     name: federated.to_string(),
                     policy,
                     policy_arns,
                     duration: self.overrides.duration,
+                    // STS has no transitive tags for federated users.
+                    tags: self.session_tags(name, profile, true)?.tags,
                 };
-                chain.steps.push(self.step(name, call));
+                chain.push(self.step(name, call));
                 Ok(())
             }
             _ => Err(self.invalid(
@@ -619,6 +774,29 @@ impl Planner<'_> {
                 "federated-user credentials (sts:GetFederationToken) need a profile with an IAM user's long-term keys; STS refuses them with temporary credentials or MFA sessions",
             )),
         }
+    }
+
+    /// The session tags of `name`'s call: the profile's `session_tags` and
+    /// `transitive_session_tags`, and for the target the overrides' on top;
+    /// checked against STS's rules here, before any call.
+    fn session_tags(
+        &self,
+        name: &str,
+        profile: Option<&Profile>,
+        is_target: bool,
+    ) -> Result<SessionTags> {
+        let key = |k: &str| profile.and_then(|p| p.get(k));
+        let own = SessionTags::parse(
+            key(session_tags::TAGS_KEY),
+            key(session_tags::TRANSITIVE_KEY),
+        )
+        .map_err(|p| self.invalid(name, &p))?;
+        let tags = match is_target {
+            true => own.overridden_by(&self.overrides.session_tags),
+            false => own,
+        };
+        tags.validate().map_err(|p| self.invalid(name, &p))?;
+        Ok(tags)
     }
 
     fn mfa_duration(&self, name: &str, profile: &Profile, is_target: bool) -> Result<u32> {

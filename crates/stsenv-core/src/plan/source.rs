@@ -17,6 +17,7 @@ use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
 use crate::source::sso::SsoRole;
 use crate::source::web_identity::WebIdentity;
 use crate::store::cache::{Cache, LockWait};
+use crate::store::keystore::Backend;
 
 /// Long-term (or otherwise fixed) keys. Only the key id is part of the
 /// identity and of `Debug`; the secret and token are never serialized.
@@ -98,13 +99,17 @@ pub enum Source {
     Imds(InstanceMetadata),
     /// `credential_source = EcsContainer`: the task or pod role.
     Container(ContainerEndpoint),
-    /// Long-term keys in the OS keystore (`stsenv_keyring = true`), read
+    /// Long-term keys in a keystore (`stsenv_keyring = true` or `file`), read
     /// when used. The identity is the profile, not the key: a cache hit
     /// never opens the keystore, and sessions made before a key rotation
     /// stay valid until they expire.
     Keyring {
         /// The profile whose keys they are.
         profile: String,
+        /// Which keystore (`stsenv_keyring = true` or `file`). Left out of
+        /// the identity for the OS keystore, as before the file keystore.
+        #[serde(skip_serializing_if = "Backend::is_os")]
+        backend: Backend,
     },
 }
 
@@ -115,7 +120,7 @@ impl Source {
             Source::Static { profile, .. }
             | Source::Environment { profile, .. }
             | Source::Process { profile, .. }
-            | Source::Keyring { profile } => profile,
+            | Source::Keyring { profile, .. } => profile,
             Source::Sso(role) => &role.profile,
             Source::Login(login) => &login.profile,
             Source::WebIdentity(web) => &web.profile,
@@ -160,9 +165,9 @@ impl Source {
             Source::WebIdentity(web) => web.describe(),
             Source::Imds(imds) => imds.describe(),
             Source::Container(container) => container.describe(),
-            Source::Keyring { profile } => format!(
+            Source::Keyring { profile, backend } => format!(
                 "keys in keyring: profile `{profile}`, read from {} when used",
-                crate::store::keystore::name()
+                backend.name()
             ),
         }
     }
@@ -182,7 +187,7 @@ impl Source {
             Source::WebIdentity(_) => "sts:AssumeRoleWithWebIdentity".to_string(),
             Source::Imds(_) => "the instance metadata service (IMDSv2)".to_string(),
             Source::Container(_) => "the container credentials endpoint".to_string(),
-            Source::Keyring { profile } => format!("the keystore entry of profile `{profile}`"),
+            Source::Keyring { profile, .. } => format!("the keystore entry of profile `{profile}`"),
         }
     }
 
@@ -209,7 +214,7 @@ impl Source {
                 "Container",
                 crate::aws::client::printable(container.uri.as_deref().unwrap_or_default(), 200),
             ),
-            Source::Keyring { profile } => ("Keyring", profile.clone()),
+            Source::Keyring { profile, .. } => ("Keyring", profile.clone()),
         }
     }
 
@@ -219,7 +224,7 @@ impl Source {
     pub fn long_term_profile(&self) -> Option<&str> {
         match self {
             Source::Static { profile, keys } if keys.session_token.is_none() => Some(profile),
-            Source::Keyring { profile } => Some(profile),
+            Source::Keyring { profile, .. } => Some(profile),
             _ => None,
         }
     }
@@ -296,7 +301,7 @@ impl Source {
             Source::WebIdentity(web) => web.obtain(region, runtime.get()?),
             Source::Imds(imds) => imds.obtain(runtime.get()?),
             Source::Container(container) => container.obtain(runtime.get()?),
-            Source::Keyring { profile } => crate::store::keystore::credentials(profile),
+            Source::Keyring { profile, backend } => backend.credentials(profile),
         }
     }
 }

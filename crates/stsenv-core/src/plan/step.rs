@@ -74,6 +74,10 @@ pub enum Call {
         policy_arns: Vec<String>,
         /// Lifetime, when given.
         duration: Option<u32>,
+        /// Session tags (GetFederationToken has no transitive ones). Left
+        /// out of the identity when empty, as before tags existed.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<(String, String)>,
     },
 }
 
@@ -108,6 +112,7 @@ impl Step {
                 if role.policy.is_some() {
                     line.push_str(", session policy");
                 }
+                line.push_str(&describe_tags(&role.tags.tags, &role.tags.transitive));
                 line
             }
             Call::FederationToken {
@@ -115,6 +120,7 @@ impl Step {
                 duration,
                 policy,
                 policy_arns,
+                tags,
             } => {
                 let mut line = format!("sts:GetFederationToken as `{name}`");
                 if let Some(d) = duration {
@@ -126,6 +132,7 @@ impl Step {
                 for arn in policy_arns {
                     line.push_str(&format!(", session policy {arn}"));
                 }
+                line.push_str(&describe_tags(tags, &[]));
                 line
             }
         };
@@ -235,12 +242,36 @@ impl Step {
                 policy,
                 policy_arns,
                 duration,
+                tags,
             } => {
-                sts::federation_token(ctx, input, name, policy.clone(), policy_arns, *duration)
-                    .await
+                sts::federation_token(
+                    ctx,
+                    input,
+                    name,
+                    policy.clone(),
+                    policy_arns,
+                    *duration,
+                    tags,
+                )
+                .await
             }
         }
     }
+}
+
+/// `, session tags K=V, K2=V2 (transitive: K)` for `explain`; empty
+/// without tags. Tags come from the user's files or command line and were
+/// checked against STS's alphabet, which has no terminal controls.
+fn describe_tags(tags: &[(String, String)], transitive: &[String]) -> String {
+    if tags.is_empty() {
+        return String::new();
+    }
+    let pairs: Vec<String> = tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut text = format!(", session tags {}", pairs.join(", "));
+    if !transitive.is_empty() {
+        text.push_str(&format!(" (transitive: {})", transitive.join(", ")));
+    }
+    text
 }
 
 /// The role margin: `STSENV_REFRESH_MARGIN` when it is a number of seconds
@@ -281,10 +312,12 @@ mod tests {
 
     use super::*;
     use crate::plan::source::{Source, StaticKeys};
+    use crate::profile::session_tags::SessionTags;
     use crate::source::login::LoginSession;
     use crate::source::metadata::{ContainerEndpoint, InstanceMetadata};
     use crate::source::sso::SsoRole;
     use crate::source::web_identity::WebIdentity;
+    use crate::store::keystore::Backend;
 
     #[test]
     fn masked_keys_never_panic_or_leak() {
@@ -354,7 +387,8 @@ mod tests {
                     maybe(secs()),
                     maybe(small()),
                     maybe(small()),
-                    maybe(small())
+                    maybe(small()),
+                    session_tags()
                 )
                     .prop_map(
                         |(
@@ -365,6 +399,7 @@ mod tests {
                             mfa_serial,
                             source_identity,
                             policy,
+                            tags,
                         )| {
                             Call::AssumeRole(AssumeRole {
                                 role_arn,
@@ -374,6 +409,7 @@ mod tests {
                                 mfa_serial,
                                 source_identity,
                                 policy,
+                                tags,
                             })
                         }
                     ),
@@ -381,17 +417,29 @@ mod tests {
                     small(),
                     maybe(small()),
                     proptest::collection::vec(small(), 0..2),
-                    maybe(secs())
+                    maybe(secs()),
+                    tag_pairs()
                 )
-                    .prop_map(|(name, policy, policy_arns, duration)| {
+                    .prop_map(|(name, policy, policy_arns, duration, tags)| {
                         Call::FederationToken {
                             name,
                             policy,
                             policy_arns,
                             duration,
+                            tags,
                         }
                     }),
             ]
+        }
+
+        fn tag_pairs() -> BoxedStrategy<Vec<(String, String)>> {
+            proptest::collection::vec((small(), small()), 0..3).boxed()
+        }
+
+        fn session_tags() -> BoxedStrategy<SessionTags> {
+            (tag_pairs(), proptest::collection::vec(small(), 0..2))
+                .prop_map(|(tags, transitive)| SessionTags { tags, transitive })
+                .boxed()
         }
 
         fn step() -> impl Strategy<Value = Step> {
@@ -498,7 +546,10 @@ mod tests {
                 }),
                 (small(), small())
                     .prop_map(|(profile, command)| Source::Process { profile, command }),
-                small().prop_map(|profile| Source::Keyring { profile }),
+                (small(), any::<bool>()).prop_map(|(profile, file)| Source::Keyring {
+                    profile,
+                    backend: if file { Backend::File } else { Backend::Os },
+                }),
             ]
             .boxed();
             let remote = prop_oneof![

@@ -1,6 +1,7 @@
 use super::*;
 use crate::aws::sts::AssumeRole;
 use crate::plan::step::{Call, CHAINED_ROLE_MAX_SECS};
+use crate::profile::session_tags::SessionTags;
 use crate::source::web_identity::WebIdentity;
 
 const KEYS: &str = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = secret\n";
@@ -617,6 +618,99 @@ fn web_identity_identity_holds_no_token_and_follows_the_file() {
     );
 }
 
+/// `[profile base]` with keys and a chain `c0` ← `c1` ← … of `depth` roles.
+fn chain_config(depth: usize) -> String {
+    let mut text = format!("[profile base]\n{KEYS}");
+    for i in 0..depth {
+        let source = match i {
+            0 => "base".to_string(),
+            _ => format!("c{}", i - 1),
+        };
+        text += &format!(
+            "[profile c{i}]\nrole_arn = arn:aws:iam::1:role/r{i}\nsource_profile = {source}\n"
+        );
+    }
+    text
+}
+
+#[test]
+fn a_chain_of_any_depth_plans_without_recursion() {
+    // Deep enough that a walk recursing once per profile overflows a test
+    // thread's stack (2 MiB).
+    const DEPTH: usize = 20_000;
+    let config = AwsConfig::from_texts(&chain_config(DEPTH), "").unwrap();
+    let deepest = format!("c{}", DEPTH - 1);
+    let p = Plan::build(&config, Some(&deepest), &Overrides::default()).unwrap();
+    assert_eq!(p.steps.len(), DEPTH);
+    assert_eq!(role(&p, 0).role_arn, "arn:aws:iam::1:role/r0");
+    assert_eq!(
+        role(&p, DEPTH - 1).role_arn,
+        format!("arn:aws:iam::1:role/r{}", DEPTH - 1)
+    );
+    assert!(matches!(&p.source, Source::Static { profile, .. } if profile == "base"));
+    // A cycle at the bottom of a deep chain is found, and named.
+    let cyclic = chain_config(DEPTH).replace(
+        "source_profile = base\n",
+        &format!("source_profile = c{}\n", DEPTH - 1),
+    );
+    let config = AwsConfig::from_texts(&cyclic, "").unwrap();
+    match Plan::build(&config, Some("c5"), &Overrides::default()) {
+        Err(Error::SourceCycle { chain, .. }) => {
+            assert_eq!(chain.len(), DEPTH + 1);
+            assert_eq!(chain.first(), chain.last());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn which_build_answers_as_each_plan_does() {
+    // Shared chains, broken ones (deep down, dangling, cyclic), MFA
+    // sessions under roles, keys ending a chain, instance metadata whose
+    // settings come from the target, role chaining clamps.
+    let config = format!(
+        "{}[profile broken]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = nowhere\n\
+         [profile on-broken]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = broken\n\
+         [profile loop-a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = loop-b\n\
+         [profile loop-b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = loop-a\n\
+         [profile mfa]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/u\n\
+         [profile on-mfa]\nrole_arn = arn:aws:iam::1:role/o\nsource_profile = mfa\nduration_seconds = 7200\n\
+         [profile bad-duration]\nrole_arn = arn:aws:iam::1:role/d\nsource_profile = c3\nduration_seconds = 60\n\
+         [profile on-bad]\nrole_arn = arn:aws:iam::1:role/e\nsource_profile = bad-duration\n\
+         [profile imds]\nrole_arn = arn:aws:iam::1:role/i\ncredential_source = Ec2InstanceMetadata\n\
+         [profile on-imds]\nrole_arn = arn:aws:iam::1:role/j\nsource_profile = imds\nec2_metadata_service_endpoint_mode = bogus\n\
+         [profile on-imds-ok]\nrole_arn = arn:aws:iam::1:role/k\nsource_profile = imds\n\
+         [profile keys-and-role]\nrole_arn = arn:aws:iam::1:role/kr\nsource_profile = base\n{KEYS}\
+         [profile on-keys-and-role]\nrole_arn = arn:aws:iam::1:role/okr\nsource_profile = keys-and-role\n\
+         [profile nothing]\nregion = eu-west-1\n",
+        chain_config(50)
+    );
+    let config = AwsConfig::from_texts(&config, "").unwrap();
+    let names = config.profile_names();
+    // Every order: a profile planned early or late in the list.
+    for order in [names.clone(), names.iter().rev().copied().collect()] {
+        let shared = Plan::which_build(&config, &order);
+        let each: Vec<bool> = order
+            .iter()
+            .map(|n| Plan::build(&config, Some(n), &Overrides::default()).is_ok())
+            .collect();
+        assert_eq!(shared, each, "{order:?}");
+    }
+    // What a listing shows, from plans made together: what each whole
+    // plan says.
+    let briefs = Plan::briefs(&config, &names);
+    for (name, brief) in names.iter().zip(briefs) {
+        let whole = Plan::build(&config, Some(name), &Overrides::default()).ok();
+        assert_eq!(brief, whole.as_ref().map(Brief::of), "{name}");
+        if let (Some(brief), Some(whole)) = (brief, whole) {
+            assert_eq!(brief.kind, whole.kind(), "{name}");
+        }
+    }
+    let ok = |name: &str| Plan::which_build(&config, &[name])[0];
+    assert!(ok("c49") && ok("on-mfa") && ok("on-imds-ok") && ok("on-keys-and-role"));
+    assert!(!ok("on-broken") && !ok("loop-a") && !ok("on-bad") && !ok("on-imds") && !ok("nothing"));
+}
+
 #[test]
 fn old_and_empty_session_token_lines_read_as_botocore_reads_them() {
     let token = |creds: &str| {
@@ -694,4 +788,90 @@ fn legacy_regional_endpoints_send_legacy_regions_to_the_global_endpoint() {
         err.contains("profile `bad`") && err.contains("sts_regional_endpoints"),
         "{err}"
     );
+}
+
+#[test]
+fn session_tags_come_from_each_profile_and_the_overrides_top_the_target() {
+    let config = format!(
+        "[profile base]\n{KEYS}\n[profile mid]\nrole_arn = arn:aws:iam::123456789012:role/mid\nsource_profile = base\nsession_tags = Team=ops, Env=dev\ntransitive_session_tags = Team\n\n[profile top]\nrole_arn = arn:aws:iam::123456789012:role/top\nsource_profile = mid\nsession_tags = Cost=1\n"
+    );
+    let tags = |pairs: &[(&str, &str)], transitive: &[&str]| SessionTags {
+        tags: pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        transitive: transitive.iter().map(|k| k.to_string()).collect(),
+    };
+    let p = plan_with(&config, "top", Overrides::default()).unwrap();
+    assert_eq!(
+        role(&p, 0).tags,
+        tags(&[("Team", "ops"), ("Env", "dev")], &["Team"])
+    );
+    assert_eq!(role(&p, 1).tags, tags(&[("Cost", "1")], &[]));
+    let description = p.steps[0].describe();
+    assert!(
+        description.ends_with(", session tags Team=ops, Env=dev (transitive: Team)"),
+        "{description}"
+    );
+    // The overrides replace a key of the target's own tags, and add.
+    let overrides = Overrides {
+        session_tags: tags(&[("cost", "2"), ("Who", "me")], &["Who"]),
+        ..Overrides::default()
+    };
+    let p = plan_with(&config, "top", overrides).unwrap();
+    assert_eq!(
+        role(&p, 0).tags,
+        tags(&[("Team", "ops"), ("Env", "dev")], &["Team"])
+    );
+    assert_eq!(
+        role(&p, 1).tags,
+        tags(&[("cost", "2"), ("Who", "me")], &["Who"])
+    );
+    // Different tags, a different session.
+    let plain = plan_with(&config, "top", Overrides::default()).unwrap();
+    assert_ne!(p.steps[1].identity(), plain.steps[1].identity());
+    // Federated users get the tags, not transitive keys (STS has none for them).
+    let overrides = Overrides {
+        federation: Some("fed".into()),
+        session_tags: tags(&[("Team", "x")], &["Team"]),
+        ..Overrides::default()
+    };
+    let p = plan_with(&config, "base", overrides).unwrap();
+    assert!(
+        matches!(&p.steps[0].call, Call::FederationToken { tags, .. } if tags == &[("Team".to_string(), "x".to_string())])
+    );
+}
+
+#[test]
+fn bad_session_tags_fail_at_planning_naming_the_profile() {
+    for (line, expected) in [
+        ("session_tags = Team", "Key=Value"),
+        ("session_tags = aws:x=1", "reserves"),
+        ("session_tags = A=1,a=2", "twice"),
+        ("session_tags = A=x;y", "`;`"),
+        (
+            "transitive_session_tags = Team",
+            "not one of the session tags",
+        ),
+    ] {
+        let config = format!(
+            "[profile base]\n{KEYS}\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n{line}\n"
+        );
+        let err = plan_with(&config, "dev", Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("profile `dev`") && err.contains(expected),
+            "{line}: {err}"
+        );
+    }
+    let too_many: Vec<String> = (0..51).map(|i| format!("k{i}=v")).collect();
+    let config = format!(
+        "[profile base]\n{KEYS}\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\nsession_tags = {}\n",
+        too_many.join(",")
+    );
+    let err = plan_with(&config, "dev", Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("at most 50"), "{err}");
 }

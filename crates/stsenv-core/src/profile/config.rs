@@ -79,6 +79,13 @@ impl AwsConfig {
 
     /// [`AwsConfig::load`] of the files at these paths, in `env` (which
     /// must name the same files), with the index in `cache`.
+    ///
+    /// Each file is parsed alone and the two are merged as aws-config's
+    /// parser merges them ([`Sections::with_credentials`]). The config
+    /// file (the large one: thousands of profiles from `sso populate`) is
+    /// read from its index while it is the same file; the credentials file
+    /// (the small one, holding long-term keys) is read afresh every time
+    /// and never indexed, so no secret reaches the cache directory.
     pub(crate) fn load_with(
         env: Env,
         config_file: PathBuf,
@@ -87,42 +94,78 @@ impl AwsConfig {
     ) -> Result<Self> {
         check_readable(&config_file)?;
         check_readable(&credentials_file)?;
-        let identity = Identity::of(&[&config_file, &credentials_file]);
-        if let Some(sections) = identity.as_ref().and_then(|id| index::load(cache, id)) {
-            return Ok(AwsConfig {
-                sections,
-                reparsed: OnceCell::new(),
-                index_dir: Some(cache.dir().to_path_buf()),
-                config_file,
-                credentials_file,
-                env,
-                fs: Fs::real(),
-                credentials_only: OnceCell::new(),
-                identity: identity.filter(|id| !id.is_racy()),
-                file_commands: OnceCell::new(),
+        let both = Identity::of(&[&config_file, &credentials_file]);
+        let credentials_text = read_text(&credentials_file)?;
+        let Some(credentials) = parse_one(&env, EnvConfigFileKind::Credentials, &credentials_text)
+        else {
+            return Self::parse_both(env, config_file, credentials_file);
+        };
+        let indexed = Identity::of(&[&config_file])
+            .and_then(|id| index::load(cache, &id))
+            .and_then(|sections| {
+                sections
+                    .with_credentials(&credentials, &credentials_text)
+                    .ok()
             });
-        }
-        Self::parse_files(env, config_file, credentials_file, identity, cache)
+        let (sections, index_dir) = match indexed {
+            Some(sections) => (sections, Some(cache.dir().to_path_buf())),
+            None => {
+                let Some(sections) =
+                    Self::parse_config(&env, &config_file, cache, &credentials, &credentials_text)
+                else {
+                    return Self::parse_both(env, config_file, credentials_file);
+                };
+                (sections, None)
+            }
+        };
+        Ok(AwsConfig {
+            sections,
+            reparsed: OnceCell::new(),
+            index_dir,
+            config_file,
+            credentials_file,
+            env,
+            fs: Fs::real(),
+            credentials_only: OnceCell::from(Some(credentials)),
+            identity: both.filter(|id| !id.is_racy()),
+            file_commands: OnceCell::new(),
+        })
     }
 
-    /// Parse the files, and index the parse when they did not change while
-    /// they were read (`identity`: theirs before).
-    fn parse_files(
-        env: Env,
-        config_file: PathBuf,
-        credentials_file: PathBuf,
-        identity: Option<Identity>,
+    /// Parse the config file alone, index it when it did not change while
+    /// it was read (and holds no secret), and lay the credentials file over
+    /// it. `None` when it does not parse.
+    fn parse_config(
+        env: &Env,
+        config_file: &Path,
         cache: &Cache,
-    ) -> Result<Self> {
+        credentials: &ProfileSet,
+        credentials_text: &str,
+    ) -> Option<Sections> {
+        let before = Identity::of(&[config_file]);
+        let text = read_text(config_file).ok()?;
+        let set = parse_one(env, EnvConfigFileKind::Config, &text)?;
+        let sections =
+            Sections::from_profile_set(&set, &[&text], section_names(&text).into_iter().collect());
+        if let Some(before) = before {
+            if Identity::of(&[config_file]).as_ref() == Some(&before) {
+                index::store(cache, &before, &sections);
+            }
+        }
+        sections
+            .with_credentials(credentials, credentials_text)
+            .ok()
+    }
+
+    /// Parse both files at once, as the SDKs load them: where a file does
+    /// not parse on its own, this is what names it in the error.
+    fn parse_both(env: Env, config_file: PathBuf, credentials_file: PathBuf) -> Result<Self> {
         // Read once, as regular files only (a FIFO swapped in after the
         // check cannot block), and parsed from these bytes: the SDK's
         // loader gets them in memory instead of opening the files again.
         let read = |path: &Path| -> Result<Vec<u8>> {
             let bytes =
-                read_regular(path, MAX_CONFIG_FILE_BYTES).map_err(|e| Error::UnreadableFile {
-                    path: path.to_path_buf(),
-                    problem: e.to_string(),
-                })?;
+                read_regular(path, MAX_CONFIG_FILE_BYTES).map_err(|e| unreadable(path, &e))?;
             Ok(bytes.unwrap_or_default())
         };
         let config_bytes = read(&config_file)?;
@@ -133,26 +176,14 @@ impl AwsConfig {
             (config_file.display().to_string(), config_bytes),
             (credentials_file.display().to_string(), credentials_bytes),
         ]));
-        let mut config = Self::parse(
+        Self::parse(
             fs,
             env,
             config_file,
             credentials_file,
             &config_text,
             &credentials_text,
-        )?;
-        // Indexed only if the files did not change while they were read.
-        if let Some(before) = identity {
-            let paths = [
-                config.config_file.as_path(),
-                config.credentials_file.as_path(),
-            ];
-            if Identity::of(&paths).as_ref() == Some(&before) {
-                index::store(cache, &before, &config.sections);
-                config.identity = Some(before).filter(|id| !id.is_racy());
-            }
-        }
-        Ok(config)
+        )
     }
 
     /// The sections every answer comes from: the fresh parse once the
@@ -177,18 +208,28 @@ impl AwsConfig {
             let Some(dir) = &self.index_dir else {
                 return Err("the parsed config is inconsistent".to_string());
             };
-            let paths = [self.config_file.as_path(), self.credentials_file.as_path()];
-            let config = Self::parse_files(
-                self.env.clone(),
-                self.config_file.clone(),
-                self.credentials_file.clone(),
-                Identity::of(&paths),
-                &Cache::at(dir),
-            );
-            match config {
-                Ok(config) => Ok(config.sections),
-                Err(Error::ConfigFile(problem)) => Err(problem),
-                Err(err) => Err(err.to_string()),
+            let credentials_text = read_text(&self.credentials_file).unwrap_or_default();
+            let parsed = parse_one(&self.env, EnvConfigFileKind::Credentials, &credentials_text)
+                .and_then(|credentials| {
+                    Self::parse_config(
+                        &self.env,
+                        &self.config_file,
+                        &Cache::at(dir),
+                        &credentials,
+                        &credentials_text,
+                    )
+                });
+            match parsed {
+                Some(sections) => Ok(sections),
+                None => match Self::parse_both(
+                    self.env.clone(),
+                    self.config_file.clone(),
+                    self.credentials_file.clone(),
+                ) {
+                    Ok(config) => Ok(config.sections),
+                    Err(Error::ConfigFile(problem)) => Err(problem),
+                    Err(err) => Err(err.to_string()),
+                },
             }
         });
         match reparsed {
@@ -579,6 +620,40 @@ fn check_readable(path: &Path) -> Result<()> {
         path: path.to_path_buf(),
         problem,
     })
+}
+
+/// The text of the file at `path` as aws-config reads it: empty when it
+/// is missing or not UTF-8. Only a regular file is read (a FIFO never
+/// blocks), at most [`MAX_CONFIG_FILE_BYTES`].
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = read_regular(path, MAX_CONFIG_FILE_BYTES).map_err(|e| unreadable(path, &e))?;
+    Ok(bytes
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default())
+}
+
+/// The error for a file that exists but cannot be read.
+fn unreadable(path: &Path, err: &dyn std::fmt::Display) -> Error {
+    Error::UnreadableFile {
+        path: path.to_path_buf(),
+        problem: err.to_string(),
+    }
+}
+
+/// `text` parsed alone as a file of `kind`, by aws-config's parser; `None`
+/// when it does not parse.
+fn parse_one(env: &Env, kind: EnvConfigFileKind, text: &str) -> Option<ProfileSet> {
+    let files = EnvConfigFiles::builder().with_contents(kind, text).build();
+    block_on_ready(aws_config::profile::load(&Fs::real(), env, &files, None)).ok()
+}
+
+/// The config file's `text` parsed alone, as [`AwsConfig::load`] parses
+/// it before the credentials file is laid over it.
+#[cfg(test)]
+pub(crate) fn config_alone(text: &str) -> Sections {
+    let env = Env::from_slice(&[]);
+    let set = parse_one(&env, EnvConfigFileKind::Config, text).expect("a config that parses");
+    Sections::from_profile_set(&set, &[text], section_names(text).into_iter().collect())
 }
 
 /// The `key = value` lines of the files whose key is one of

@@ -259,6 +259,66 @@ pub fn remove_keys(text: &str, kind: FileKind, profile: &str, keys: &[&str]) -> 
     (out, removed)
 }
 
+/// The keys the sections of `profile` in `text` define, lower-cased and
+/// sorted; `None` when `text` has no section for it.
+pub fn section_keys(text: &str, kind: FileKind, profile: &str) -> Option<Vec<String>> {
+    let lines = lines(text);
+    let sections = targets(&lines, kind, profile, false);
+    if sections.is_empty() {
+        return None;
+    }
+    let owner = owners(&lines);
+    let mut keys: Vec<String> = lines
+        .iter()
+        .zip(&owner)
+        .filter_map(|(line, owner)| match &line.kind {
+            Kind::Property { key } if owner.is_some_and(|h| sections.contains(&h)) => {
+                Some(key.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    Some(keys)
+}
+
+/// `text` without the sections of `profile`: each header, its keys and
+/// the blank lines after them (comments after its last key are kept: they
+/// usually introduce the next section). A section at the end of the file
+/// takes the blank line before it too, which is how [`set_key`] appends
+/// one, so appending a section and removing it gives the text back.
+pub fn remove_section(text: &str, kind: FileKind, profile: &str) -> String {
+    let lines = lines(text);
+    let sections = targets(&lines, kind, profile, false);
+    let owner = owners(&lines);
+    let blank = |line: &Line<'_>| line.body().trim_matches(WHITESPACE).is_empty();
+    let mut dropped = vec![false; lines.len()];
+    for &header in &sections {
+        let end = (header..lines.len())
+            .take_while(|&i| owner[i] == Some(header))
+            .last()
+            .unwrap_or(header);
+        let last_key = (header..=end)
+            .rfind(|&i| !matches!(lines[i].kind, Kind::Ignored))
+            .unwrap_or(header);
+        let mut next = last_key + 1;
+        while next <= end && blank(&lines[next]) {
+            next += 1;
+        }
+        dropped[header..next].fill(true);
+        if next == lines.len() && header > 0 && blank(&lines[header - 1]) {
+            dropped[header - 1] = true;
+        }
+    }
+    lines
+        .iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| !dropped)
+        .map(|(line, _)| line.text)
+        .collect()
+}
+
 /// `text` with `key = value` in the section of `profile`: an existing
 /// `key` line keeps its spelling, spacing and comment and gets the new
 /// value; otherwise the line is added after the last key of the section
@@ -429,6 +489,17 @@ impl FileEdit {
     /// file atomically with its own permissions. Returns the backup's path
     /// when there was a previous version. Does nothing without changes.
     pub fn apply(&self) -> Result<Option<PathBuf>> {
+        self.apply_with(false)
+    }
+
+    /// [`FileEdit::apply`] for a file that is to hold secrets stsenv put
+    /// there: the file (and its backup) end up readable by the user alone,
+    /// whatever their mode was.
+    pub fn apply_private(&self) -> Result<Option<PathBuf>> {
+        self.apply_with(true)
+    }
+
+    fn apply_with(&self, private: bool) -> Result<Option<PathBuf>> {
         if !self.changes() {
             return Ok(None);
         }
@@ -455,10 +526,25 @@ impl FileEdit {
             }
         };
         let mode = fs::metadata(&path).ok().map(|m| m.permissions());
+        let mode = match private {
+            true => mode.map(private_mode),
+            false => mode,
+        };
         write_atomic(&path, self.content.as_bytes(), mode)
             .map_err(|e| Error::io("cannot write", &path, e))?;
         Ok(backup)
     }
+}
+
+/// `mode` without the group's and others' bits.
+fn private_mode(mode: fs::Permissions) -> fs::Permissions {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::Permissions::from_mode(mode.mode() & 0o700)
+    }
+    #[cfg(not(unix))]
+    mode
 }
 
 #[cfg(test)]

@@ -4,5 +4,7 @@
 //! below it.
 
 pub mod config;
+pub mod credentials_export;
 pub mod edit;
 mod index;
+pub mod session_tags;

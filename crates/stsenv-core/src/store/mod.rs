@@ -4,6 +4,7 @@
 //! [`crate::error`] and [`crate::credentials`]).
 
 pub mod cache;
+pub mod file_keystore;
 pub mod fsutil;
 pub mod keystore;
 pub mod untrusted;

@@ -16,8 +16,10 @@ use serde::Serialize;
 use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::profile::config::{default_profile_name, AwsConfig, Service};
+use stsenv_core::source::login::{self, LoginSession};
 use stsenv_core::source::sso::SsoSession;
 use stsenv_core::store::cache::Cache;
+use stsenv_core::store::untrusted;
 use stsenv_core::Error;
 
 use crate::cli::DoctorArgs;
@@ -109,6 +111,7 @@ pub fn run(args: DoctorArgs) -> CliResult {
             .map(|name| (name, Plan::build(config, Some(name), &Overrides::default())))
             .collect();
         checks.extend(profiles(config, plans.iter()));
+        checks.extend(login_tokens(plans.iter().map(|(_, plan)| plan)));
         checks.extend(sso_tokens(config, plans.into_iter().map(|(_, plan)| plan)));
     }
     checks.push(cache());
@@ -340,6 +343,66 @@ fn token_check(session: &SsoSession, now: Timestamp) -> Check {
     }
 }
 
+/// The `aws login` sessions the profiles use: cached credentials there,
+/// valid for how long, renewable with the refresh token.
+fn login_tokens<'a>(plans: impl Iterator<Item = &'a Result<Plan, Error>>) -> Vec<Check> {
+    let mut sessions: BTreeMap<String, &LoginSession> = BTreeMap::new();
+    for plan in plans {
+        if let Ok(Plan {
+            source: Source::Login(session),
+            ..
+        }) = plan
+        {
+            sessions
+                .entry(session.session_arn.clone())
+                .or_insert(session);
+        }
+    }
+    let now = Timestamp::now();
+    sessions
+        .values()
+        .map(|session| login_check(session, now))
+        .collect()
+}
+
+/// One `aws login` session's cached token.
+fn login_check(session: &LoginSession, now: Timestamp) -> Check {
+    let name = untrusted::printable(&session.session_arn, usize::MAX);
+    let login = format!(
+        "run `stsenv login {}` (or `aws login`)",
+        shell_words::quote(&session.profile)
+    );
+    let path = session.token_path();
+    let Some(token) = login::load(&path) else {
+        return Check::new(
+            "login",
+            name,
+            Status::Warn,
+            format!("no token in {}", shown(&path)),
+        )
+        .fix(login);
+    };
+    let left = token
+        .credentials()
+        .and_then(|creds| creds.seconds_left(now));
+    match left {
+        Some(left) if left > 0 => Check::new(
+            "login",
+            name,
+            Status::Ok,
+            format!("credentials valid for {}", human_duration(left)),
+        ),
+        _ if token.refresh_token.is_some() => Check::new(
+            "login",
+            name,
+            Status::Ok,
+            "credentials expired; renewed with the refresh token on next use (while the sign-in lasts, up to 12 h)".into(),
+        ),
+        _ => Check::new("login", name, Status::Warn, "credentials expired and no refresh token".into())
+            .fix(login),
+    }
+}
+
 /// The cache directory: where, whether it is used, what it holds.
 fn cache() -> Check {
     let cache = Cache::from_env();
@@ -481,11 +544,7 @@ fn peers() -> Vec<Check> {
 
 /// A path for the report, made printable.
 fn shown(path: &Path) -> String {
-    path.display()
-        .to_string()
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect()
+    untrusted::printable(&path.display().to_string(), usize::MAX)
 }
 
 /// The report for humans: one block per section, one line per check, the

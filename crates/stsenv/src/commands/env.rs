@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use stsenv_core::profile::credentials_export;
+
 use crate::cli::{EnvArgs, ProfileArgs};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
@@ -30,10 +32,17 @@ pub fn run(args: EnvArgs) -> CliResult {
     } else {
         args.profile
     };
+    let write_credentials = match args.renew {
+        true => session::recorded_write_credentials(),
+        false => args.write_credentials,
+    };
     let format = args.shell.unwrap_or_else(OutputFormat::from_env);
     let resolved = obtain::resolve(&profile_args)?;
     if !args.renew {
         crate::picker::record_use(&resolved.plan.profile);
+    }
+    if let Some(name) = &write_credentials {
+        write_credentials_file(name, &resolved, !args.renew)?;
     }
     let text = match format.syntax() {
         None => super::credential_process::json(&resolved.credentials),
@@ -42,7 +51,11 @@ pub fn run(args: EnvArgs) -> CliResult {
                 &resolved.plan,
                 &resolved.credentials,
                 Some(&resolved.args.session),
+                write_credentials.as_deref(),
             );
+            change.check(syntax).map_err(|why| {
+                CliError::Refused(format!("profile `{}`: {why}", resolved.plan.profile))
+            })?;
             if args.clipboard {
                 change.render_one_line(syntax)
             } else {
@@ -62,4 +75,23 @@ pub fn run(args: EnvArgs) -> CliResult {
     }
     output::print(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--write-credentials NAME`: the session into `[NAME]` of the shared
+/// credentials file, said on stderr when `tell` (stdout may be evaluated).
+pub fn write_credentials_file(
+    name: &str,
+    resolved: &obtain::Resolved,
+    tell: bool,
+) -> CliResult<()> {
+    let path = stsenv_core::profile::config::credentials_file_path();
+    credentials_export::write(&path, name, &resolved.plan.profile, &resolved.credentials)?;
+    if tell {
+        note(&format!(
+            "stsenv: wrote the credentials of `{}` into [{name}] of {}",
+            resolved.plan.profile,
+            path.display()
+        ));
+    }
+    Ok(())
 }

@@ -34,7 +34,8 @@ pub fn run(args: ExecArgs) -> CliResult {
     };
     let mut command = Command::new(program);
     command.args(rest);
-    if uses_exported_keys(&args)? {
+    // A section to write names a session to resolve, not the shell's keys.
+    if args.write_credentials.is_none() && uses_exported_keys(&args)? {
         // The command gets this environment as it is: the SDKs (and
         // `stsenv whoami`) use exported keys before any profile.
         command.env(NESTING_VAR, ENVIRONMENT);
@@ -42,7 +43,10 @@ pub fn run(args: ExecArgs) -> CliResult {
         return Ok(cannot_run(program, &error));
     }
     let resolved = obtain::resolve(&args.profile)?;
-    let change = session::activate(&resolved.plan, &resolved.credentials, None);
+    if let Some(name) = &args.write_credentials {
+        super::env::write_credentials_file(name, &resolved, true)?;
+    }
+    let change = session::activate(&resolved.plan, &resolved.credentials, None, None);
     for (name, value) in &change.set {
         command.env(name, value);
     }

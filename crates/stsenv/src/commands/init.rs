@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use stsenv_core::plan::{Overrides, Plan};
+use stsenv_core::plan::Plan;
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
 
@@ -74,19 +74,19 @@ fn functions_for(shell: Shell) -> Functions {
     };
     let cache = Cache::from_env();
     let key = memo_key(&config);
-    if let Some(path) = key
+    if let Some(found) = key
         .as_deref()
         .and_then(|key| function_files::find(&cache, key, shell))
     {
-        return Functions::File(path);
+        return found;
     }
     let functions = assume_functions(&cache, key.as_deref(), &config);
     if functions.len() > INLINE_MAX {
-        if let Some(path) = key
+        if let Some(written) = key
             .as_deref()
             .and_then(|key| function_files::write(&cache, key, shell, &functions))
         {
-            return Functions::File(path);
+            return written;
         }
     }
     Functions::Inline(functions)
@@ -101,16 +101,19 @@ fn assume_functions(cache: &Cache, key: Option<&str>, config: &AwsConfig) -> Vec
     if let Some(profiles) = key.and_then(|key| read_memo(cache, key, config)) {
         return shell::assume_functions(profiles.iter().map(|(p, a)| (p.as_str(), a.as_deref())));
     }
-    let profiles: Vec<(String, Option<String>)> = config
-        .profile_names()
-        .into_iter()
-        .filter_map(|name| {
-            Plan::build(config, Some(name), &Overrides::default()).ok()?;
+    // Which profiles plan, found together: a chain shared by many
+    // profiles (thousands deep, or under thousands of roles) is walked once.
+    let names = config.profile_names();
+    let profiles: Vec<(String, Option<String>)> = names
+        .iter()
+        .zip(Plan::which_build(config, &names))
+        .filter(|(_, plans)| *plans)
+        .map(|(name, _)| {
             let alias = config
                 .profile(name)
                 .ok()
                 .and_then(|profile| profile.get("stsenv_alias"));
-            Some((name.to_string(), alias.map(str::to_string)))
+            (name.to_string(), alias.map(str::to_string))
         })
         .collect();
     if let Some(key) = key {
@@ -207,20 +210,33 @@ mod function_files {
             .unwrap_or_default()
     }
 
-    /// The path of the file serving `key` in `shell`, if there is one
+    /// The file (or directory) serving `key` in `shell`, if there is one
     /// the cache still trusts.
-    pub(super) fn find(cache: &Cache, key: &str, shell: Shell) -> Option<String> {
-        let shell = shell.name();
+    pub(super) fn find(cache: &Cache, key: &str, shell: Shell) -> Option<Functions> {
+        let name = shell.name();
         let index = read_index(cache);
         let served = index
             .files
             .iter()
-            .find(|s| s.key == key && s.shell == shell)?;
+            .find(|s| s.key == key && s.shell == name)?;
         // Only a file of this shell's, whatever the index says.
-        if !served.note.starts_with(&format!("{PREFIX}{shell}-")) {
+        if !served.note.starts_with(&format!("{PREFIX}{name}-")) {
             return None;
         }
-        Some(cache.note_file(&served.note)?.to_str()?.to_string())
+        located(cache, shell, &served.note)
+    }
+
+    /// The note `note` as `shell` reads it: a directory it autoloads
+    /// from (fish, zsh) or a file it sources (bash), once the cache's
+    /// checks pass.
+    fn located(cache: &Cache, shell: Shell, note: &str) -> Option<Functions> {
+        if shell.plugin().autoload_files(&[]).is_some() {
+            let path = cache.note_dir(note)?;
+            Some(Functions::Dir(path.to_str()?.to_string()))
+        } else {
+            let path = cache.note_file(note)?;
+            Some(Functions::File(path.to_str()?.to_string()))
+        }
     }
 
     /// Write `functions` into a file for `shell` (unless the same text is
@@ -232,10 +248,23 @@ mod function_files {
         key: &str,
         shell: Shell,
         functions: &[AssumeFunction],
-    ) -> Option<String> {
+    ) -> Option<Functions> {
         // PowerShell's plugin always carries its functions.
         shell.plugin().source_file("")?;
         let name = shell.name();
+        if let Some(files) = shell.plugin().autoload_files(functions) {
+            let mut digest = Sha256::new();
+            for (file, text) in &files {
+                digest.update(format!("{}\n{file}\n{}\n", file.len(), text.len()));
+                digest.update(text.as_bytes());
+            }
+            let digest = hex::encode(digest.finalize());
+            let note = format!("{PREFIX}{name}-{}", &digest[..24]);
+            if cache.note_dir(&note).is_none() {
+                cache.write_note_dir(&note, &files).ok()?;
+            }
+            return remember(cache, key, shell, note);
+        }
         let text = format!(
             "# The <alias>_assume functions of stsenv's {name} plugin, written by\n\
              # `stsenv init {name}` for {} profiles; written again when the AWS\n\
@@ -248,7 +277,14 @@ mod function_files {
         if cache.note_file(&note).is_none() {
             cache.write_note(&note, text.as_bytes()).ok()?;
         }
-        let path = cache.note_file(&note)?.to_str()?.to_string();
+        remember(cache, key, shell, note)
+    }
+
+    /// Say that `note` serves `key` in `shell`, remove what nothing refers
+    /// to any more, and return it as the shell reads it.
+    fn remember(cache: &Cache, key: &str, shell: Shell, note: String) -> Option<Functions> {
+        let found = located(cache, shell, &note)?;
+        let name = shell.name();
         let mut index = read_index(cache);
         index.files.retain(|s| !(s.key == key && s.shell == name));
         index.files.insert(
@@ -263,6 +299,6 @@ mod function_files {
         let bytes = serde_json::to_vec(&index).ok()?;
         cache.write_note(INDEX_NOTE, &bytes).ok()?;
         let _ = cache.prune_notes(PREFIX, MIN_AGE, |n| index.files.iter().any(|s| s.note == n));
-        Some(path)
+        Some(found)
     }
 }

@@ -14,7 +14,7 @@ use stsenv_core::keys::rotate::{self, Event};
 use stsenv_core::plan::step::mask_key;
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
-use stsenv_core::store::keystore::{self, KeyPair};
+use stsenv_core::store::keystore::{self, Backend, KeyPair};
 use stsenv_core::Error;
 
 use crate::cli::KeysCommand;
@@ -25,6 +25,7 @@ use crate::prompt::{has_terminal, TerminalPrompter};
 
 /// Run `stsenv keys …`.
 pub fn run(command: KeysCommand) -> CliResult {
+    crate::prompt::ask_keystore_passphrases();
     let config = AwsConfig::load()?;
     match command {
         KeysCommand::Add {
@@ -54,14 +55,16 @@ fn add(config: &AwsConfig, profile: &str, stdin: bool, verify: bool) -> CliResul
     out.push_str(&format!(
         "Stored the access key {} of profile `{profile}` in {}",
         mask_key(&keys.access_key_id),
-        keystore::name()
+        added.backend.name()
     ));
     if let Some(identity) = &added.identity {
         out.push_str(&format!(" (verified: {})", identity.arn));
     }
     out.push_str(&format!(
-        ".\nMarked the profile in {} with `stsenv_keyring = true`{}.\n",
+        ".\nMarked the profile in {} with `{} = {}`{}.\n",
         added.config_file.display(),
+        keystore::MARKER_KEY,
+        added.backend.marker(),
         backup_note(added.backup.as_deref())
     ));
     out.push_str(&credential_process_offer(config, profile, false));
@@ -75,18 +78,15 @@ fn import(config: &AwsConfig, profile: &str) -> CliResult {
         "Moved the access key {} of profile `{profile}` ({}) into {}.\n",
         mask_key(&imported.access_key_id),
         imported.identity.arn,
-        keystore::name()
+        imported.backend.name()
     );
+    let mark = format!("{} = {}", keystore::MARKER_KEY, imported.backend.marker());
     for file in &imported.edited {
         let what = match (file.marked, file.keys_removed) {
-            (true, true) => format!(
-                "Marked the profile with `{} = true` and removed its key lines in",
-                keystore::MARKER_KEY
-            ),
-            (true, false) => format!(
-                "Marked the profile with `{} = true` in",
-                keystore::MARKER_KEY
-            ),
+            (true, true) => {
+                format!("Marked the profile with `{mark}` and removed its key lines in")
+            }
+            (true, false) => format!("Marked the profile with `{mark}` in"),
             _ => "Removed its aws_access_key_id and aws_secret_access_key lines from".to_string(),
         };
         out.push_str(&format!(
@@ -150,7 +150,7 @@ fn rotate(config: &AwsConfig, profile: &str, token_code: Option<String>) -> CliR
         },
         rotated.user,
         mask_key(&rotated.new),
-        keystore::name(),
+        keys::backend_of(config, profile).name(),
         mask_key(&rotated.old)
     ))?;
     Ok(ExitCode::SUCCESS)
@@ -166,7 +166,7 @@ fn list(config: &AwsConfig, as_json: bool) -> CliResult {
     if rows.is_empty() {
         note(&format!(
             "stsenv: no profile keeps its keys in {}; move them there with `stsenv keys import PROFILE`",
-            keystore::name()
+            Backend::default_choice().name()
         ));
         return Ok(ExitCode::SUCCESS);
     }
@@ -194,10 +194,12 @@ fn state(row: &Listed) -> String {
             "marked, but no keys in the keystore: run `stsenv keys add {}`",
             row.profile
         )),
-        (Some(_), None, true) => parts.push("keys in keyring".to_string()),
+        (Some(_), None, true) => parts.push(held_in(row.backend).to_string()),
         (Some(_), None, false) => parts.push(format!(
-            "keys in keyring, but the profile lacks `{} = true`",
-            keystore::MARKER_KEY
+            "{}, but the profile lacks `{} = {}`",
+            held_in(row.backend),
+            keystore::MARKER_KEY,
+            row.backend.marker()
         )),
     }
     if let Some(stored) = &row.stored {
@@ -212,11 +214,20 @@ fn state(row: &Listed) -> String {
     parts.join("; ")
 }
 
+/// What `keys list` says holds a profile's keys.
+fn held_in(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Os => "keys in keyring",
+        Backend::File => "keys in the file keystore",
+    }
+}
+
 fn row_json(row: &Listed) -> serde_json::Value {
     let stored = row.stored.as_ref();
     json!({
         "profile": row.profile,
         "marked": row.marked,
+        "keystore": row.backend,
         "access_key_id": stored.map(|s| mask_key(&s.keys.access_key_id)),
         "pending": stored.and_then(|s| s.pending.as_ref()).map(|p| mask_key(&p.access_key_id)),
         "retired": stored.and_then(|s| s.retired.as_deref()).map(mask_key),
@@ -225,14 +236,16 @@ fn row_json(row: &Listed) -> serde_json::Value {
 }
 
 fn remove(config: &AwsConfig, profile: &str, yes: bool) -> CliResult {
+    let backend = keys::backend_of(config, profile);
     if !yes {
-        keystore::check_available(Some(profile))?;
-        let key = keystore::load(profile)?
+        backend.check_available(Some(profile))?;
+        let key = backend
+            .load(profile)?
             .map(|s| mask_key(&s.keys.access_key_id))
             .unwrap_or_else(|| "(none stored)".to_string());
         let question = format!(
             "Delete the access key {key} of profile `{profile}` from {}? Its secret is kept nowhere else by stsenv. [y/N] ",
-            keystore::name()
+            backend.name()
         );
         if !confirm(&question)? {
             return Err(CliError::Refused(format!(
@@ -245,7 +258,7 @@ fn remove(config: &AwsConfig, profile: &str, yes: bool) -> CliResult {
         output::print(&format!(
             "Deleted the access key {} of profile `{profile}` from {} (the key itself still exists in IAM).\n",
             mask_key(id),
-            keystore::name()
+            backend.name()
         ))?;
     }
     if let Some((path, backup)) = &removed.unmarked {

@@ -1,11 +1,11 @@
 //! `stsenv profiles`: every profile with its kind and cache state.
 
+use std::collections::HashSet;
 use std::process::ExitCode;
 
 use jiff::Timestamp;
 use serde_json::json;
 use stsenv_core::plan::resolve::cached_seconds_left;
-use stsenv_core::plan::source::Source;
 use stsenv_core::plan::{Overrides, Plan};
 use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
@@ -29,16 +29,29 @@ pub fn run(args: ProfilesArgs) -> CliResult {
     }
     let cache = Cache::from_env();
     let now = Timestamp::now();
-    let rows: Vec<serde_json::Value> = config
-        .profile_names()
-        .into_iter()
-        .map(|name| match Plan::build(&config, Some(name), &Overrides::default()) {
-            Ok(plan) => {
-                let left = cached_seconds_left(&cache, &plan, now);
-                let keyring = matches!(&plan.source, Source::Keyring { profile } if profile == name);
-                json!({"name": name, "kind": plan.kind().as_str(), "region": plan.region, "cached_seconds_left": left, "keyring": keyring})
+    // Kinds and regions from plans made together (a chain shared by many
+    // profiles, or thousands deep, is worked out once); a whole plan, for
+    // the cache state and the error, only where it is needed.
+    let names = config.profile_names();
+    let cached: HashSet<String> = cache.list().into_iter().map(|(_, e)| e.profile).collect();
+    let rows: Vec<serde_json::Value> = names
+        .iter()
+        .zip(Plan::briefs(&config, &names))
+        .map(|(name, brief)| {
+            let whole = || Plan::build(&config, Some(name), &Overrides::default());
+            match brief {
+                Some(brief) => {
+                    let left = cached
+                        .contains(*name)
+                        .then(whole)
+                        .and_then(|plan| cached_seconds_left(&cache, &plan.ok()?, now));
+                    json!({"name": name, "kind": brief.kind.as_str(), "region": brief.region, "cached_seconds_left": left, "keyring": brief.own_keyring})
+                }
+                None => {
+                    let err = whole().err().map(|e| e.to_string()).unwrap_or_default();
+                    json!({"name": name, "kind": "invalid", "error": err})
+                }
             }
-            Err(err) => json!({"name": name, "kind": "invalid", "error": err.to_string()}),
         })
         .collect();
     if args.json {

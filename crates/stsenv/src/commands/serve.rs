@@ -33,11 +33,14 @@ pub fn run(args: ServeArgs) -> CliResult {
             format!("{}\n", serde_json::Value::Object(doc))
         }
         Some((_, format)) => match format.and_then(OutputFormat::syntax) {
-            Some(syntax) => EnvChange {
-                set: set.clone(),
-                unset: SHADOWING.to_vec(),
+            Some(syntax) => {
+                let change = EnvChange {
+                    set: set.clone(),
+                    unset: SHADOWING.to_vec(),
+                };
+                change.check(syntax).map_err(CliError::Refused)?;
+                change.render(syntax)
             }
-            .render(syntax),
             None => String::new(),
         },
     };

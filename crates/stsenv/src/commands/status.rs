@@ -31,7 +31,7 @@ pub fn run(args: StatusArgs) -> CliResult {
     } else {
         match args.format {
             StatusFormat::Prompt => prompt(&status, now),
-            StatusFormat::Text => sentence(&status, now),
+            StatusFormat::Text => sentence(&status, now) + &written(&status),
         }
     };
     output::print(&format!("{text}\n"))?;
@@ -69,6 +69,18 @@ fn sentence(status: &Status, now: Timestamp) -> String {
     }
 }
 
+/// Where else the credentials are: the credentials-file section the
+/// session writes (`env --write-credentials NAME`).
+fn written(status: &Status) -> String {
+    match &status.write_credentials {
+        Some(name) => format!(
+            "; also written to [{name}] of {}",
+            stsenv_core::profile::config::credentials_file_path().display()
+        ),
+        None => String::new(),
+    }
+}
+
 /// The JSON form.
 fn as_json(status: &Status, now: Timestamp) -> serde_json::Value {
     json!({
@@ -79,6 +91,7 @@ fn as_json(status: &Status, now: Timestamp) -> serde_json::Value {
         "expiration": status.expiration.map(|e| e.to_string()),
         "seconds_left": seconds_left(status, now),
         "refresh_at": status.refresh_at,
+        "write_credentials": status.write_credentials,
     })
 }
 
@@ -92,6 +105,7 @@ mod tests {
             assumed: None,
             expiration: expiration.map(|e| e.parse().unwrap()),
             refresh_at: None,
+            write_credentials: None,
         }
     }
 

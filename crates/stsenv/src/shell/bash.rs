@@ -6,4 +6,6 @@ use super::posix::PosixShell;
 /// The bash plugin.
 pub const BASH: PosixShell = PosixShell {
     template: include_str!("../../../../shell/stsenv.bash"),
+    lazy_functions: true,
+    autoload: false,
 };

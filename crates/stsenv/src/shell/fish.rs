@@ -42,6 +42,25 @@ impl Plugin for Fish {
         )
     }
 
+    fn autoload_files(&self, functions: &[AssumeFunction]) -> Option<Vec<(String, String)>> {
+        Some(
+            functions
+                .iter()
+                .map(|f| (format!("{}.fish", f.name), self.assume_function(f)))
+                .collect(),
+        )
+    }
+
+    /// First in `fish_function_path` (once, however often the plugin is
+    /// read): fish then loads a function from its file when it is first
+    /// called, and completes the names from the file names.
+    fn autoload_dir(&self, path: &str) -> Option<String> {
+        let path = quote(path);
+        Some(format!(
+            "if test -d {path}; and not contains -- {path} $fish_function_path\n    set -g fish_function_path {path} $fish_function_path\nend\n"
+        ))
+    }
+
     fn source_file(&self, path: &str) -> Option<String> {
         let path = quote(path);
         Some(format!("if test -r {path}\n    source {path}\nend\n"))

@@ -8,11 +8,13 @@
 
 mod bash;
 mod dotenv;
+mod env_no_export;
 mod fish;
 mod posix;
 mod powershell;
 #[cfg(test)]
 mod roundtrip;
+mod windows_cmd;
 mod zsh;
 
 use std::collections::BTreeSet;
@@ -32,7 +34,9 @@ pub enum Shell {
     Powershell,
 }
 
-/// What `stsenv env` and `stsenv unset` can print.
+/// What `stsenv env` and `stsenv unset` can print. `env`, `env-no-export`,
+/// `powershell`, `windows-cmd` and `process` are the names of the AWS
+/// CLI's `configure export-credentials --format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// bash code (`export NAME='value'`)
@@ -47,6 +51,14 @@ pub enum OutputFormat {
     Json,
     /// a .env file (`NAME='value'`)
     Dotenv,
+    /// the same as bash (the AWS CLI's name)
+    Env,
+    /// `NAME=value` lines without `export` (quoted only where a shell needs it)
+    EnvNoExport,
+    /// cmd.exe code (`set "NAME=value"`; refuses values cmd.exe cannot keep literal)
+    WindowsCmd,
+    /// the same as json (the AWS CLI's name)
+    Process,
 }
 
 /// Code that sets and removes environment variables in one language.
@@ -59,6 +71,13 @@ pub trait EnvSyntax {
     /// What joins two statements on one line.
     fn separator(&self) -> &'static str {
         "; "
+    }
+    /// Why `value` cannot be written in this syntax so that it reads back
+    /// byte for byte (never quoting the value: it may be a secret), or
+    /// `None` when it can. A refused change prints nothing.
+    fn refuse(&self, value: &str) -> Option<String> {
+        let _ = value;
+        None
     }
 }
 
@@ -76,6 +95,23 @@ pub trait Plugin: EnvSyntax {
     /// [`render_functions`]) when it is still there; `None` for a shell
     /// whose plugin always carries them itself.
     fn source_file(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
+
+    /// The functions as files of a directory the shell autoloads them
+    /// from, one per function (file name, text): defining thousands of
+    /// functions at start-up is most of a shell's start, autoloading one
+    /// costs nothing until it is used. `None` for a shell that reads one
+    /// file instead.
+    fn autoload_files(&self, functions: &[AssumeFunction]) -> Option<Vec<(String, String)>> {
+        let _ = functions;
+        None
+    }
+
+    /// Code that autoloads the functions from the directory at `path`
+    /// (what [`Plugin::autoload_files`] wrote) when it is still there.
+    fn autoload_dir(&self, path: &str) -> Option<String> {
         let _ = path;
         None
     }
@@ -112,12 +148,14 @@ impl OutputFormat {
     /// The env-code syntax of the format; `None` for JSON, which is not env code.
     pub fn syntax(self) -> Option<&'static dyn EnvSyntax> {
         match self {
-            OutputFormat::Bash => Some(&bash::BASH),
+            OutputFormat::Bash | OutputFormat::Env => Some(&bash::BASH),
             OutputFormat::Zsh => Some(&zsh::ZSH),
             OutputFormat::Fish => Some(&fish::Fish),
             OutputFormat::Powershell => Some(&powershell::PowerShell),
             OutputFormat::Dotenv => Some(&dotenv::Dotenv),
-            OutputFormat::Json => None,
+            OutputFormat::EnvNoExport => Some(&env_no_export::EnvNoExport),
+            OutputFormat::WindowsCmd => Some(&windows_cmd::WindowsCmd),
+            OutputFormat::Json | OutputFormat::Process => None,
         }
     }
 
@@ -156,6 +194,17 @@ pub struct EnvChange {
 }
 
 impl EnvChange {
+    /// Check that every value can be written in `syntax`; the error names
+    /// the variable and says why, never showing the value.
+    pub fn check(&self, syntax: &dyn EnvSyntax) -> Result<(), String> {
+        for (name, value) in &self.set {
+            if let Some(why) = syntax.refuse(value) {
+                return Err(format!("{name} cannot be written in this format: {why}"));
+            }
+        }
+        Ok(())
+    }
+
     /// The change as code, one statement per line.
     pub fn render(&self, syntax: &dyn EnvSyntax) -> String {
         self.statements(syntax).collect()
@@ -278,6 +327,9 @@ pub enum Functions {
     /// a file faster than the same text through `eval "$(…)"`). The shell's
     /// plugin must have a [`Plugin::source_file`].
     File(String),
+    /// Autoloaded from the directory at this path, which holds what
+    /// [`Plugin::autoload_files`] wrote (fish, zsh).
+    Dir(String),
 }
 
 /// The definitions of `functions` in `shell`'s syntax, one per line.
@@ -300,6 +352,9 @@ pub fn render_init(shell: Shell, options: &InitOptions) -> String {
         }
         Functions::File(path) => {
             plugin.source_file(path).unwrap_or_default() + "__stsenv_define_shorthand\n"
+        }
+        Functions::Dir(path) => {
+            plugin.autoload_dir(path).unwrap_or_default() + "__stsenv_define_shorthand\n"
         }
     };
     let hook = if options.hook {

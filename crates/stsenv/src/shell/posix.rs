@@ -13,6 +13,12 @@ pub fn quote(value: &str) -> String {
 pub struct PosixShell {
     /// The plugin template.
     pub template: &'static str,
+    /// Whether the template reads a functions file lazily, through its
+    /// `__stsenv_functions_from PATH` (bash), rather than at once.
+    pub lazy_functions: bool,
+    /// Whether the shell autoloads functions from a directory (zsh's
+    /// `fpath`: one file per function, its body).
+    pub autoload: bool,
 }
 
 impl EnvSyntax for PosixShell {
@@ -42,9 +48,39 @@ impl Plugin for PosixShell {
         )
     }
 
+    fn autoload_files(&self, functions: &[AssumeFunction]) -> Option<Vec<(String, String)>> {
+        self.autoload.then(|| {
+            functions
+                .iter()
+                .map(|AssumeFunction { name, profile }| {
+                    let body = format!(
+                        "stsenv_assume {} \"$@\"\n",
+                        quote(&format!("--profile={profile}"))
+                    );
+                    (name.clone(), body)
+                })
+                .collect()
+        })
+    }
+
+    /// `fpath` first, then every file there marked for autoloading (a
+    /// glob, unsorted: no name is parsed or defined until it is used).
+    fn autoload_dir(&self, path: &str) -> Option<String> {
+        let path = quote(path);
+        self.autoload.then(|| {
+            format!(
+                "if [[ -d {path} ]]; then\n    fpath=({path} \"${{fpath[@]}}\")\n    autoload -Uz -- {path}/*(N.oN:t)\nfi\n"
+            )
+        })
+    }
+
     fn source_file(&self, path: &str) -> Option<String> {
         let path = quote(path);
-        Some(format!("if [[ -r {path} ]]; then\n    . {path}\nfi\n"))
+        Some(if self.lazy_functions {
+            format!("__stsenv_functions_from {path}\n")
+        } else {
+            format!("if [[ -r {path} ]]; then\n    . {path}\nfi\n")
+        })
     }
 }
 

@@ -4,15 +4,15 @@
 //! evaluates the code and writes each value back to a file with
 //! `printf %s`, and the bytes must be identical. Planted `$(touch pwned)`
 //! and friends must never run. One shell process per case checks a batch of
-//! values, so 64 cases stay fast. PowerShell is not installable here; its
-//! escaper has unit tests only.
+//! values, so 64 cases stay fast. PowerShell and cmd.exe are not installable
+//! here; their escapers (and cmd.exe's refusals) have unit tests only.
 
 use std::path::Path;
 use std::process::Command;
 
 use proptest::prelude::*;
 
-use super::{fish, posix, EnvSyntax};
+use super::{env_no_export, fish, posix, EnvSyntax};
 
 /// Fragments that break naive quoting, and code that must stay inert.
 const NASTY: [&str; 24] = [
@@ -112,12 +112,22 @@ proptest! {
 
     #[test]
     fn posix_quoting_round_trips_in_bash(values in proptest::collection::vec(value(), 8)) {
-        check("bash", &posix::PosixShell { template: "" }, &values)?;
+        check("bash", &posix::PosixShell { template: "", lazy_functions: false, autoload: false }, &values)?;
     }
 
     #[test]
     fn posix_quoting_round_trips_in_zsh(values in proptest::collection::vec(value(), 8)) {
-        check("zsh", &posix::PosixShell { template: "" }, &values)?;
+        check("zsh", &posix::PosixShell { template: "", lazy_functions: false, autoload: false }, &values)?;
+    }
+
+    #[test]
+    fn env_no_export_round_trips_in_bash(values in proptest::collection::vec(value(), 8)) {
+        check("bash", &env_no_export::EnvNoExport, &values)?;
+    }
+
+    #[test]
+    fn env_no_export_round_trips_in_zsh(values in proptest::collection::vec(value(), 8)) {
+        check("zsh", &env_no_export::EnvNoExport, &values)?;
     }
 
     #[test]

@@ -36,6 +36,8 @@ pub(super) struct Header {
     pub(super) identity: Identity,
     pub(super) sso_sessions: Vec<(String, Vec<(String, String)>)>,
     pub(super) service_endpoints: Vec<(String, String, String)>,
+    /// The config file's section names that name none of its profiles.
+    pub(super) other_sections: Vec<String>,
     /// How many profile records there are.
     pub(super) profiles: u32,
     /// Table slots: a power of two, more than there are profiles.
@@ -220,6 +222,11 @@ pub(super) fn encode(
     let Profiles::Fresh(fresh) = &sections.profiles else {
         return None;
     };
+    // Only the config file alone is indexed: never a credentials file
+    // laid over it.
+    if !sections.overlay.is_empty() {
+        return None;
+    }
     // Sorted, so that the same parse always writes the same bytes.
     let mut names: Vec<&str> = fresh.keys().map(|k| &**k).collect();
     names.sort_unstable();
@@ -269,12 +276,15 @@ pub(super) fn encode(
         .map(|((section, service), url)| (section.clone(), service.clone(), url.clone()))
         .collect();
     service_endpoints.sort_unstable();
+    let mut other_sections: Vec<String> = sections.other_sections.iter().cloned().collect();
+    other_sections.sort_unstable();
     let header = Header {
         format: FORMAT,
         version: env!("CARGO_PKG_VERSION").to_string(),
         identity: identity.clone(),
         sso_sessions,
         service_endpoints,
+        other_sections,
         profiles: u32::try_from(names.len()).ok()?,
         slots: u32::try_from(slots).ok()?,
         records_len: u64::try_from(records.len()).ok()?,

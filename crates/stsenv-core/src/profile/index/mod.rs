@@ -90,6 +90,21 @@ pub(crate) struct Damaged;
 #[derive(Debug)]
 pub(crate) struct Sections {
     profiles: Profiles,
+    /// When `profiles` hold the config file alone (see
+    /// [`Sections::with_credentials`]): the profiles of the credentials
+    /// file, each merged with the config file's profile of its name as the
+    /// parser merges the two files. Empty when `profiles` come from a parse
+    /// of both files.
+    overlay: HashMap<Box<str>, Fresh>,
+    /// The config file's section names that name none of its profiles (an
+    /// `[sso-session]`, a `[services]`, a `[name]` the parser ignores
+    /// there): with the profiles, what says whether the config file has a
+    /// section of a name.
+    other_sections: HashSet<String>,
+    /// Whether the text parsed names a secret key anywhere, even where the
+    /// parser does not take it as one (an indented line continues the
+    /// value above it): such a file is never indexed.
+    mentions_secrets: bool,
     /// `[sso-session NAME]` sections: name → key → value.
     pub sso_sessions: HashMap<String, HashMap<String, String>>,
     /// `[services NAME]` endpoints: (section, service key) → `endpoint_url`.
@@ -118,6 +133,9 @@ struct Fresh {
 impl Sections {
     /// The profile called `name`; `Ok(None)` when there is none.
     pub fn profile(&self, name: &str) -> Result<Option<&Profile>, Damaged> {
+        if let Some(merged) = self.overlay.get(name) {
+            return Ok(Some(&merged.profile));
+        }
         match &self.profiles {
             Profiles::Fresh(map) => Ok(map.get(name).map(|fresh| &fresh.profile)),
             Profiles::Indexed(index) => index.profile(name),
@@ -134,6 +152,9 @@ impl Sections {
     /// credentials file alone says `Some(false)`); `None` when there is no
     /// such profile.
     pub fn in_config_file(&self, name: &str) -> Result<Option<bool>, Damaged> {
+        if let Some(merged) = self.overlay.get(name) {
+            return Ok(Some(merged.in_config));
+        }
         match &self.profiles {
             Profiles::Fresh(map) => Ok(map.get(name).map(|fresh| fresh.in_config)),
             Profiles::Indexed(index) => Ok(index.locate(name)?.map(|hit| hit.in_config)),
@@ -142,11 +163,103 @@ impl Sections {
 
     /// All profile names, in no order.
     pub fn profile_names(&self) -> Result<Vec<&str>, Damaged> {
+        let mut names = match &self.profiles {
+            Profiles::Fresh(map) => map.keys().map(|k| &**k).collect(),
+            Profiles::Indexed(index) => index.names()?,
+        };
+        let more = self.overlay.keys().map(|k| &**k);
+        let new: Vec<&str> = if self.overlay.is_empty() {
+            Vec::new()
+        } else {
+            let known: HashSet<&str> = names.iter().copied().collect();
+            more.filter(|n| !known.contains(n)).collect()
+        };
+        names.extend(new);
+        Ok(names)
+    }
+
+    /// The properties of the profile `name` of `profiles` (the overlay left
+    /// out), in no order.
+    fn layer_properties(&self, name: &str) -> Result<Option<Vec<(String, String)>>, Damaged> {
         match &self.profiles {
-            Profiles::Fresh(map) => Ok(map.keys().map(|k| &**k).collect()),
-            Profiles::Indexed(index) => index.names(),
+            Profiles::Fresh(map) => Ok(map.get(name).map(|fresh| fresh.props.clone())),
+            Profiles::Indexed(index) => index.properties(name),
         }
     }
+
+    /// These sections (of the config file alone) with the credentials file
+    /// `set` (parsed alone, from `text`) laid over them, as aws-config's
+    /// parser merges the two files: the profiles are the union, and a
+    /// profile in both has every property of both, the credentials file's
+    /// value winning where both set a key. Neither file holds `[sso-session]`
+    /// or `[services]` sections the other could change: the parser accepts
+    /// them in the config file only.
+    ///
+    /// This is what lets the config file be indexed while the credentials
+    /// file, which holds long-term keys, is read afresh by every command and
+    /// never copied into the cache directory.
+    pub fn with_credentials(mut self, set: &ProfileSet, text: &str) -> Result<Self, Damaged> {
+        let keys = key_words(&[text]);
+        let mut overlay = HashMap::new();
+        for name in set.profiles() {
+            let Some(profile) = set.get_profile(name) else {
+                continue;
+            };
+            let in_config = self.layer_in_config(name)?;
+            let mut props: HashMap<String, String> = self
+                .layer_properties(name)?
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            for key in &keys {
+                if let Some(value) = profile.get(key) {
+                    props.insert(key.clone(), without_comment_lines(value));
+                }
+            }
+            let mut props: Vec<(String, String)> = props.into_iter().collect();
+            props.sort_unstable();
+            let merged = Fresh {
+                profile: make_profile(name, props.iter().cloned().collect()),
+                props,
+                in_config,
+            };
+            overlay.insert(Box::from(name), merged);
+        }
+        self.overlay = overlay;
+        Ok(self)
+    }
+
+    /// Whether the config file has a section called `name`, from
+    /// `profiles` (the config file alone) and the other section names.
+    fn layer_in_config(&self, name: &str) -> Result<bool, Damaged> {
+        if self.other_sections.contains(name) {
+            return Ok(true);
+        }
+        Ok(match &self.profiles {
+            Profiles::Fresh(map) => map.get(name).is_some_and(|fresh| fresh.in_config),
+            Profiles::Indexed(index) => index.locate(name)?.is_some_and(|hit| hit.in_config),
+        })
+    }
+}
+
+/// Every `key =` word of the lines of `texts`, lowercased: a superset of
+/// the keys aws-config's parser found (it splits a property line at its
+/// first `=`, trims blanks and lowercases), sorted.
+fn key_words(texts: &[&str]) -> Vec<String> {
+    let mut keys: HashSet<String> = HashSet::new();
+    for text in texts {
+        for line in text.lines() {
+            if let Some((key, _)) = line.split_once('=') {
+                let key = key.trim_matches([' ', '\t', '\r']).to_ascii_lowercase();
+                if !key.is_empty() {
+                    keys.insert(key);
+                }
+            }
+        }
+    }
+    let mut keys: Vec<String> = keys.into_iter().collect();
+    keys.sort_unstable();
+    keys
 }
 
 /// Keys whose values are secrets: a file holding any of them is never
@@ -163,13 +276,27 @@ impl Sections {
     /// Whether any profile of a fresh parse holds a secret (see
     /// [`SECRET_KEYS`]).
     fn holds_secrets(&self) -> bool {
-        match &self.profiles {
-            Profiles::Fresh(map) => map
-                .values()
-                .flat_map(|fresh| &fresh.props)
-                .any(|(key, _)| SECRET_KEYS.contains(&key.as_str())),
-            Profiles::Indexed(_) => true,
-        }
+        let overlaid = self
+            .overlay
+            .values()
+            .flat_map(|fresh| &fresh.props)
+            .any(|(key, _)| SECRET_KEYS.contains(&key.as_str()));
+        // An `[sso-session]` section is copied whole into the header.
+        let in_sessions = self
+            .sso_sessions
+            .values()
+            .flat_map(|props| props.keys())
+            .any(|key| SECRET_KEYS.contains(&key.as_str()));
+        self.mentions_secrets
+            || overlaid
+            || in_sessions
+            || match &self.profiles {
+                Profiles::Fresh(map) => map
+                    .values()
+                    .flat_map(|fresh| &fresh.props)
+                    .any(|(key, _)| SECRET_KEYS.contains(&key.as_str())),
+                Profiles::Indexed(_) => true,
+            }
     }
 }
 
@@ -205,26 +332,24 @@ impl Sections {
         texts: &[&str],
         config_sections: HashSet<String>,
     ) -> Self {
-        let mut keys: HashSet<String> = HashSet::new();
-        for text in texts {
-            for line in text.lines() {
-                if let Some((key, _)) = line.split_once('=') {
-                    let key = key.trim_matches([' ', '\t', '\r']).to_ascii_lowercase();
-                    if !key.is_empty() {
-                        keys.insert(key);
-                    }
-                }
-            }
-        }
-        let mut keys: Vec<String> = keys.into_iter().collect();
-        keys.sort_unstable();
+        let keys = key_words(texts);
+        let mentions_secrets = texts.iter().any(|text| {
+            let text = text.to_ascii_lowercase();
+            SECRET_KEYS.iter().any(|key| text.contains(key))
+        });
         let copy = |get: &dyn Fn(&str) -> Option<String>| -> Vec<(String, String)> {
             keys.iter()
                 .filter_map(|key| Some((key.clone(), without_comment_lines(&get(key)?))))
                 .collect()
         };
         let mut profiles = HashMap::new();
-        let mut services = HashSet::new();
+        // Every `[services NAME]` of the config file, not only those its
+        // profiles name: a profile of the credentials file may name one.
+        let mut services: HashSet<String> = config_sections
+            .iter()
+            .filter_map(|s| Some(s.strip_prefix("services")?.trim().to_string()))
+            .filter(|s| !s.is_empty())
+            .collect();
         for name in set.profiles() {
             let Some(profile) = set.get_profile(name) else {
                 continue;
@@ -265,8 +390,15 @@ impl Sections {
                 }
             }
         }
+        let other_sections = config_sections
+            .into_iter()
+            .filter(|s| !profiles.contains_key(s.as_str()))
+            .collect();
         Sections {
             profiles: Profiles::Fresh(profiles),
+            overlay: HashMap::new(),
+            other_sections,
+            mentions_secrets,
             sso_sessions,
             service_endpoints,
         }
@@ -549,6 +681,19 @@ impl IndexFile {
         self.decoded.get_or_try_init(hit.slot, read).map(Some)
     }
 
+    /// The properties of the profile `name`, read from its record.
+    fn properties(&self, name: &str) -> Result<Option<Vec<(String, String)>>, Damaged> {
+        let Some(hit) = self.locate(name)? else {
+            return Ok(None);
+        };
+        let bytes = self.record(self.whole_if_read()?, hit.at)?;
+        let record = Record::parse(&bytes)?;
+        if record.name != name {
+            return Err(Damaged);
+        }
+        Ok(Some(record.properties()?.into_iter().collect()))
+    }
+
     fn names(&self) -> Result<Vec<&str>, Damaged> {
         let whole = self.whole()?;
         whole
@@ -693,6 +838,9 @@ fn open(file: File, len: u64, identity: &Identity, hash: fn(&str) -> u64) -> Opt
     };
     Some(Sections {
         profiles: Profiles::Indexed(Box::new(index)),
+        overlay: HashMap::new(),
+        other_sections: header.other_sections.into_iter().collect(),
+        mentions_secrets: false,
         sso_sessions,
         service_endpoints,
     })
@@ -702,7 +850,16 @@ fn open(file: File, len: u64, identity: &Identity, hash: fn(&str) -> u64) -> Opt
 /// unless a file changed too recently to be trusted. Failing to write only
 /// costs the next parse.
 pub(crate) fn store(cache: &Cache, identity: &Identity, sections: &Sections) {
-    if identity.is_racy() || sections.holds_secrets() {
+    if !identity.is_racy() {
+        write(cache, identity, sections);
+    }
+}
+
+/// Write the index of `sections`: only of a config file parsed alone
+/// (never with a credentials file laid over it), and only when it holds
+/// no secret ([`SECRET_KEYS`]).
+fn write(cache: &Cache, identity: &Identity, sections: &Sections) {
+    if sections.holds_secrets() || !sections.overlay.is_empty() {
         return;
     }
     if let Some(bytes) = encode(identity, sections, name_hash) {

@@ -1,6 +1,6 @@
 use super::format::{slot_check, EMPTY};
 use super::*;
-use crate::profile::config::AwsConfig;
+use crate::profile::config::{config_alone, AwsConfig};
 use aws_types::os_shim_internal::Env;
 use std::path::PathBuf;
 
@@ -150,6 +150,9 @@ fn files_holding_secrets_are_never_indexed() {
     assert!(legacy.holds_secrets());
     let tokens = fresh(CONFIG, "[b]\naws_session_token = t\n");
     assert!(tokens.holds_secrets());
+    // The session token's old name, which the SDKs still read.
+    let old_name = fresh(CONFIG, "[b]\naws_security_token = t\n");
+    assert!(old_name.holds_secrets());
     let without = fresh(CONFIG, CREDENTIALS);
     assert!(!without.holds_secrets());
     let (_tmp, cache) = cache();
@@ -157,6 +160,8 @@ fn files_holding_secrets_are_never_indexed() {
     store(&cache, &identity(), &with);
     assert!(!note.exists());
     store(&cache, &identity(), &tokens);
+    assert!(!note.exists());
+    store(&cache, &identity(), &old_name);
     assert!(!note.exists());
     store(&cache, &identity(), &without);
     assert!(note.exists());
@@ -281,10 +286,15 @@ impl Files {
     fn index(&self, damage: impl Fn(&mut Vec<u8>)) {
         let parsed = self.load();
         assert!(!indexed(&parsed.sections));
-        let identity = Identity::of(&[&self.config, &self.credentials]).unwrap();
-        let mut bytes = encode(&identity, &parsed.sections, name_hash).unwrap();
+        let alone = config_alone(&std::fs::read_to_string(&self.config).unwrap());
+        let mut bytes = encode(&self.config_identity(), &alone, name_hash).unwrap();
         damage(&mut bytes);
         self.cache.write_note(NOTE, &bytes).unwrap();
+    }
+
+    /// What the index is keyed by: the config file alone.
+    fn config_identity(&self) -> Identity {
+        Identity::of(&[&self.config]).unwrap()
     }
 }
 
@@ -334,20 +344,163 @@ fn the_index_names_the_same_files_as_the_parser() {
 fn a_damaged_record_is_answered_from_the_files() {
     let files = Files::new(CONFIG, CREDENTIALS);
     let parsed = files.load();
-    // One letter of profile a's role ARN changed: a plausible value,
-    // which only the record's CRC tells from the real one.
+    // One letter of a value changed: a plausible value, which only the
+    // record's CRC tells from the real one. (A damaged record of a
+    // profile the credentials file also has is met at load, when the two
+    // are merged: then the files are parsed at once.)
     files.index(|bytes| {
-        let arn = b"arn:aws:iam::123456789012:role/a";
-        let at = bytes.windows(arn.len()).position(|w| w == arn).unwrap();
-        bytes[at + arn.len() - 1] = b'b';
+        let value = b"a = b";
+        let at = bytes.windows(value.len()).position(|w| w == value).unwrap();
+        bytes[at + value.len() - 1] = b'c';
     });
     let damaged = files.load();
     assert!(indexed(&damaged.sections));
     assert_eq!(
-        damaged.profile("a").unwrap().get("role_arn"),
-        Some("arn:aws:iam::123456789012:role/a")
+        damaged.profile("team.dev-1_x").unwrap().get("region"),
+        Some("a = b")
     );
     assert_eq!(answers(&damaged), answers(&parsed));
+}
+
+/// Answers compared across configs read from different paths: the file
+/// of a name as "config" or "credentials".
+type Portable<'a> = (
+    Vec<&'a str>,
+    Vec<&'a str>,
+    Vec<(&'a str, Option<&'a Profile>, bool, bool, Option<String>)>,
+);
+
+fn portable<'a>(config: &'a AwsConfig, names: &[&'a str]) -> Portable<'a> {
+    let per_name = names
+        .iter()
+        .map(|name| {
+            (
+                *name,
+                config.profile(name).ok(),
+                config.has_profile(name),
+                config.file_of(name) == config.credentials_file(),
+                config.endpoint_url(Some(name), crate::profile::config::Service::Sts),
+            )
+        })
+        .collect();
+    (config.profile_names(), config.sso_session_names(), per_name)
+}
+
+mod merged_like_the_parser {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: [&str; 5] = ["default", "a", "b", "c-d", "base"];
+    const KEYS: [&str; 9] = [
+        "region",
+        "role_arn",
+        "source_profile",
+        "services",
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+        "Region",
+    ];
+    /// Values of secret keys are `SECRET` and a number: none may ever be
+    /// found in the cache directory.
+    fn value(key: &str, n: u8) -> String {
+        match key {
+            "aws_secret_access_key" | "aws_session_token" | "aws_security_token" => {
+                format!("SECRET{n:03}")
+            }
+            "services" => "svc".to_string(),
+            _ => format!("v{n}"),
+        }
+    }
+
+    /// A section header as either file may spell it (some of them the
+    /// parser ignores in one file or the other). Not two spellings of one
+    /// section in a file (`[profile a]` and `[ profile  a ]`): aws-config
+    /// merges those in the order of a hash map, which differs between two
+    /// parses of the same text.
+    fn header() -> impl Strategy<Value = String> {
+        (0..NAMES.len(), 0..5u8).prop_map(|(i, form)| {
+            let name = NAMES[i];
+            match form {
+                0 => format!("[profile {name}]"),
+                1 => format!("[{name}]"),
+                2 => format!("[profile {name}]"),
+                3 => "[sso-session s]".to_string(),
+                _ => "[services svc]\nsts =\n  endpoint_url = http://127.0.0.1:9".to_string(),
+            }
+        })
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        (0..KEYS.len(), any::<u8>(), 0..4u8).prop_map(|(k, n, form)| {
+            let key = KEYS[k];
+            match form {
+                0 => format!("{key} = {}", value(key, n)),
+                1 => format!("{key}={}", value(key, n)),
+                2 => format!("# {key} = {}", value(key, n)),
+                _ => format!("  {key} = {}", value(key, n)),
+            }
+        })
+    }
+
+    fn file() -> impl Strategy<Value = String> {
+        prop::collection::vec((header(), prop::collection::vec(line(), 0..4)), 0..6).prop_map(
+            |sections| {
+                sections
+                    .into_iter()
+                    .map(|(header, lines)| format!("{header}\n{}\n", lines.join("\n")))
+                    .collect()
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Secrets in either file, both, or neither: the config read
+        /// through the index (the config file indexed alone, the
+        /// credentials file read afresh and laid over it) answers every
+        /// question as aws-config's parser does on both files at once,
+        /// and no secret value ever reaches the cache directory.
+        #[test]
+        fn index_answers_equal_a_full_parse(config in file(), credentials in file()) {
+            let Ok(reference) = AwsConfig::from_texts(&config, &credentials) else {
+                return Ok(());
+            };
+            let files = Files::new(&config, &credentials);
+            let fresh = files.load();
+            // What `store` writes once the file is settled.
+            write(&files.cache, &files.config_identity(), &config_alone(&config));
+            let from_index = files.load();
+            // A config file naming a secret key anywhere (even commented
+            // out, or indented into the value above) is never indexed;
+            // any other is.
+            let config_has_secret = config.contains("SECRET");
+            prop_assert!(indexed(&from_index.sections) || config_has_secret);
+            let mut names = reference.profile_names();
+            names.extend(NAMES);
+            names.extend(ABSENT);
+            let expected = portable(&reference, &names);
+            prop_assert_eq!(&portable(&fresh, &names), &expected);
+            prop_assert_eq!(&portable(&from_index, &names), &expected);
+            for name in &names {
+                for key in ["aws_access_key_id", "aws_secret_access_key", "region"] {
+                    prop_assert_eq!(
+                        from_index.in_credentials_file(name, key),
+                        reference.in_credentials_file(name, key)
+                    );
+                }
+            }
+            // Nothing in the cache directory holds a secret value.
+            if let Ok(dir) = std::fs::read_dir(files.cache.dir()) {
+                for item in dir.flatten() {
+                    let bytes = std::fs::read(item.path()).unwrap();
+                    prop_assert!(!bytes.windows(6).any(|w| w == b"SECRET"), "{:?}", item.path());
+                }
+            }
+        }
+    }
 }
 
 #[test]

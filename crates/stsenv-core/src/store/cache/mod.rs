@@ -222,6 +222,11 @@ impl Cache {
                 continue;
             };
             if item.file_type().is_ok_and(|t| t.is_dir()) {
+                // A note directory (shell functions to autoload) goes with
+                // the notes; nothing else in here is a directory of ours.
+                if profile.is_none() && name.ends_with(notes::DIR_SUFFIX) {
+                    fs::remove_dir_all(&path).map_err(|e| Error::io("cannot remove", &path, e))?;
+                }
                 continue;
             }
             // A writer killed between creating its temp file and renaming it leaves one behind.

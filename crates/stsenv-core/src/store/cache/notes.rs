@@ -8,10 +8,14 @@ use std::time::Duration;
 
 use super::{open_private, read_private, unlink, Cache};
 use crate::error::{Error, Result};
+use crate::platform;
 use crate::store::fsutil;
 
 /// The file-name suffix of notes (see [`Cache::write_note`]).
 pub(super) const NOTE_SUFFIX: &str = ".note";
+
+/// The file-name suffix of note directories (see [`Cache::write_note_dir`]).
+pub(super) const DIR_SUFFIX: &str = ".d";
 
 /// A note's name: a plain word, so it can never name a path elsewhere.
 fn is_note_name(name: &str) -> bool {
@@ -66,6 +70,71 @@ impl Cache {
         self.open_note(name, u64::MAX).map(|_| self.note_path(name))
     }
 
+    /// Replace the note directory `name` (a directory of small files the
+    /// shell reads itself: fish and zsh autoload a large config's
+    /// `<alias>_assume` functions one file each): written whole under a
+    /// temporary name (0700, files 0600), then renamed into place, so a
+    /// shell never sees half of it. Only in a trusted directory.
+    pub fn write_note_dir(&self, name: &str, files: &[(String, String)]) -> Result<()> {
+        if !is_note_name(name) || !self.writable() {
+            return Ok(());
+        }
+        let path = self.note_dir_path(name);
+        let tmp = self
+            .dir
+            .join(format!(".{name}.{}{DIR_SUFFIX}", std::process::id()));
+        let fail = |e: std::io::Error| Error::io("cannot write cache file", &path, e);
+        let _ = fs::remove_dir_all(&tmp);
+        fsutil::create_private_dir(&tmp).map_err(fail)?;
+        let written = files.iter().try_for_each(|(file, text)| {
+            let plain = !file.is_empty()
+                && !file.starts_with('.')
+                && file
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if !plain {
+                return Err(std::io::Error::other("not a plain file name"));
+            }
+            let mut options = fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            platform::private_no_follow(&mut options);
+            std::io::Write::write_all(&mut options.open(tmp.join(file))?, text.as_bytes())
+        });
+        let placed = written.and_then(|()| {
+            let _ = fs::remove_dir_all(&path);
+            fs::rename(&tmp, &path)
+        });
+        if placed.is_err() {
+            let _ = fs::remove_dir_all(&tmp);
+        }
+        placed.map_err(fail)
+    }
+
+    /// The path of the note directory `name`, for a shell that reads it
+    /// itself: `Some` only when the cache directory is trusted and it is a
+    /// real directory (not a link) of the current user that nobody else
+    /// can open.
+    pub fn note_dir(&self, name: &str) -> Option<PathBuf> {
+        if !is_note_name(name) || !self.readable() {
+            return None;
+        }
+        let path = self.note_dir_path(name);
+        let meta = fs::symlink_metadata(&path).ok()?;
+        if !meta.is_dir() {
+            return None;
+        }
+        if platform::owner_problem(&path, &meta).is_some()
+            || platform::open_to_others(&meta).is_some()
+        {
+            return None;
+        }
+        Some(path)
+    }
+
+    fn note_dir_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}{DIR_SUFFIX}"))
+    }
+
     /// Remove the notes whose names start with `prefix`, except those
     /// `keep` wants and those written less than `min_age` ago (another
     /// process may have just written one and not yet said so); returns how
@@ -87,7 +156,10 @@ impl Cache {
             let Ok(file) = item.file_name().into_string() else {
                 continue;
             };
-            let Some(name) = file.strip_suffix(NOTE_SUFFIX) else {
+            let Some(name) = file
+                .strip_suffix(NOTE_SUFFIX)
+                .or_else(|| file.strip_suffix(DIR_SUFFIX))
+            else {
                 continue;
             };
             if !name.starts_with(prefix) || !is_note_name(name) || keep(name) {
@@ -101,7 +173,14 @@ impl Cache {
             if young {
                 continue;
             }
-            if unlink(&item.path())? {
+            // A note directory is removed with what is in it; a link in
+            // its place is unlinked, never followed.
+            let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
+                if fs::remove_dir_all(item.path()).is_ok() {
+                    removed += 1;
+                }
+            } else if unlink(&item.path())? {
                 removed += 1;
             }
         }

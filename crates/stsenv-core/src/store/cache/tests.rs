@@ -221,3 +221,54 @@ fn keys_are_stable_and_unambiguous() {
     assert_ne!(key(&["a", "bc"]), key(&["ab", "c"]));
     assert_eq!(key(&["x"]).len(), 40);
 }
+
+#[cfg(unix)]
+#[test]
+fn note_dirs_are_private_checked_pruned_and_cleared() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("cache");
+    let cache = Cache::at(&dir);
+    let files = vec![
+        (
+            "a_assume.fish".to_string(),
+            "function a_assume; end\n".to_string(),
+        ),
+        ("b_assume".to_string(), "true\n".to_string()),
+    ];
+    cache.write_note_dir("functions-x-1", &files).unwrap();
+    let path = cache.note_dir("functions-x-1").unwrap();
+    assert_eq!(path, dir.join("functions-x-1.d"));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o700);
+    assert_eq!(mode(&path.join("a_assume.fish")), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(path.join("b_assume")).unwrap(),
+        "true\n"
+    );
+    // Written again whole: nothing of the old one is left.
+    cache.write_note_dir("functions-x-1", &files[..1]).unwrap();
+    assert!(!path.join("b_assume").exists());
+    // A name that is a path, or a file name that is one: refused.
+    assert!(cache.note_dir("../x").is_none());
+    let escape = vec![("../evil".to_string(), "x".to_string())];
+    assert!(cache.write_note_dir("functions-x-2", &escape).is_err());
+    assert!(!dir.join("evil").exists() && cache.note_dir("functions-x-2").is_none());
+    // Open to others, or a link to one of ours: never handed to a shell.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(cache.note_dir("functions-x-1").is_none());
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
+    symlink(&path, dir.join("functions-x-3.d")).unwrap();
+    assert!(cache.note_dir("functions-x-3").is_none());
+    // Pruned like notes (a link is unlinked, its target kept until its
+    // own turn), and a full clear removes them.
+    assert_eq!(
+        cache
+            .prune_notes("functions-", Duration::ZERO, |n| n == "functions-x-1")
+            .unwrap(),
+        1
+    );
+    assert!(path.exists() && !dir.join("functions-x-3.d").exists());
+    cache.clear(None).unwrap();
+    assert!(!path.exists());
+}

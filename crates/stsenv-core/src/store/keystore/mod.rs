@@ -11,6 +11,11 @@
 //! the whole state at once, so an interrupted rotation never leaves a key
 //! id without its secret.
 //!
+//! The same document can instead live in the encrypted file keystore
+//! ([`crate::store::file_keystore`]), for machines without an OS keystore:
+//! `stsenv_keyring = file` in the profile, or `STSENV_KEYSTORE=file` for
+//! the profiles marked `true`. [`Backend`] is the one way in to both.
+//!
 //! There is no plain-text fallback: without a keystore every call fails
 //! with an error that says what to install or start.
 //!
@@ -137,7 +142,8 @@ impl Stored {
         }
     }
 
-    fn validate(&self) -> std::result::Result<(), String> {
+    /// Check the document's version and key shapes.
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
         if self.version != FORMAT_VERSION {
             return Err(format!("unknown format version {}", self.version));
         }
@@ -152,15 +158,137 @@ impl Stored {
     }
 }
 
-/// Whether `profile` keeps its keys in the keystore (`stsenv_keyring = true`).
+/// Whether `profile` keeps its keys in a keystore (`stsenv_keyring = true`
+/// or `file`).
 pub fn is_marked(profile: &Profile) -> bool {
-    profile
-        .get(MARKER_KEY)
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    Backend::of(profile).is_some()
+}
+
+/// Chooses the default keystore: `file` for the encrypted file keystore,
+/// anything else (or unset) for the OS keystore. Never a fallback: without
+/// it, a machine without an OS keystore gets an error saying what to do.
+pub const BACKEND_VAR: &str = "STSENV_KEYSTORE";
+
+/// Which keystore holds a profile's keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// The OS keystore (Keychain, Credential Manager, Secret Service).
+    Os,
+    /// The encrypted file keystore ([`crate::store::file_keystore`]).
+    File,
+}
+
+impl Backend {
+    /// The default keystore: [`BACKEND_VAR`] says `file`, else the OS's.
+    pub fn default_choice() -> Backend {
+        match std::env::var(BACKEND_VAR) {
+            Ok(v) if v.trim().eq_ignore_ascii_case("file") => Backend::File,
+            _ => Backend::Os,
+        }
+    }
+
+    /// The keystore a profile's mark names: `stsenv_keyring = file` the file
+    /// keystore, `= true` the default one; `None` when it has no such mark.
+    pub fn of(profile: &Profile) -> Option<Backend> {
+        let value = profile.get(MARKER_KEY)?.trim();
+        if value.eq_ignore_ascii_case("file") {
+            Some(Backend::File)
+        } else if value.eq_ignore_ascii_case("true") {
+            Some(Backend::default_choice())
+        } else {
+            None
+        }
+    }
+
+    /// Whether this is the OS keystore (it is left out of cache identities,
+    /// which predate the file keystore).
+    pub fn is_os(&self) -> bool {
+        *self == Backend::Os
+    }
+
+    /// The value of [`MARKER_KEY`] that names this keystore in a profile.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Backend::Os => "true",
+            Backend::File => "file",
+        }
+    }
+
+    /// The keystore, as a user would name it.
+    pub fn name(self) -> String {
+        match self {
+            Backend::Os => name().to_string(),
+            Backend::File => crate::store::file_keystore::name(),
+        }
+    }
+
+    /// Check that the keystore can be used, without reading any entry.
+    pub fn check_available(self, profile: Option<&str>) -> Result<()> {
+        match self {
+            Backend::Os => check_available(profile),
+            Backend::File => Ok(()),
+        }
+    }
+
+    /// The entry of `profile`, or `None` when the keystore has none.
+    pub fn load(self, profile: &str) -> Result<Option<Stored>> {
+        match self {
+            Backend::Os => load(profile),
+            Backend::File => crate::store::file_keystore::load(profile),
+        }
+    }
+
+    /// Replace the entry of `profile` whole; it counts once read back.
+    pub fn store(self, profile: &str, stored: &Stored) -> Result<()> {
+        stored.validate().map_err(|problem| {
+            keystore_error(Some(profile), format!("refusing to store: {problem}"))
+        })?;
+        match self {
+            Backend::Os => store(profile, stored),
+            Backend::File => crate::store::file_keystore::store(profile, stored),
+        }
+    }
+
+    /// Delete the entry of `profile`; `false` when there was none.
+    pub fn delete(self, profile: &str) -> Result<bool> {
+        match self {
+            Backend::Os => delete(profile),
+            Backend::File => crate::store::file_keystore::delete(profile),
+        }
+    }
+
+    /// The profiles with an entry, where the keystore can tell.
+    pub fn list(self) -> Result<Vec<String>> {
+        match self {
+            Backend::Os => list(),
+            Backend::File => crate::store::file_keystore::list(),
+        }
+    }
+
+    /// The keys of a marked profile, for a call.
+    pub fn credentials(self, profile: &str) -> Result<Credentials> {
+        match self.load(profile)? {
+            Some(stored) => Ok(stored.keys.credentials()),
+            None => Err(self.no_keys(profile)),
+        }
+    }
+
+    /// The error for a marked profile whose keys are not in the keystore.
+    pub fn no_keys(self, profile: &str) -> Error {
+        keystore_error(
+            Some(profile),
+            format!(
+                "marked {MARKER_KEY} = {}, but {} holds no keys for it: run `stsenv keys add {profile}` (or `stsenv keys import {profile}`)",
+                self.marker(),
+                self.name()
+            ),
+        )
+    }
 }
 
 /// The keystore of this platform, as a user would name it.
-pub fn name() -> &'static str {
+fn name() -> &'static str {
     platform::NAME
 }
 
@@ -174,7 +302,7 @@ pub fn check_available(profile: Option<&str>) -> Result<()> {
 }
 
 /// The entry of `profile`, or `None` when the keystore has none.
-pub fn load(profile: &str) -> Result<Option<Stored>> {
+fn load(profile: &str) -> Result<Option<Stored>> {
     let entry = entry(profile)?;
     let bytes = match entry.get_secret() {
         Ok(bytes) => bytes,
@@ -186,7 +314,7 @@ pub fn load(profile: &str) -> Result<Option<Stored>> {
 
 /// Write the entry of `profile` (replacing it whole), then read it back
 /// and compare: a write only counts once the keystore returns it.
-pub fn store(profile: &str, stored: &Stored) -> Result<()> {
+fn store(profile: &str, stored: &Stored) -> Result<()> {
     stored.validate().map_err(|problem| {
         keystore_error(Some(profile), format!("refusing to store: {problem}"))
     })?;
@@ -207,7 +335,7 @@ pub fn store(profile: &str, stored: &Stored) -> Result<()> {
 }
 
 /// Delete the entry of `profile`; `false` when there was none.
-pub fn delete(profile: &str) -> Result<bool> {
+fn delete(profile: &str) -> Result<bool> {
     match entry(profile)?.delete_credential() {
         Ok(()) => Ok(true),
         Err(keyring_core::Error::NoEntry) => Ok(false),
@@ -218,7 +346,7 @@ pub fn delete(profile: &str) -> Result<bool> {
 /// Profiles with an entry, sorted, where the keystore can be searched by
 /// service (the Secret Service and the macOS Keychain can; elsewhere this is
 /// empty and callers rely on the profiles marked in the config file).
-pub fn list() -> Result<Vec<String>> {
+fn list() -> Result<Vec<String>> {
     check_available(None)?;
     if !platform::SEARCHABLE {
         return Ok(Vec::new());
@@ -242,31 +370,13 @@ pub fn list() -> Result<Vec<String>> {
     Ok(names)
 }
 
-/// The keys of a `stsenv_keyring` profile, for a call.
-pub fn credentials(profile: &str) -> Result<Credentials> {
-    match load(profile)? {
-        Some(stored) => Ok(stored.keys.credentials()),
-        None => Err(no_keys(profile)),
-    }
-}
-
-/// The error for a marked profile whose keys are not in the keystore.
-pub fn no_keys(profile: &str) -> Error {
-    keystore_error(
-        Some(profile),
-        format!(
-            "marked {MARKER_KEY} = true, but {} holds no keys for it: run `stsenv keys add {profile}` (or `stsenv keys import {profile}`)",
-            name()
-        ),
-    )
-}
-
 fn entry(profile: &str) -> Result<keyring_core::Entry> {
     check_available(Some(profile))?;
     platform::entry(SERVICE, profile).map_err(|err| failure(Some(profile), "open", err))
 }
 
-fn parse(profile: &str, bytes: &[u8]) -> Result<Stored> {
+/// The stored document in `bytes`, validated.
+pub(crate) fn parse(profile: &str, bytes: &[u8]) -> Result<Stored> {
     let damaged = |problem: String| {
         keystore_error(
             Some(profile),
