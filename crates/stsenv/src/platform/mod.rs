@@ -5,7 +5,9 @@
 //!   console's `CONIN$`/`CONOUT$` on Windows), and saving the terminal's
 //!   settings while a prompt has echo off;
 //! - `process`: `exec` (Unix replaces the process; Windows runs the command
-//!   and exits with its code) and exit statuses;
+//!   and exits with its code), exit statuses, whether a process lives;
+//! - `open_files`: the descriptor limit the credential server raises;
+//! - `memory_file`: files that live in memory only (Linux's memfds);
 //! - `signals`: `exec --server` forwarding signals to its child (Windows:
 //!   a console control handler that lets Ctrl-C/Ctrl-Break reach the child
 //!   and waits), `serve`'s stop signal, and Ctrl-C as a flag for `login`;

@@ -132,6 +132,123 @@ pub mod process {
         };
         ExitCode::from(code)
     }
+
+    /// Whether process `pid` exists (a process of another user counts).
+    pub fn is_alive(pid: u32) -> bool {
+        let Ok(pid) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        // SAFETY: signal 0 only checks that the process exists.
+        let result = unsafe { libc::kill(pid, 0) };
+        result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+}
+
+/// The soft limit on open descriptors (`RLIMIT_NOFILE`), which the
+/// credential server raises for itself and gives back to its child.
+pub mod open_files {
+    use std::process::Command;
+    use std::sync::OnceLock;
+
+    static ORIGINAL: OnceLock<libc::rlimit> = OnceLock::new();
+
+    /// Raise the soft limit toward `wanted` (never above the hard limit);
+    /// the limit now in force (0 when it cannot be read).
+    pub fn raise_to(wanted: u64) -> Option<u64> {
+        // SAFETY: getrlimit/setrlimit only read and write the struct given.
+        unsafe {
+            let mut limit = std::mem::zeroed::<libc::rlimit>();
+            if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+                return Some(0);
+            }
+            let original = *ORIGINAL.get_or_init(|| limit);
+            let wanted = wanted.min(limit.rlim_max as u64);
+            if (limit.rlim_cur as u64) < wanted {
+                let raised = libc::rlimit {
+                    rlim_cur: wanted as libc::rlim_t,
+                    ..original
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                    limit = raised;
+                }
+            }
+            Some(limit.rlim_cur as u64)
+        }
+    }
+
+    /// Give `command` the soft limit the user had before [`raise_to`]
+    /// (some programs still use `select(2)`, which breaks above 1024).
+    pub fn restore_for_child(command: &mut Command) {
+        use std::os::unix::process::CommandExt;
+        let Some(original) = ORIGINAL.get().copied() else {
+            return;
+        };
+        // SAFETY: setrlimit is async-signal-safe and touches only `original`.
+        unsafe {
+            command.pre_exec(move || {
+                libc::setrlimit(libc::RLIMIT_NOFILE, &original);
+                Ok(())
+            });
+        }
+    }
+}
+
+/// Files that live in memory only, so nothing is left on disk however the
+/// process ends: Linux's sealed memfds, opened by others through
+/// `/proc/<pid>/fd/<n>`. Other Unixes have none (`None`).
+pub mod memory_file {
+    use std::path::PathBuf;
+
+    /// What keeps a memory file alive.
+    #[cfg(target_os = "linux")]
+    pub type Handle = std::os::fd::OwnedFd;
+    /// What keeps a memory file alive (none here).
+    #[cfg(not(target_os = "linux"))]
+    pub type Handle = ();
+
+    /// An in-memory file holding `text`, 0600 and then sealed against any
+    /// change, with the path any program of the user opens it by; `None`
+    /// when the kernel or `/proc` does not allow it.
+    #[cfg(target_os = "linux")]
+    pub fn create(name: &str, text: &str) -> Option<(Handle, PathBuf)> {
+        use std::ffi::CString;
+        use std::fs::File;
+        use std::io::Write;
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+
+        let c_name = CString::new(format!("stsenv-{name}")).ok()?;
+        // SAFETY: memfd_create reads the name and returns a new descriptor.
+        let raw = unsafe {
+            libc::memfd_create(c_name.as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING)
+        };
+        if raw < 0 {
+            return None;
+        }
+        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
+        let mut file = File::from(unsafe { OwnedFd::from_raw_fd(raw) });
+        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .ok()?;
+        file.write_all(text.as_bytes()).ok()?;
+        let seals =
+            libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
+        // SAFETY: fcntl on a descriptor we own.
+        if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_ADD_SEALS, seals) } != 0 {
+            return None;
+        }
+        let path = PathBuf::from(format!(
+            "/proc/{}/fd/{}",
+            std::process::id(),
+            file.as_raw_fd()
+        ));
+        Some((OwnedFd::from(file), path))
+    }
+
+    /// Never here: the caller uses a private directory.
+    #[cfg(not(target_os = "linux"))]
+    pub fn create(name: &str, text: &str) -> Option<(Handle, PathBuf)> {
+        let _ = (name, text);
+        None
+    }
 }
 
 /// Signals: `exec --server` forwards INT, TERM, HUP and QUIT to its child

@@ -180,6 +180,59 @@ pub mod process {
             Err(_) => std::process::exit(code),
         }
     }
+
+    /// Whether process `pid` is still running (one that cannot be opened,
+    /// e.g. another user's, counts as running).
+    pub fn is_alive(pid: u32) -> bool {
+        use windows_sys::Win32::Foundation::{CloseHandle, STILL_ACTIVE};
+        use windows_sys::Win32::System::Threading::{
+            GetExitCodeProcess, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION,
+        };
+        // SAFETY: the handle is checked, used once and closed.
+        unsafe {
+            let handle = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, 0, pid);
+            if handle.is_null() {
+                // ERROR_INVALID_PARAMETER: no process has this id.
+                return std::io::Error::last_os_error().raw_os_error() != Some(87);
+            }
+            let mut code = 0u32;
+            let ok = GetExitCodeProcess(handle, &mut code);
+            CloseHandle(handle);
+            ok == 0 || code == STILL_ACTIVE as u32
+        }
+    }
+}
+
+/// Windows has no per-process descriptor limit to raise: the credential
+/// server keeps its constant cap.
+pub mod open_files {
+    use std::process::Command;
+
+    /// No limit to raise (`None`).
+    pub fn raise_to(wanted: u64) -> Option<u64> {
+        let _ = wanted;
+        None
+    }
+
+    /// Nothing to give back.
+    pub fn restore_for_child(command: &mut Command) {
+        let _ = command;
+    }
+}
+
+/// Windows has no memory files that other programs open by path: the
+/// caller uses a private directory.
+pub mod memory_file {
+    use std::path::PathBuf;
+
+    /// What keeps a memory file alive (none here).
+    pub type Handle = ();
+
+    /// Never (`None`).
+    pub fn create(name: &str, text: &str) -> Option<(Handle, PathBuf)> {
+        let _ = (name, text);
+        None
+    }
 }
 
 /// Console control events for `exec`, `exec --server`, `serve` and `login`.
