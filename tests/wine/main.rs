@@ -320,6 +320,57 @@ fn exec_server_serves_the_child_and_passes_its_exit_code_through() {
     assert_eq!(status.code(), Some(5), "the child's exit code is stsenv's");
 }
 
+#[test]
+#[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
+fn a_server_start_removes_the_copies_a_killed_server_left() {
+    let _one = one_at_a_time();
+    let moto = Moto::shared();
+    let sandbox = switch_role();
+    assumed(&sandbox, moto);
+    // Keys in `default` would shadow the server: the child gets copies of
+    // the files without them.
+    sandbox.credentials(&format!(
+        "{SWITCH_ROLE_CREDENTIALS}[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n"
+    ));
+    // The copies go in the temporary directory (wine sets TMP from the
+    // prefix's registry); a killed server (here: a process id no process
+    // has) left its directory behind.
+    // They are made by a Windows program, so that they have the owner a
+    // server's directory has.
+    let tmp = profile_dir().join("Temp");
+    let left = tmp.join("stsenv-server-4194300-abc123");
+    let unrelated = tmp.join("stsenv-server-notapid");
+    let _ = std::fs::remove_dir_all(&left);
+    let _ = std::fs::remove_dir_all(&unrelated);
+    stdout(&run(wine(moto).args([
+        "cmd",
+        "/c",
+        "mkdir %TEMP%\\stsenv-server-4194300-abc123 && echo x> %TEMP%\\stsenv-server-4194300-abc123\\credentials && mkdir %TEMP%\\stsenv-server-notapid",
+    ])));
+    assert!(left.join("credentials").exists() && unrelated.exists());
+    let out = run(&mut stsenv(
+        &sandbox,
+        moto,
+        &["exec", "--server", "dev", "--", "cmd", "/c", "exit 0"],
+    ));
+    stdout(&out);
+    let servers = || -> Vec<String> {
+        std::fs::read_dir(&tmp)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with("stsenv-server-"))
+            .collect()
+    };
+    let rest = servers();
+    std::fs::remove_dir(&unrelated).unwrap();
+    assert!(!left.exists(), "a dead server's copies stayed");
+    assert_eq!(
+        rest,
+        ["stsenv-server-notapid"],
+        "another directory was removed, or the server's own copies stayed"
+    );
+}
+
 /// GET `uri` (http://127.0.0.1:PORT/…) with the Authorization header.
 fn get(uri: &str, token: &str) -> String {
     let rest = uri.strip_prefix("http://").expect("a loopback http URI");
