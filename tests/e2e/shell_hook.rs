@@ -4,7 +4,11 @@
 //! real prompts (interactive, reading from a pipe); fish has no prompt
 //! without a terminal, so its test emits the `fish_prompt` event.
 
-use stsenv_tests::{stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{
+    stsenv_bin, succeeded, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS,
+};
+
+use crate::keys::CONFIG;
 
 use crate::shell_support::{
     count, counting_fake, init, now, run_interactive, run_script, shell_command, stdout_ok,
@@ -38,6 +42,22 @@ fn session(
     refresh_at: i64,
     prompts: usize,
 ) -> std::process::Output {
+    session_with(sandbox, shell, plugin, refresh_at, prompts, DEV)
+}
+
+/// The session `dev` of the switch-role sandbox.
+const DEV: &[(&str, &str)] = &[("STSENV_PROFILE", "dev")];
+
+/// Like [`session`], with `vars` (STSENV_PROFILE among them) exported
+/// before the plugin is loaded.
+fn session_with(
+    sandbox: &Sandbox,
+    shell: &str,
+    plugin: &std::path::Path,
+    refresh_at: i64,
+    prompts: usize,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
     let print = match shell {
         "fish" => "echo \"RESULT:$STSENV_REFRESH_AT:$AWS_ACCESS_KEY_ID\"",
         _ => "echo \"RESULT:$STSENV_REFRESH_AT:${AWS_ACCESS_KEY_ID-}\"",
@@ -45,15 +65,21 @@ fn session(
     match shell {
         "fish" => {
             let script = format!(
-                "set -gx STSENV_PROFILE dev\nset -gx STSENV_REFRESH_AT {refresh_at}\nset -gx AWS_ACCESS_KEY_ID old\n\
+                "{}set -gx STSENV_REFRESH_AT {refresh_at}\nset -gx AWS_ACCESS_KEY_ID old\n\
                  source '{}'\nset i 0\nwhile test $i -lt {prompts}\n    emit fish_prompt\n    set i (math $i + 1)\nend\n{print}\n",
+                vars.iter()
+                    .map(|(name, value)| format!("set -gx {name} {value}\n"))
+                    .collect::<String>(),
                 plugin.display()
             );
             run_script(sandbox, "fish", &script)
         }
         _ => {
             let mut lines = format!(
-                "set -u\nexport STSENV_PROFILE=dev STSENV_REFRESH_AT={refresh_at} AWS_ACCESS_KEY_ID=old\n. '{}'\n",
+                "set -u\nexport{} STSENV_REFRESH_AT={refresh_at} AWS_ACCESS_KEY_ID=old\n. '{}'\n",
+                vars.iter()
+                    .map(|(name, value)| format!(" {name}={value}"))
+                    .collect::<String>(),
                 plugin.display()
             );
             // One prompt per line read, plus the first; the setup lines ran
@@ -233,6 +259,58 @@ fn failed_renewal_says_one_line_then_backs_off() {
         assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
         assert!(
             lines[0].contains("dev needs an MFA code"),
+            "{shell}: {}",
+            lines[0]
+        );
+    }
+}
+
+/// `base`'s keys are in the encrypted file keystore and the shell has no
+/// passphrase: the renewal cannot open them and the hook says that (it
+/// said "MFA code or login") and what to run.
+#[test]
+fn a_renewal_that_needs_the_keystore_passphrase_names_it() {
+    let (sandbox, _user) = crate::keys::setup(Moto::shared());
+    sandbox.config(&format!(
+        "{CONFIG}[profile ops]\r\nrole_arn = arn:aws:iam::123456789012:role/ops\r\nsource_profile = base\r\n"
+    ));
+    let file_keystore = [("STSENV_PROFILE", "ops"), ("STSENV_KEYSTORE", "file")];
+    let imported = sandbox
+        .stsenv()
+        .envs(file_keystore)
+        .env("STSENV_KEYSTORE_PASSPHRASE", "correct horse battery staple")
+        .args(["keys", "import", "base"])
+        .output()
+        .unwrap();
+    succeeded(&imported);
+    // `env --renew` tells the passphrase apart by its exit status;
+    // every other command keeps 3 for any human need.
+    let renew = sandbox
+        .stsenv()
+        .envs(file_keystore)
+        .args(["env", "--renew"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&renew.stderr);
+    assert_eq!(renew.status.code(), Some(4), "{stderr}");
+    assert!(renew.stdout.is_empty());
+    assert!(stderr.contains("STSENV_KEYSTORE_PASSPHRASE"), "{stderr}");
+    let whoami = sandbox
+        .stsenv()
+        .envs(file_keystore)
+        .args(["whoami", "ops"])
+        .output()
+        .unwrap();
+    assert_eq!(whoami.status.code(), Some(3));
+    for shell in SHELLS {
+        let plugin = plugin_file(&sandbox, shell, stsenv_bin());
+        let out = session_with(&sandbox, shell, &plugin, now() - 1, 2, &file_keystore);
+        assert_eq!(result(&out).1, "old", "{shell}: the old credentials stay");
+        // zsh's prompt may stand before the line on the same stderr line.
+        let lines = stsenv_lines(&out);
+        assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
+        assert!(
+            lines[0].ends_with("stsenv: ops needs the keystore passphrase to renew; run: stsenv_assume ops (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE"),
             "{shell}: {}",
             lines[0]
         );

@@ -364,7 +364,7 @@ pub struct EnvArgs {
     /// Output format [default: from $SHELL, else bash]
     #[arg(long, short, value_enum)]
     pub shell: Option<OutputFormat>,
-    /// Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive
+    /// Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive; exits 4 when the keystore passphrase is needed
     #[arg(long, conflicts_with_all = ["profile", "profile_option"])]
     pub renew: bool,
     /// Copy a one-line export to the clipboard instead of printing it
