@@ -283,7 +283,10 @@ zsh\t'zsh code'
 fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 dotenv\t'a .env file (`NAME=\'value\'`)'
-json\t'one JSON object of the variables (`{"NAME": "value"}`)'"
+json\t'one JSON object of the variables (`{"NAME": "value"}`)'
+env\t'the same as bash (the AWS CLI\'s name)'
+env-no-export\t'`NAME=value` lines without `export` (quoted only where a shell needs it)'
+windows-cmd\t'cmd.exe code (`set "NAME=value"`)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s o -l output -d 'Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l refresh -d 'Ignore a cached session for this profile and get a new one'
