@@ -623,7 +623,7 @@ pub struct LoginArgs {
 /// an `aws login` profile.
 #[derive(Debug, Args)]
 pub struct SsoTarget {
-    /// An SSO or `aws login` (login_session) profile [default: $AWS_PROFILE, then `default`]
+    /// An SSO or `aws login` (login_session) profile; `login` creates a new name as an `aws login` profile [default: $AWS_PROFILE, then `default`]
     #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// The profile, as an option (for names that start with `-`)
