@@ -4,9 +4,7 @@
 //! real prompts (interactive, reading from a pipe); fish has no prompt
 //! without a terminal, so its test emits the `fish_prompt` event.
 
-use stsenv_tests::{
-    stsenv_bin, succeeded, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS,
-};
+use stsenv_tests::{stsenv_bin, Moto, Sandbox};
 
 use crate::keys::CONFIG;
 
@@ -16,14 +14,6 @@ use crate::shell_support::{
 };
 
 const PROMPTS: usize = 200;
-
-fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
-}
 
 /// Plugin code (hook only) using `fake` as the binary, saved to a file.
 fn plugin_file(sandbox: &Sandbox, shell: &str, fake: &std::path::Path) -> std::path::PathBuf {
@@ -120,7 +110,7 @@ fn stsenv_lines(out: &std::process::Output) -> Vec<String> {
 #[test]
 fn fresh_credentials_cost_no_process_over_200_prompts() {
     for shell in SHELLS {
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         let (fake, counter) = counting_fake(sandbox.path(), "exit 99");
         let plugin = plugin_file(&sandbox, shell, &fake);
         let out = session(&sandbox, shell, &plugin, now() + 3600, PROMPTS);
@@ -144,7 +134,7 @@ fn fresh_credentials_strace_sees_only_the_shell() {
         return;
     }
     for shell in SHELLS {
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         let (fake, _) = counting_fake(sandbox.path(), "exit 99");
         let plugin = plugin_file(&sandbox, shell, &fake);
         let trace = sandbox.path().join("trace");
@@ -201,7 +191,7 @@ fn fresh_credentials_strace_sees_only_the_shell() {
 #[test]
 fn due_credentials_are_renewed_once() {
     for shell in SHELLS {
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         // Fill the cache so that the renewal needs no MFA code.
         sandbox
             .stsenv()
@@ -242,7 +232,7 @@ fn due_credentials_are_renewed_once() {
 fn failed_renewal_says_one_line_then_backs_off() {
     for shell in SHELLS {
         // Empty cache and no terminal: renewal needs an MFA code, exit 3.
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         let real = stsenv_bin().display().to_string();
         let (fake, counter) = counting_fake(sandbox.path(), &format!("exec '{real}' \"$@\""));
         let plugin = plugin_file(&sandbox, shell, &fake);
@@ -275,14 +265,7 @@ fn a_renewal_that_needs_the_keystore_passphrase_names_it() {
         "{CONFIG}[profile ops]\r\nrole_arn = arn:aws:iam::123456789012:role/ops\r\nsource_profile = base\r\n"
     ));
     let file_keystore = [("STSENV_PROFILE", "ops"), ("STSENV_KEYSTORE", "file")];
-    let imported = sandbox
-        .stsenv()
-        .envs(file_keystore)
-        .env("STSENV_KEYSTORE_PASSPHRASE", "correct horse battery staple")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    succeeded(&imported);
+    crate::keys::Keystore::File.ok(&sandbox, &["keys", "import", "base"]);
     // `env --renew` tells the passphrase apart by its exit status;
     // every other command keeps 3 for any human need.
     let renew = sandbox
