@@ -4,7 +4,7 @@
 
 use stsenv_tests::{workspace_root, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
-use crate::shell_support::{now, set_executable};
+use crate::shell_support::{now, write_executable};
 
 #[test]
 fn status_reads_the_environment() {
@@ -70,16 +70,14 @@ fn clipboard_gets_the_code_on_stdin_and_the_terminal_gets_no_secret() {
     let clip = sandbox.path().join("clipboard");
     let args_file = sandbox.path().join("xclip-args");
     let xclip = bin.join("xclip");
-    std::fs::write(
+    write_executable(
         &xclip,
         format!(
             "#!/bin/sh\nPATH=/usr/bin:/bin\nprintf '%s\\n' \"$*\" > '{}'\ncat > '{}'\n",
             args_file.display(),
             clip.display()
         ),
-    )
-    .unwrap();
-    set_executable(&xclip);
+    );
     let out = sandbox
         .stsenv()
         .args([
