@@ -195,16 +195,7 @@ fn import_killed_at_any_step_keeps_the_key() {
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
     for step in ["import-verified", "import-stored", "import-marked"] {
-        let killed = FILE
-            .stsenv(&sandbox)
-            .env("STSENV_TEST_KILL_AT", step)
-            .args(["keys", "import", "base"])
-            .output()
-            .unwrap();
-        assert!(
-            !killed.status.success(),
-            "{step}: the kill point was reached"
-        );
+        FILE.killed_at(&sandbox, step, &["keys", "import", "base"]);
         // The profile works after every kill: from the files or from the keystore.
         assert_eq!(
             FILE.arn(&sandbox, "base"),

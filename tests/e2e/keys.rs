@@ -158,6 +158,27 @@ impl Keystore {
         self.stsenv(sandbox).args(args).output().expect("runs")
     }
 
+    /// `stsenv ARGS` killed at the kill point `step` (debug builds): it
+    /// must not finish; its output.
+    pub(crate) fn killed_at(
+        self,
+        sandbox: &Sandbox,
+        step: &str,
+        args: &[&str],
+    ) -> std::process::Output {
+        let killed = self
+            .stsenv(sandbox)
+            .env("STSENV_TEST_KILL_AT", step)
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(
+            !killed.status.success(),
+            "{step}: the kill point was reached"
+        );
+        killed
+    }
+
     /// Like [`Keystore::run`], asserting success; stdout.
     pub(crate) fn ok(self, sandbox: &Sandbox, args: &[&str]) -> String {
         let out = self.run(sandbox, args);
@@ -397,25 +418,13 @@ fn import_failures_before_the_confirmation_leave_the_files_identical() {
     assert_eq!(OS.ok(&dead, &["keys", "list", "--json"]), "[]\n");
 
     // Killed after verifying, before storing.
-    let killed = sandbox
-        .keyring_stsenv()
-        .env("STSENV_TEST_KILL_AT", "import-verified")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+    OS.killed_at(&sandbox, "import-verified", &["keys", "import", "base"]);
     unchanged(&sandbox);
     assert_eq!(OS.ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
 
     // Killed after the keystore confirmed, before any file was written:
     // the files are intact and a second run finishes the job.
-    let killed = sandbox
-        .keyring_stsenv()
-        .env("STSENV_TEST_KILL_AT", "import-stored")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+    OS.killed_at(&sandbox, "import-stored", &["keys", "import", "base"]);
     unchanged(&sandbox);
     assert!(OS
         .ok(&sandbox, &["keys", "list"])
@@ -423,13 +432,7 @@ fn import_failures_before_the_confirmation_leave_the_files_identical() {
 
     // Killed between the two files: marked, keys still in the credentials
     // file (they win over the mark), and the profile works throughout.
-    let killed = sandbox
-        .keyring_stsenv()
-        .env("STSENV_TEST_KILL_AT", "import-marked")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+    OS.killed_at(&sandbox, "import-marked", &["keys", "import", "base"]);
     assert_eq!(read(sandbox.config_path()), CONFIG_MARKED);
     assert_eq!(read(sandbox.credentials_path()), user.credentials());
     assert_eq!(OS.arn(&sandbox, "base"), user.arn());
@@ -556,16 +559,7 @@ pub(crate) fn rotate_killed_at_any_step(keystore: Keystore, also: impl Fn(&Sandb
             scope.spawn(move || {
                 let (sandbox, user) = setup(moto);
                 keystore.ok(&sandbox, &["keys", "import", "base"]);
-                let killed = keystore
-                    .stsenv(&sandbox)
-                    .env("STSENV_TEST_KILL_AT", step)
-                    .args(["keys", "rotate", "base"])
-                    .output()
-                    .unwrap();
-                assert!(
-                    !killed.status.success(),
-                    "{step}: the kill point was reached"
-                );
+                let killed = keystore.killed_at(&sandbox, step, &["keys", "rotate", "base"]);
                 assert_eq!(
                     keystore.arn(&sandbox, "base"),
                     user.arn(),

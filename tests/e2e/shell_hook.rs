@@ -228,6 +228,14 @@ fn due_credentials_are_renewed_once() {
     }
 }
 
+/// The one line of stsenv's the session printed on stderr (zsh's prompt
+/// may stand before it on the same line).
+fn one_line(out: &std::process::Output, shell: &str) -> String {
+    let mut lines = stsenv_lines(out);
+    assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
+    lines.remove(0)
+}
+
 #[test]
 fn failed_renewal_says_one_line_then_backs_off() {
     for shell in SHELLS {
@@ -245,13 +253,8 @@ fn failed_renewal_says_one_line_then_backs_off() {
             (before + 59..=now() + 60).contains(&at),
             "{shell}: back-off to now+60, got {at}"
         );
-        let lines = stsenv_lines(&out);
-        assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
-        assert!(
-            lines[0].contains("dev needs an MFA code"),
-            "{shell}: {}",
-            lines[0]
-        );
+        let line = one_line(&out, shell);
+        assert!(line.contains("dev needs an MFA code"), "{shell}: {line}");
     }
 }
 
@@ -268,34 +271,27 @@ fn a_renewal_that_needs_the_keystore_passphrase_names_it() {
     crate::keys::Keystore::File.ok(&sandbox, &["keys", "import", "base"]);
     // `env --renew` tells the passphrase apart by its exit status;
     // every other command keeps 3 for any human need.
-    let renew = sandbox
-        .stsenv()
-        .envs(file_keystore)
-        .args(["env", "--renew"])
-        .output()
-        .unwrap();
+    let without_passphrase = |args: &[&str]| {
+        let out = sandbox.stsenv().envs(file_keystore).args(args).output();
+        out.unwrap()
+    };
+    let renew = without_passphrase(&["env", "--renew"]);
     let stderr = String::from_utf8_lossy(&renew.stderr);
     assert_eq!(renew.status.code(), Some(4), "{stderr}");
     assert!(renew.stdout.is_empty());
     assert!(stderr.contains("STSENV_KEYSTORE_PASSPHRASE"), "{stderr}");
-    let whoami = sandbox
-        .stsenv()
-        .envs(file_keystore)
-        .args(["whoami", "ops"])
-        .output()
-        .unwrap();
-    assert_eq!(whoami.status.code(), Some(3));
+    assert_eq!(
+        without_passphrase(&["whoami", "ops"]).status.code(),
+        Some(3)
+    );
     for shell in SHELLS {
         let plugin = plugin_file(&sandbox, shell, stsenv_bin());
         let out = session_with(&sandbox, shell, &plugin, now() - 1, 2, &file_keystore);
         assert_eq!(result(&out).1, "old", "{shell}: the old credentials stay");
-        // zsh's prompt may stand before the line on the same stderr line.
-        let lines = stsenv_lines(&out);
-        assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
+        let line = one_line(&out, shell);
         assert!(
-            lines[0].ends_with("stsenv: ops needs the keystore passphrase to renew; run: stsenv_assume ops (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE"),
-            "{shell}: {}",
-            lines[0]
+            line.ends_with("stsenv: ops needs the keystore passphrase to renew; run: stsenv_assume ops (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE"),
+            "{shell}: {line}"
         );
     }
 }
@@ -368,33 +364,27 @@ fn hook_cost_when_fresh_is_measured() {
 /// `%(%s)T`. Simulated by unsetting EPOCHSECONDS before loading it.
 #[test]
 fn bash_clock_without_epochseconds_uses_printf() {
-    let sandbox = Sandbox::new();
-    let script = "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
-                  declare -f __stsenv_clock | grep -c printf\n__stsenv_clock\necho \"$__stsenv_now\"\n";
-    // Bracketed by the test's clock: a loaded machine may take seconds to run it.
-    let before = now();
-    let out = stdout_ok(&run_script(&sandbox, "bash", script));
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "1", "{out}");
-    let clock: i64 = lines[1].parse().unwrap();
-    assert!(
-        (before - 1..=now() + 1).contains(&clock),
-        "{clock} not within [{before}, {}]",
-        now()
-    );
+    bash_clock_reads_the_time("", "printf");
 }
 
 /// bash 3.2 has neither: the plugin counts $SECONDS from the epoch time
 /// `stsenv init` wrote in. Forced through the version parameter.
 #[test]
 fn bash_clock_of_bash_3_counts_seconds_from_init() {
+    bash_clock_reads_the_time("__stsenv_pick_clock 3 2\n", "SECONDS0");
+}
+
+/// Without EPOCHSECONDS and after `setup`, bash's `__stsenv_clock` is the
+/// one that contains `marker`, and it reads the time.
+fn bash_clock_reads_the_time(setup: &str, marker: &str) {
     let sandbox = Sandbox::new();
-    let script = "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
-                  __stsenv_pick_clock 3 2\ndeclare -f __stsenv_clock | grep -c SECONDS0\n\
-                  __stsenv_clock\necho \"$__stsenv_now\"\n";
+    let script = format!(
+        "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
+         {setup}declare -f __stsenv_clock | grep -c {marker}\n__stsenv_clock\necho \"$__stsenv_now\"\n"
+    );
     // Bracketed by the test's clock: a loaded machine may take seconds to run it.
     let before = now();
-    let out = stdout_ok(&run_script(&sandbox, "bash", script));
+    let out = stdout_ok(&run_script(&sandbox, "bash", &script));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "1", "{out}");
     let clock: i64 = lines[1].parse().unwrap();
