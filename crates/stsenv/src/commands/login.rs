@@ -15,7 +15,7 @@ use stsenv_core::plan::{is_region_name, sso_session_of, Overrides, Plan};
 use stsenv_core::profile::config::{default_profile_name, AwsConfig, Service};
 use stsenv_core::profile::edit::{self as config_edit, FileEdit, FileKind};
 use stsenv_core::source::login::LoginSession;
-use stsenv_core::source::login_flow::{self, SignInUi};
+use stsenv_core::source::login_flow::{self, SignInUi, SignedIn};
 use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::source::sso::{self, populate, SsoSession};
 use stsenv_core::store::cache::Cache;
@@ -132,14 +132,13 @@ fn sign_in(
     region: &str,
     args: &LoginArgs,
 ) -> CliResult {
-    let runtime = runtime()?;
-    catch_ctrl_c();
-    let ui = SignInTerminal {
-        browser: !args.no_browser && !args.remote && can_open_browser(),
-    };
     let cache = Cache::from_env();
-    let base = session.endpoint_for(region);
-    let signed_in = login_flow::login(&session.profile, &base, args.remote, &cache, &runtime, &ui)?;
+    let signed_in = browser_flow(
+        &session.profile,
+        &session.endpoint_for(region),
+        args,
+        &cache,
+    )?;
     let mut changed = String::new();
     if signed_in.session_arn != session.session_arn {
         let (mut edit, text) = FileEdit::read(config.config_file())?;
@@ -159,12 +158,36 @@ fn sign_in(
         );
     }
     cleared_sessions(config, &cache, &signed_in.session_arn)?;
+    logged_in(&signed_in, &changed);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `aws login` flow for `profile` at the Sign-In endpoint `base`
+/// (browser, or pasted code with `--remote`); Ctrl-C cancels it.
+fn browser_flow(profile: &str, base: &str, args: &LoginArgs, cache: &Cache) -> CliResult<SignedIn> {
+    let runtime = runtime()?;
+    catch_ctrl_c();
+    let ui = SignInTerminal {
+        browser: !args.no_browser && !args.remote && can_open_browser(),
+    };
+    Ok(login_flow::login(
+        profile,
+        base,
+        args.remote,
+        cache,
+        &runtime,
+        &ui,
+    )?)
+}
+
+/// What a successful `aws login` flow says; `what_changed` (starting
+/// with a space, or empty) names the config change.
+fn logged_in(signed_in: &SignedIn, what_changed: &str) {
     note(&format!(
-        "Logged in as {}{changed}; the credentials are valid until {} and renewed without a browser while the session lasts (up to 12 h).",
+        "Logged in as {}{what_changed}; the credentials are valid until {} and renewed without a browser while the session lasts (up to 12 h).",
         signed_in.session_arn,
         stsenv_core::credentials::format_rfc3339(signed_in.expires)
     ));
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The profile named on the command line when the files do not have it:
@@ -203,13 +226,7 @@ fn sign_in_new(config: &AwsConfig, name: &str, args: &LoginArgs) -> CliResult {
     let base = config
         .endpoint_url(Some(name), Service::Signin)
         .unwrap_or_else(|| stsenv_core::aws::signin::default_endpoint(region));
-    let runtime = runtime()?;
-    catch_ctrl_c();
-    let ui = SignInTerminal {
-        browser: !args.no_browser && !args.remote && can_open_browser(),
-    };
-    let cache = Cache::from_env();
-    let signed_in = login_flow::login(name, &base, args.remote, &cache, &runtime, &ui)?;
+    let signed_in = browser_flow(name, &base, args, &Cache::from_env())?;
     let written_region = configured.is_none().then_some(region);
     login_flow::add_profile(
         config.config_file(),
@@ -217,15 +234,14 @@ fn sign_in_new(config: &AwsConfig, name: &str, args: &LoginArgs) -> CliResult {
         &signed_in.session_arn,
         written_region,
     )?;
-    note(&format!(
-        "Logged in as {}; added profile `{name}` to {} (login_session{}). The credentials are valid until {} and renewed without a browser while the session lasts (up to 12 h).",
-        signed_in.session_arn,
+    let added = format!(
+        " (added profile `{name}` to {}: login_session{})",
         config.config_file().display(),
         written_region
             .map(|r| format!(", region = {r}"))
-            .unwrap_or_default(),
-        stsenv_core::credentials::format_rfc3339(signed_in.expires)
-    ));
+            .unwrap_or_default()
+    );
+    logged_in(&signed_in, &added);
     Ok(ExitCode::SUCCESS)
 }
 
