@@ -298,6 +298,25 @@ fn sign_in_same_device(
     child.wait_with_output().unwrap()
 }
 
+/// `stsenv login PROFILE --no-browser` answered by a callback that
+/// carries `state` (URL-encoded) instead of the one stsenv sent; how it
+/// ended.
+fn forged_callback(
+    sandbox: &Sandbox,
+    stub: &SigninStub,
+    profile: &str,
+    state: &str,
+) -> std::process::ExitStatus {
+    let mut child = login_child(sandbox, stub, &["login", profile, "--no-browser"]);
+    let url = authorization_url(&mut child);
+    let params = stsenv_tests::loopback_http::form_query(url.split_once('?').unwrap().1);
+    let redirect = params["redirect_uri"].clone();
+    let (base, path) = redirect.split_at(redirect.find("/oauth").unwrap());
+    let forged = format!("{path}?code=abc&state={state}");
+    stsenv_tests::loopback_http::request(base, "GET", &forged, &[]).unwrap();
+    child.wait().unwrap()
+}
+
 /// Make the cached credentials expired (the refresh token stays).
 fn expire_cache(sandbox: &Sandbox, mut token: Value) {
     token["accessToken"]["expiresAt"] = Value::String(signin_stub::rfc3339(0));
@@ -387,14 +406,7 @@ fn login_creates_a_profile_the_config_does_not_have() {
 fn login_of_a_new_profile_writes_nothing_unless_it_succeeds() {
     let stub = SigninStub::start();
     let sandbox = sandbox();
-    let mut child = login_child(&sandbox, &stub, &["login", "fresh", "--no-browser"]);
-    let url = authorization_url(&mut child);
-    let params = stsenv_tests::loopback_http::form_query(url.split_once('?').unwrap().1);
-    let redirect = params["redirect_uri"].clone();
-    let (base, path) = redirect.split_at(redirect.find("/oauth").unwrap());
-    let forged = format!("{path}?code=abc&state=forged");
-    stsenv_tests::loopback_http::request(base, "GET", &forged, &[]).unwrap();
-    assert!(!child.wait().unwrap().success());
+    assert!(!forged_callback(&sandbox, &stub, "fresh", "forged").success());
     assert_eq!(
         std::fs::read_to_string(sandbox.config_path()).unwrap(),
         CONFIG
@@ -439,14 +451,7 @@ fn login_remote_takes_the_pasted_code() {
 fn login_refuses_a_callback_with_another_state_and_escapes_it() {
     let stub = SigninStub::start();
     let sandbox = sandbox();
-    let mut child = login_child(&sandbox, &stub, &["login", "dev", "--no-browser"]);
-    let url = authorization_url(&mut child);
-    let params = stsenv_tests::loopback_http::form_query(url.split_once('?').unwrap().1);
-    let redirect = params["redirect_uri"].clone();
-    let (base, path) = redirect.split_at(redirect.find("/oauth").unwrap());
-    let evil = format!("{path}?code=abc&state=%1B%5B2Jforged");
-    stsenv_tests::loopback_http::request(base, "GET", &evil, &[]).unwrap();
-    let status = child.wait().unwrap();
+    let status = forged_callback(&sandbox, &stub, "dev", "%1B%5B2Jforged");
     assert!(!status.success());
     assert!(stub.calls().is_empty(), "no code was redeemed");
     assert!(!cache_dir(&sandbox)
