@@ -398,6 +398,31 @@ fn respond(stream: &mut TcpStream, status: u16, text: &str) -> std::io::Result<(
 mod tests {
     use super::*;
 
+    /// A new profile goes at the end, in the file's own line ends, with
+    /// every byte before it kept; `[default]` for the default profile.
+    #[test]
+    fn a_new_profile_keeps_every_byte_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        let mine = "# mine\r\n[profile a]\r\nregion = x ; note";
+        std::fs::write(&path, mine).unwrap();
+        let arn = "arn:aws:iam::123456789012:user/Dev";
+        add_profile(&path, "new", arn, Some("us-east-1")).unwrap();
+        add_profile(&path, "default", arn, None).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "{mine}\r\n\r\n[profile new]\r\nlogin_session = {arn}\r\nregion = us-east-1\r\n\r\n[default]\r\nlogin_session = {arn}\r\n"
+            )
+        );
+        assert_eq!(
+            std::fs::read_to_string(path.with_extension("bak")).unwrap(),
+            format!(
+                "{mine}\r\n\r\n[profile new]\r\nlogin_session = {arn}\r\nregion = us-east-1\r\n"
+            )
+        );
+    }
+
     #[test]
     fn verifiers_are_64_pkce_characters() {
         let v = code_verifier().unwrap();
