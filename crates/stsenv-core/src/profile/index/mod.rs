@@ -459,43 +459,21 @@ impl Identity {
     }
 }
 
-#[cfg(unix)]
 fn file_stat(path: &Path) -> Option<Option<[i128; 5]>> {
-    use std::os::unix::fs::MetadataExt;
     match std::fs::metadata(path) {
-        Ok(meta) if meta.is_file() => Some(Some([
-            i128::from(meta.dev()),
-            i128::from(meta.ino()),
-            i128::from(meta.size()),
-            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-        ])),
+        // Without an identity (Windows) nothing is indexed: always parse.
+        Ok(meta) if meta.is_file() => crate::platform::file_identity(&meta).map(Some),
         Ok(_) => None,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
         Err(_) => None,
     }
 }
 
-#[cfg(not(unix))]
-fn file_stat(_path: &Path) -> Option<Option<[i128; 5]>> {
-    // No inode or ctime to key on: always parse.
-    None
-}
-
 /// `len` bytes of `file` at `at`; `None` when they cannot all be read.
 fn read_at(file: &File, at: u64, len: usize) -> Option<Vec<u8>> {
     let mut buf = vec![0; len];
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(file, &mut buf, at).ok()?;
-        Some(buf)
-    }
-    #[cfg(not(unix))]
-    {
-        // Never reached: without a file identity nothing is indexed.
-        let _ = (file, at, &mut buf);
-        None
-    }
+    crate::platform::read_exact_at(file, &mut buf, at).ok()?;
+    Some(buf)
 }
 
 /// An index opened for reading: its shape (from the header), the file,
