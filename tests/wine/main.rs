@@ -222,17 +222,34 @@ fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
 }
 
 /// Log in once (MFA) so that later commands are served by the cache.
-fn assumed(sandbox: &Sandbox, moto: &Moto) {
-    ok(sandbox, moto, &ENV_DEV);
+/// The setup of the tests that use `dev`'s role: the wine prefix held,
+/// moto, and the switch-role files with `dev` assumed (and so cached).
+struct Assumed {
+    _one: std::sync::MutexGuard<'static, ()>,
+    moto: &'static Moto,
+    sandbox: Sandbox,
+}
+
+fn assumed() -> Assumed {
+    let one = one_at_a_time();
+    let moto = Moto::shared();
+    let sandbox = switch_role();
+    ok(&sandbox, moto, &ENV_DEV);
+    Assumed {
+        _one: one,
+        moto,
+        sandbox,
+    }
 }
 
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn exec_gives_the_child_the_keys_and_passes_its_exit_code_through() {
-    let _one = one_at_a_time();
-    let moto = Moto::shared();
-    let sandbox = switch_role();
-    assumed(&sandbox, moto);
+    let Assumed {
+        _one,
+        moto,
+        sandbox,
+    } = assumed();
     let json = ok_json(&sandbox, moto, &["credential-process", "dev"]);
     let key = json["AccessKeyId"].as_str().expect("a key");
 
@@ -273,10 +290,11 @@ fn exec_gives_the_child_the_keys_and_passes_its_exit_code_through() {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn exec_server_serves_the_child_and_passes_its_exit_code_through() {
-    let _one = one_at_a_time();
-    let moto = Moto::shared();
-    let sandbox = switch_role();
-    assumed(&sandbox, moto);
+    let Assumed {
+        _one,
+        moto,
+        sandbox,
+    } = assumed();
     // The child prints the endpoint and waits for a line on stdin; meanwhile
     // this test asks the server for credentials, as an SDK in the child would.
     let mut child = stsenv(
@@ -323,10 +341,11 @@ fn exec_server_serves_the_child_and_passes_its_exit_code_through() {
 #[test]
 #[ignore = "runs stsenv.exe under wine: cargo xtask wine"]
 fn a_server_start_removes_the_copies_a_killed_server_left() {
-    let _one = one_at_a_time();
-    let moto = Moto::shared();
-    let sandbox = switch_role();
-    assumed(&sandbox, moto);
+    let Assumed {
+        _one,
+        moto,
+        sandbox,
+    } = assumed();
     // Keys in `default` would shadow the server: the child gets copies of
     // the files without them.
     sandbox.credentials(&format!(
