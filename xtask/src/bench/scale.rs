@@ -40,6 +40,8 @@ const KEYS: (&str, &str) = (
 struct Home {
     env: Vec<(String, String)>,
     late: String,
+    /// How many profiles its files hold.
+    profiles: usize,
 }
 
 /// A command of a row, run without a shell.
@@ -149,6 +151,10 @@ fn home(
             KEYS.0, KEYS.1
         )
     };
+    let config_profiles = config
+        .lines()
+        .filter(|l| l.starts_with("[profile "))
+        .count();
     std::fs::write(aws.join("config"), config).map_err(|e| e.to_string())?;
     std::fs::write(aws.join("credentials"), credentials).map_err(|e| e.to_string())?;
     let path = |p: PathBuf| p.display().to_string();
@@ -178,7 +184,12 @@ fn home(
         env.push(("AWS_ACCESS_KEY_ID".into(), KEYS.0.into()));
         env.push(("AWS_SECRET_ACCESS_KEY".into(), KEYS.1.into()));
     }
-    Ok(Home { env, late })
+    Ok(Home {
+        env,
+        late,
+        // Every profile of these homes has a section in `config`.
+        profiles: config_profiles,
+    })
 }
 
 /// `[profile base]` (its keys elsewhere) and `count` roles from it.
@@ -348,19 +359,25 @@ pub fn run(stsenv: &Path, work: &Path, base_env: &[(String, String)]) -> util::R
     Ok(())
 }
 
-/// `stsenv env --pick` until its first frame is on the terminal (a pty,
-/// driven by Python's `pty`: the time from spawning stsenv to the picker's
-/// prompt).
+/// The picker's first frame: the time from spawning `stsenv env --pick`
+/// on a pseudo-terminal (Python's `pty`) until the whole frame has been
+/// written to it: the prompt line and every row under it (a row is a
+/// line: the frame shows up to [`PICKER_ROWS`] profiles). The prompt
+/// alone is not enough: it is written before the rows are worked out.
 fn picker_rows(s: &str, homes: &Homes) -> [Option<f64>; 3] {
     const SCRIPT: &str = r#"
 import os, pty, sys, time, signal
-argv = sys.argv[1:]
+lines = int(sys.argv[1])
+argv = sys.argv[2:]
 start = time.monotonic()
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(argv[0], argv)
 seen = b""
-while b"type to filter" not in seen:
+def frame():
+    at = seen.find(b"type to filter")
+    return at >= 0 and seen.count(b"\n", at) >= lines
+while not frame():
     try:
         chunk = os.read(fd, 65536)
     except OSError:
@@ -371,7 +388,7 @@ while b"type to filter" not in seen:
 ms = (time.monotonic() - start) * 1000
 os.kill(pid, signal.SIGKILL)
 os.waitpid(pid, 0)
-if b"type to filter" not in seen:
+if not frame():
     sys.exit(1)
 print(ms)
 "#;
@@ -383,8 +400,11 @@ print(ms)
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); 3];
     for round in 0..=ROUNDS {
         for (i, home) in homes.iter().enumerate() {
+            // The prompt's line and one per row.
+            let lines = 1 + home.profiles.min(PICKER_ROWS);
             let output = Command::new("python3")
-                .args(["-c", SCRIPT, s, "env", "--pick", "--shell", "bash"])
+                .args(["-c", SCRIPT, &lines.to_string(), s, "env", "--pick"])
+                .args(["--shell", "bash"])
                 .env_clear()
                 .envs(home.env.iter().cloned())
                 .stdin(Stdio::null())
@@ -406,6 +426,9 @@ print(ms)
     }
     out
 }
+
+/// The most rows the picker draws at once.
+const PICKER_ROWS: usize = 15;
 
 /// What loading the plugin adds to starting an interactive `shell`: the
 /// median with it minus the median without it, from the same rounds.
@@ -553,6 +576,7 @@ fn no_cache(home: &Home) -> Home {
     Home {
         env,
         late: home.late.clone(),
+        profiles: home.profiles,
     }
 }
 
