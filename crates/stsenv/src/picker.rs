@@ -319,6 +319,54 @@ mod tests {
         assert_eq!(names, ["c", "a", "b"]);
     }
 
+    /// Every profile is an item; the columns beside a name are worked out
+    /// when its row is drawn, not before the first frame, and say what
+    /// they said when worked out up front.
+    #[test]
+    fn every_profile_is_listed_and_its_columns_come_when_drawn() {
+        let mut text = String::from("[profile base]\nregion = eu-west-1\n");
+        for i in 0..40 {
+            text += &format!(
+                "[profile r{i:02}]\nrole_arn = arn:aws:iam::{:012}:role/x\nsource_profile = base\n",
+                100 + i
+            );
+        }
+        text += "[profile broken]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = nowhere\n";
+        let config = AwsConfig::from_texts(
+            &text,
+            "[base]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n",
+        )
+        .unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let names = ordered_names(&config, &["r39".into()]);
+        assert_eq!(names.len(), 42);
+        assert_eq!(names[0], "r39");
+        let rows = Rows::new(&config, &names, Cache::at(tmp.path().join("cache")));
+        assert_eq!(rows.names, names);
+        assert!(
+            rows.details.borrow().is_empty(),
+            "nothing planned before drawing"
+        );
+        let row = |name: &str| {
+            let mut line = String::new();
+            let matcher = fuzzy_matcher::skim::SkimMatcherV2::default();
+            dialoguer::theme::Theme::format_fuzzy_select_prompt_item(
+                &rows, &mut line, name, false, false, &matcher, "",
+            )
+            .unwrap();
+            line
+        };
+        let r07 = row("r07");
+        assert!(
+            r07.contains("role") && r07.contains("000000000107"),
+            "{r07}"
+        );
+        assert!(row("broken").contains("invalid"));
+        assert!(row("base").contains("static"));
+        assert_eq!(rows.details.borrow().len(), 3, "only the rows drawn");
+        assert_eq!(row("r07"), r07);
+    }
+
     #[cfg(unix)]
     #[test]
     fn using_the_latest_profile_again_writes_nothing() {
