@@ -2,7 +2,7 @@
 //! aws-config's profile parser so stsenv sees exactly what the SDKs see.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -38,6 +38,10 @@ pub struct AwsConfig {
     /// process's for [`AwsConfig::load`], a fixed one for in-memory configs,
     /// so planner tests never depend on the shell they run in.
     env: Env,
+    /// The variables read from `env` so far: planning thousands of
+    /// profiles together (`init`) asks for the same few for each, and
+    /// stsenv never changes its own environment.
+    env_read: RefCell<HashMap<String, Option<String>>>,
     /// The file system the files were read from.
     fs: Fs,
     /// The credentials file alone, parsed on first use: the SDKs rank keys
@@ -143,6 +147,7 @@ impl AwsConfig {
             credentials_only: OnceCell::from(Some(credentials)),
             identity: both.filter(|id| !id.is_racy()),
             file_commands: OnceCell::new(),
+            env_read: RefCell::default(),
         })
     }
 
@@ -343,6 +348,7 @@ impl AwsConfig {
             credentials_only: OnceCell::new(),
             identity: None,
             file_commands: OnceCell::new(),
+            env_read: RefCell::default(),
         })
     }
 
@@ -361,9 +367,7 @@ impl AwsConfig {
     /// A variable of the environment this config was read in; `None` when
     /// unset or blank (the SDKs treat `AWS_REGION=" "` as unset too).
     pub fn env_var(&self, name: &str) -> Option<String> {
-        self.env
-            .get(name)
-            .ok()
+        self.env_raw(name)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     }
@@ -371,7 +375,14 @@ impl AwsConfig {
     /// A variable of the environment exactly as it is set (credentials are
     /// not trimmed: a key with spaces is refused, not repaired).
     pub fn env_raw(&self, name: &str) -> Option<String> {
-        self.env.get(name).ok()
+        if let Some(known) = self.env_read.borrow().get(name) {
+            return known.clone();
+        }
+        let value = self.env.get(name).ok();
+        self.env_read
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
     }
 
     /// Whether `profile`'s section in the credentials file (not the config

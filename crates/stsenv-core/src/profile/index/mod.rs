@@ -250,9 +250,11 @@ fn key_words(texts: &[&str]) -> Vec<String> {
     for text in texts {
         for line in text.lines() {
             if let Some((key, _)) = line.split_once('=') {
-                let key = key.trim_matches([' ', '\t', '\r']).to_ascii_lowercase();
-                if !key.is_empty() {
-                    keys.insert(key);
+                let key = key.trim_matches([' ', '\t', '\r']);
+                // A config of 50,000 profiles repeats a handful of keys:
+                // a key seen before costs a lookup, not a new string.
+                if !key.is_empty() && !keys.contains(key) {
+                    keys.insert(key.to_ascii_lowercase());
                 }
             }
         }
