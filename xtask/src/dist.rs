@@ -1,5 +1,5 @@
-//! `cargo xtask dist [--check]`: the release archive, laid out the way
-//! ripgrep and zoxide ship theirs:
+//! `cargo xtask dist [--target TARGET] [--check]`: the release archive,
+//! laid out the way ripgrep and zoxide ship theirs:
 //!
 //! ```text
 //! target/dist/stsenv-<version>-<target>.tar.gz      (+ .sha256)
@@ -10,6 +10,12 @@
 //!     README.md LICENSE-MIT LICENSE-APACHE
 //!     docs/                      the guide README.md links to (docs/*.md)
 //! ```
+//!
+//! For a Windows target it is a `.zip` (what Windows opens without extra
+//! tools) of `stsenv.exe`, `completions/` and the same documents and guide,
+//! without man pages; `--check` unpacks it and runs the `.exe` under wine (see
+//! `wine.rs`). A macOS archive needs Apple's linker: the same command on a
+//! Mac makes it; on Linux it says so.
 //!
 //! The man pages come from the packaged binary itself (`stsenv __man DIR`,
 //! clap_mangen): the xtask cannot link the CLI crate, and pages made by the
@@ -66,12 +72,34 @@ const REQUIRED_PAGES: [&str; 5] = [
 
 /// Run the task.
 pub fn run(args: &[String]) -> util::Result {
-    let check = match args {
-        [] => false,
-        [flag] if flag == "--check" => true,
-        _ => return Err("usage: cargo xtask dist [--check]".into()),
-    };
-    let archive = build()?;
+    const USAGE: &str = "usage: cargo xtask dist [--target TARGET] [--check]";
+    let mut check = false;
+    let mut target = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--target" => target = Some(args.next().ok_or(USAGE)?.clone()),
+            _ => return Err(USAGE.into()),
+        }
+    }
+    let host = host_triple()?;
+    let target = target.unwrap_or_else(|| host.clone());
+    if target.contains("-windows-") {
+        let zip = windows::build(&target)?;
+        println!("wrote {}", zip.display());
+        if check {
+            windows::check(&zip)?;
+            println!("dist check passed: {}", zip.display());
+        }
+        return Ok(());
+    }
+    if target.ends_with("-apple-darwin") && !cfg!(target_os = "macos") {
+        return Err(format!(
+            "{target} needs Apple's linker and SDK, which only a Mac has: run `cargo xtask dist --target {target}` there (CI here type-checks it with `cargo xtask ci`)"
+        ));
+    }
+    let archive = build(&target, target == host)?;
     println!("wrote {}", archive.display());
     if check {
         self::check(&archive)?;
@@ -82,28 +110,63 @@ pub fn run(args: &[String]) -> util::Result {
 
 /// Build the release binary, stage the files, and write the archive and
 /// its checksum. Returns the archive's path.
-fn build() -> util::Result<PathBuf> {
-    util::cargo(
-        &[
-            "build",
-            "--release",
-            "--locked",
-            "-p",
-            "stsenv",
-            "--bin",
-            "stsenv",
-        ],
-        &[],
+fn build(target: &str, is_host: bool) -> util::Result<PathBuf> {
+    let binary = release_binary(target, is_host)?;
+    let name = format!("stsenv-{VERSION}-{target}");
+    let stage = stage(&name, &binary, "stsenv")?;
+    let man_dir = stage.join("man").join("man1");
+    util::run(
+        Command::new(stage.join("stsenv"))
+            .arg("__man")
+            .arg(&man_dir),
     )?;
-    let binary = util::target_dir().join("release").join("stsenv");
-    let name = format!("stsenv-{VERSION}-{}", host_triple()?);
-    let dist = util::target_dir().join("dist");
-    let stage = dist.join(&name);
+
+    let archive = dist_dir().join(format!("{name}.tar.gz"));
+    write_archive(&stage, &name, &archive)?;
+    write_checksum(&archive)?;
+    Ok(archive)
+}
+
+/// `cargo build --release` of the binary for `target` (the host's own
+/// build directory when it is the host, so `cargo build --release` is
+/// shared); returns the binary's path.
+fn release_binary(target: &str, is_host: bool) -> util::Result<PathBuf> {
+    let mut args = vec![
+        "build",
+        "--release",
+        "--locked",
+        "-p",
+        "stsenv",
+        "--bin",
+        "stsenv",
+    ];
+    let mut dir = util::target_dir();
+    if !is_host {
+        args.extend(["--target", target]);
+        dir = dir.join(target);
+    }
+    util::cargo(&args, &crate::platforms::cross_env(target)?)?;
+    let exe = if target.contains("-windows-") {
+        "stsenv.exe"
+    } else {
+        "stsenv"
+    };
+    Ok(dir.join("release").join(exe))
+}
+
+fn dist_dir() -> PathBuf {
+    util::target_dir().join("dist")
+}
+
+/// A fresh `target/dist/<name>/` with the binary (as `binary_name`), the
+/// completion scripts and the documents.
+fn stage(name: &str, binary: &Path, binary_name: &str) -> util::Result<PathBuf> {
+    let stage = dist_dir().join(name);
     if stage.exists() {
         fs::remove_dir_all(&stage).map_err(|e| format!("rm -r {}: {e}", stage.display()))?;
     }
     mkdir(&stage.join("completions"))?;
-    copy(&binary, &stage.join("stsenv"))?;
+    copy(binary, &stage.join(binary_name))?;
     for doc in DOCS {
         copy(&util::root().join(doc), &stage.join(doc))?;
     }
@@ -117,20 +180,19 @@ fn build() -> util::Result<PathBuf> {
             &stage.join("completions").join(file),
         )?;
     }
-    let man_dir = stage.join("man").join("man1");
-    util::run(
-        Command::new(stage.join("stsenv"))
-            .arg("__man")
-            .arg(&man_dir),
-    )?;
+    Ok(stage)
+}
 
-    let archive = dist.join(format!("{name}.tar.gz"));
-    write_archive(&stage, &name, &archive)?;
-    let bytes = fs::read(&archive).map_err(|e| format!("read {}: {e}", archive.display()))?;
-    let sum = format!("{}  {name}.tar.gz\n", hex::encode(Sha256::digest(&bytes)));
-    let sum_path = dist.join(format!("{name}.tar.gz.sha256"));
-    fs::write(&sum_path, sum).map_err(|e| format!("write {}: {e}", sum_path.display()))?;
-    Ok(archive)
+/// `<archive>.sha256` beside it, in `sha256sum -c` format.
+fn write_checksum(archive: &Path) -> util::Result {
+    let bytes = fs::read(archive).map_err(|e| format!("read {}: {e}", archive.display()))?;
+    let file = archive
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("archive names are UTF-8");
+    let sum = format!("{}  {file}\n", hex::encode(Sha256::digest(&bytes)));
+    let sum_path = archive.with_file_name(format!("{file}.sha256"));
+    fs::write(&sum_path, sum).map_err(|e| format!("write {}: {e}", sum_path.display()))
 }
 
 /// The target triple rustc builds for by default (`host:` of `rustc -vV`).
@@ -266,7 +328,11 @@ const TEST_HOOKS: [&str; 2] = ["STSENV_TEST_", "STSENV_SSO_POLL_MS"];
 /// no test hook in it.
 fn check_binary(root: &Path, user: &User) -> util::Result {
     let binary = root.join("stsenv");
-    let out = output(user.command(&binary).arg("--version"))?;
+    expect_version(&output(user.command(&binary).arg("--version"))?, &binary)
+}
+
+/// `--version` printed this version, and `binary` has no test hook in it.
+fn expect_version(out: &str, binary: &Path) -> util::Result {
     let expected = format!("stsenv {VERSION} ");
     if !out.starts_with(&expected) {
         return Err(format!(
@@ -274,7 +340,7 @@ fn check_binary(root: &Path, user: &User) -> util::Result {
             binary.display()
         ));
     }
-    let bytes = fs::read(&binary).map_err(|e| format!("read {}: {e}", binary.display()))?;
+    let bytes = fs::read(binary).map_err(|e| format!("read {}: {e}", binary.display()))?;
     if let Some(hook) = TEST_HOOKS
         .iter()
         .find(|hook| bytes.windows(hook.len()).any(|w| w == hook.as_bytes()))
@@ -285,6 +351,106 @@ fn check_binary(root: &Path, user: &User) -> util::Result {
         ));
     }
     Ok(())
+}
+
+/// The Windows zip: built, then checked by running the `.exe` under wine.
+pub mod windows {
+    use std::fs;
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+
+    use super::{dist_dir, expect_version, output, same_file, COMPLETIONS, DOCS, VERSION};
+    use crate::util;
+    use crate::wine::Wine;
+
+    /// Build `stsenv.exe` for `target`, stage it and write the zip (and its
+    /// checksum); returns the zip's path.
+    pub fn build(target: &str) -> util::Result<PathBuf> {
+        let binary = super::release_binary(target, false)?;
+        let name = format!("stsenv-{VERSION}-{target}");
+        let stage = super::stage(&name, &binary, "stsenv.exe")?;
+        let zip = dist_dir().join(format!("{name}.zip"));
+        write_zip(&stage, &name, &zip)?;
+        super::write_checksum(&zip)?;
+        Ok(zip)
+    }
+
+    /// A zip of `stage` under the top directory `name`: entries sorted,
+    /// deflated, with a fixed date, so the same files make the same bytes.
+    fn write_zip(stage: &Path, name: &str, zip_path: &Path) -> util::Result {
+        let partial = zip_path.with_extension("zip.partial");
+        let failed = |e: &dyn std::fmt::Display| format!("write {}: {e}", partial.display());
+        let file = fs::File::create(&partial).map_err(|e| failed(&e))?;
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        let mut paths = Vec::new();
+        super::walk(stage, &mut paths)?;
+        paths.sort();
+        for path in &paths {
+            let relative = path
+                .strip_prefix(stage)
+                .expect("walk stays inside the stage");
+            let entry = format!("{name}/{}", relative.display());
+            if path.is_dir() {
+                zip.add_directory(entry, options).map_err(|e| failed(&e))?;
+                continue;
+            }
+            let bytes = fs::read(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+            zip.start_file(entry, options).map_err(|e| failed(&e))?;
+            zip.write_all(&bytes).map_err(|e| failed(&e))?;
+        }
+        zip.finish().map_err(|e| failed(&e))?;
+        fs::rename(&partial, zip_path).map_err(|e| format!("rename to {}: {e}", zip_path.display()))
+    }
+
+    /// Unpack the zip and use it as a Windows user would, under wine: the
+    /// `.exe` runs and reports its version, every completion script is what
+    /// it generates (`stsenv.ps1` among them), the documents are the
+    /// repository's. Returns the unpacked `stsenv.exe`, which the wine test
+    /// tier then runs.
+    pub fn check(zip_path: &Path) -> util::Result<PathBuf> {
+        let scratch = dist_dir().join("check-windows");
+        if scratch.exists() {
+            fs::remove_dir_all(&scratch)
+                .map_err(|e| format!("rm -r {}: {e}", scratch.display()))?;
+        }
+        let file =
+            fs::File::open(zip_path).map_err(|e| format!("open {}: {e}", zip_path.display()))?;
+        zip::ZipArchive::new(file)
+            .and_then(|mut archive| archive.extract(&scratch))
+            .map_err(|e| format!("unzip {}: {e}", zip_path.display()))?;
+        let name = zip_path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.strip_suffix(".zip"))
+            .ok_or_else(|| format!("{} is not a .zip", zip_path.display()))?;
+        let root = scratch.join(name);
+        let exe = root.join("stsenv.exe");
+        for doc in DOCS {
+            same_file(&util::root().join(doc), &root.join(doc))?;
+        }
+        for page in super::guide()? {
+            same_file(&util::root().join(&page), &root.join(&page))?;
+        }
+        // The shim goes beside the unpacked exe, never into the zip.
+        let wine = Wine::prepare(&root)?;
+        expect_version(&output(wine.command(&exe).arg("--version"))?, &exe)?;
+        for (shell, file) in COMPLETIONS {
+            let generated = output(wine.command(&exe).args(["completions", shell]))?;
+            let packaged = fs::read_to_string(root.join("completions").join(file))
+                .map_err(|e| format!("read completions/{file}: {e}"))?;
+            if generated.replace("\r\n", "\n") != packaged {
+                return Err(format!(
+                    "completions/{file} in the zip differs from what stsenv.exe generates"
+                ));
+            }
+        }
+        println!("dist check: stsenv.exe runs under wine, completions match");
+        Ok(exe)
+    }
 }
 
 /// Every page renders with `man -l` without a warning; the pages named in

@@ -2,20 +2,28 @@
 //!
 //! - `test`: install what the tests need (moto, the AWS CLI) into a venv
 //!   under target/ when missing, then run every test.
-//! - `ci`: formatting, clippy, shellcheck, then `test`, then `dist --check`.
+//! - `ci`: formatting, clippy (Linux, then macOS and Windows targets),
+//!   shellcheck, then `test`, then `dist --check`, then, when wine and
+//!   mingw are installed, the Windows zip and the `wine` tier.
+//! - `targets`: clippy for the macOS and Windows targets (part of `ci`).
+//! - `wine`: the Windows zip (`dist --target x86_64-pc-windows-gnu --check`)
+//!   and the wine test tier (`tests/wine`) against moto.
 //! - `demo`: the whole flow against a local emulator, no AWS account.
 //! - `bench`: stsenv against its peers, as a markdown table.
 //! - `completions`: regenerate `completions/`.
-//! - `dist [--check]`: the release archive in target/dist/; `--check`
-//!   unpacks it and uses its binary, man pages and completions.
+//! - `dist [--target TARGET] [--check]`: the release archive in
+//!   target/dist/; `--check` unpacks it and uses its binary, man pages and
+//!   completions (a Windows zip's `.exe` under wine).
 
 mod bench;
 mod completions;
 mod demo;
 mod dist;
 mod moto;
+mod platforms;
 mod util;
 mod venv;
+mod wine;
 
 use std::process::ExitCode;
 
@@ -32,8 +40,12 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "completions" => completions::run(rest),
         "dist" => dist::run(rest),
+        "wine" => wine_tier(),
+        "targets" => platforms::clippy(),
         _ => {
-            eprintln!("usage: cargo xtask <test|ci|demo|bench|completions|dist> [args]");
+            eprintln!(
+                "usage: cargo xtask <test|ci|targets|wine|demo|bench|completions|dist> [args]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -72,9 +84,24 @@ fn ci() -> util::Result {
         ],
         &[],
     )?;
+    platforms::clippy()?;
     util::shellcheck()?;
     test(&[])?;
     // Last: a release build takes minutes, and everything above is quicker
     // to fail.
-    dist::run(&["--check".to_string()])
+    dist::run(&["--check".to_string()])?;
+    if wine::available() {
+        wine_tier()
+    } else {
+        println!("ci: wine or mingw is not installed: the Windows build was only type-checked (.ci/run installs them)");
+        Ok(())
+    }
+}
+
+/// The Windows zip, checked under wine, then the wine tests on its `.exe`.
+fn wine_tier() -> util::Result {
+    let tools = venv::ensure()?;
+    let zip = dist::windows::build(platforms::WINDOWS)?;
+    let exe = dist::windows::check(&zip)?;
+    platforms::wine_tier(&exe, &tools.env())
 }

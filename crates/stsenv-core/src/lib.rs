@@ -16,6 +16,8 @@
 //! store/    session cache, keystore, private atomic files,
 //!           checks for outside values                         (uses error, credentials)
 //! error.rs, credentials.rs: the two types every layer shares
+//! platform/ what differs between Unix and Windows (process trees,
+//!           file ownership), for any layer; imports nothing of ours
 //! ```
 //!
 //! Data flows one way: `profile` → `plan` (a [`plan::source::Source`] and
@@ -28,6 +30,7 @@ pub mod credentials;
 pub mod error;
 pub mod keys;
 pub mod plan;
+pub mod platform;
 pub mod profile;
 pub mod source;
 pub mod store;

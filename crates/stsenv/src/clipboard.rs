@@ -1,7 +1,8 @@
 //! `stsenv env --clipboard`: put code on the clipboard, never on the
 //! terminal. The secret travels on a pipe to the first clipboard tool found
-//! on PATH (never in argv, where `ps` shows it); with none, an OSC 52
-//! escape on /dev/tty asks the terminal itself to set the clipboard.
+//! on PATH (never in argv, where `ps` shows it; the tools are per platform,
+//! `platform::clipboard`); with none, an OSC 52 escape on the terminal
+//! asks the terminal itself to set the clipboard.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -9,15 +10,8 @@ use std::process::{Command, Stdio};
 
 use stsenv_core::{Error, Result};
 
-/// Clipboard programs in order of preference, with the arguments that make
-/// them read stdin into the clipboard.
-const TOOLS: [(&str, &[&str]); 5] = [
-    ("pbcopy", &[]),
-    ("wl-copy", &[]),
-    ("xclip", &["-selection", "clipboard", "-in"]),
-    ("xsel", &["--clipboard", "--input"]),
-    ("clip.exe", &[]),
-];
+use crate::platform::clipboard::{is_executable, TOOLS};
+use crate::platform::terminal;
 
 /// Copy `text`; returns what took it (a tool name, or "OSC 52").
 pub fn copy(text: &str) -> Result<String> {
@@ -41,18 +35,6 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
         .find(|candidate| is_executable(candidate))
 }
 
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    path.metadata()
-        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
-}
-
 fn pipe_to(path: &Path, args: &[&str], text: &str) -> bool {
     let child = Command::new(path)
         .args(args)
@@ -73,16 +55,19 @@ fn pipe_to(path: &Path, args: &[&str], text: &str) -> bool {
     child.wait().is_ok_and(|status| status.success()) && written
 }
 
-/// Ask the terminal to set the clipboard (OSC 52), written to /dev/tty so
-/// that neither stdout nor stderr ever carries the secret.
+/// Ask the terminal to set the clipboard (OSC 52), written to the terminal
+/// itself so that neither stdout nor stderr ever carries the secret.
 fn osc52(text: &str) -> Result<()> {
-    let mut tty = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|e| Error::io("no clipboard tool and cannot open", "/dev/tty", e))?;
+    let (_, mut tty) = terminal::open().ok_or_else(|| {
+        Error::io(
+            "no clipboard tool and cannot open",
+            terminal::NAME,
+            std::io::Error::from(std::io::ErrorKind::NotFound),
+        )
+    })?;
     let sequence = format!("\x1b]52;c;{}\x07", base64(text.as_bytes()));
     tty.write_all(sequence.as_bytes())
-        .map_err(|e| Error::io("cannot write to", "/dev/tty", e))
+        .map_err(|e| Error::io("cannot write to", terminal::NAME, e))
 }
 
 /// Standard base64 with padding (one small function instead of a dependency).

@@ -14,6 +14,7 @@ mod mfa_process;
 mod obtain;
 mod output;
 mod picker;
+mod platform;
 mod prompt;
 mod server;
 mod session;

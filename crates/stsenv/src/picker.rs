@@ -1,14 +1,13 @@
 //! `stsenv env --pick`: a fuzzy picker of profiles drawn on the terminal
-//! (`/dev/tty`), never on stdout, which stays env code only. Profiles show
+//! (`/dev/tty`, the console on Windows), never on stdout, which stays env code only. Profiles show
 //! their kind, account and cache state, most recently used first.
 //!
 //! The UI and the matching are dialoguer's `FuzzySelect` on a console `Term`
-//! made of `/dev/tty` opened for reading and writing, so nothing is drawn
-//! on stdout or stderr.
+//! made of the terminal opened for reading and writing
+//! (`platform::terminal::picker`), so nothing is drawn on stdout or stderr.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::fs::{File, OpenOptions};
 use std::rc::Rc;
 
 use jiff::Timestamp;
@@ -19,6 +18,7 @@ use stsenv_core::store::cache::Cache;
 
 use crate::error::{CliError, CliResult};
 use crate::output::human_duration;
+use crate::platform::terminal;
 
 /// The cache note listing recently used profiles, newest first.
 const RECENT_NOTE: &str = "recent-profiles";
@@ -29,10 +29,11 @@ const RECENT_MAX_BYTES: u64 = 64 * 1024;
 
 /// Ask the human to pick a profile; `Ok(None)` when they cancel.
 pub fn pick() -> CliResult<Option<String>> {
-    let (read, write) = open_tty().ok_or_else(|| {
-        CliError::Usage(
-            "--pick needs a terminal to draw on (/dev/tty); name the profile instead".into(),
-        )
+    let term = terminal::picker().ok_or_else(|| {
+        CliError::Usage(format!(
+            "--pick needs a terminal to draw on ({}); name the profile instead",
+            terminal::NAME
+        ))
     })?;
     let cache = Cache::from_env();
     let config = AwsConfig::load_in(&cache)?;
@@ -43,17 +44,13 @@ pub fn pick() -> CliResult<Option<String>> {
         ));
     }
     let rows = Rows::new(&config, &names, cache);
-    restore_cursor_on_interrupt(&write);
-    let term = console::Term::read_write_pair(read, write);
     let choice = dialoguer::FuzzySelect::with_theme(&rows)
         .with_prompt("profile (type to filter, Enter assumes, Esc cancels)")
         .items(&rows.names)
         .default(0)
         .max_length(15)
         .interact_on_opt(&term);
-    let _ = term.show_cursor();
     drop(term);
-    default_interrupt();
     match choice {
         Ok(choice) => Ok(choice.and_then(|i| names.get(i).cloned())),
         // The terminal went away or the read failed: nothing is picked.
@@ -245,65 +242,6 @@ fn describe(
         .unwrap_or_default();
     let account = brief.account.unwrap_or_default();
     format!("{:8} {account:12} {state}", brief.kind.as_str())
-}
-
-/// `/dev/tty` for reading and for writing, when there is a terminal.
-fn open_tty() -> Option<(File, File)> {
-    #[cfg(unix)]
-    {
-        let read = OpenOptions::new().read(true).open("/dev/tty").ok()?;
-        let write = OpenOptions::new().write(true).open("/dev/tty").ok()?;
-        Some((read, write))
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
-}
-
-#[cfg(unix)]
-use std::sync::atomic::{AtomicI32, Ordering};
-/// The picker's terminal, for the SIGINT handler (-1: none).
-#[cfg(unix)]
-static TTY_FD: AtomicI32 = AtomicI32::new(-1);
-
-/// Back to the default SIGINT once the picker's terminal is closed.
-fn default_interrupt() {
-    #[cfg(unix)]
-    {
-        TTY_FD.store(-1, Ordering::Relaxed);
-        // SAFETY: restores the default disposition.
-        unsafe {
-            libc::signal(libc::SIGINT, libc::SIG_DFL);
-        }
-    }
-}
-
-/// Ctrl-C makes console raise SIGINT; the picker hid the cursor, so show
-/// it again before dying with the signal's status (130).
-fn restore_cursor_on_interrupt(tty: &File) {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        extern "C" fn on_sigint(_: libc::c_int) {
-            const SHOW: &[u8] = b"\x1b[?25h\r\n";
-            let fd = TTY_FD.load(Ordering::Relaxed);
-            // SAFETY: write(2) and _exit(2) are async-signal-safe; the
-            // buffer is a static.
-            unsafe {
-                if fd >= 0 {
-                    libc::write(fd, SHOW.as_ptr().cast(), SHOW.len());
-                }
-                libc::_exit(130);
-            }
-        }
-        TTY_FD.store(tty.as_raw_fd(), Ordering::Relaxed);
-        let handler: extern "C" fn(libc::c_int) = on_sigint;
-        // SAFETY: installs a handler that only calls async-signal-safe functions.
-        unsafe {
-            libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Asking for an MFA code: the code given with `--token-code`, else the
-//! profile's `mfa_process`, else the human on the terminal (`/dev/tty`,
-//! never stdout, which may be `eval`ed).
+//! profile's `mfa_process`, else the human on the terminal (`/dev/tty`, the
+//! console on Windows; never stdout, which may be `eval`ed).
 
 use std::io::IsTerminal;
 
@@ -124,12 +124,5 @@ pub fn has_terminal() -> bool {
     if std::io::stdin().is_terminal() {
         return true;
     }
-    #[cfg(unix)]
-    {
-        std::fs::File::open("/dev/tty").is_ok()
-    }
-    #[cfg(not(unix))]
-    {
-        false
-    }
+    crate::platform::terminal::available()
 }

@@ -28,13 +28,7 @@ pub const TEST_KILL_VAR: &str = "STSENV_TEST_KILL_AT";
 #[cfg(debug_assertions)]
 pub(crate) fn kill_point(step: &str) {
     if std::env::var(TEST_KILL_VAR).is_ok_and(|at| at == step) {
-        #[cfg(unix)]
-        // SAFETY: raising a signal touches no memory of ours.
-        unsafe {
-            libc::raise(libc::SIGKILL);
-        }
-        #[cfg(not(unix))]
-        std::process::abort();
+        crate::platform::die_now();
     }
 }
 

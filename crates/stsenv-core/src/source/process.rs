@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
+use crate::platform::ProcessTree;
 use crate::store::untrusted::shown;
 
 /// Overrides [`DEFAULT_TIMEOUT_SECS`], in whole seconds.
@@ -142,7 +143,9 @@ pub fn run_bounded(
     command: &str,
     limits: &Limits,
 ) -> std::result::Result<(String, Finished), Stopped> {
-    let argv = shell_words::split(command)
+    // Split as the SDKs split it on this platform (POSIX rules on Unix, the
+    // C runtime's on Windows, where `C:\tools\x.exe` keeps its backslashes).
+    let argv = crate::platform::split_command(command)
         .map_err(|e| Stopped::Unrunnable(format!("cannot parse `{}`: {e}", shown(command))))?;
     let (program, args) = argv
         .split_first()
@@ -155,9 +158,8 @@ pub fn run_bounded(
             true => Stdio::piped(),
             false => Stdio::inherit(),
         });
-    // Its own process group, so that a timeout kills whatever it started too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    // Its own process tree, so that a timeout kills whatever it started too.
+    ProcessTree::prepare(&mut cmd);
     let child = cmd
         .spawn()
         .map_err(|e| Stopped::Unrunnable(format!("cannot run `{program}`: {e}")))?;
@@ -222,6 +224,7 @@ enum Stream {
 /// Read the command's output and wait for it, all within `limit`; on
 /// expiry or too much output the whole process group is killed.
 fn collect(mut child: Child, limits: &Limits) -> std::result::Result<Finished, Collect> {
+    let tree = ProcessTree::track(&child);
     let deadline = Instant::now() + limits.timeout;
     let max_stdout = limits.max_stdout;
     let (tx, rx) = mpsc::channel();
@@ -255,14 +258,14 @@ fn collect(mut child: Child, limits: &Limits) -> std::result::Result<Finished, C
         let left = deadline.saturating_duration_since(Instant::now());
         match rx.recv_timeout(left) {
             Ok(Stream::Out(Ok(bytes))) if bytes.len() > max_stdout => {
-                kill_group(&mut child);
+                kill_group(&mut child, &tree);
                 return Err(Collect::TooMuchOutput);
             }
             Ok(Stream::Out(read)) => stdout = Some(read),
             Ok(Stream::Err(bytes)) => stderr = bytes,
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                kill_group(&mut child);
+                kill_group(&mut child, &tree);
                 return Err(Collect::TimedOut);
             }
         }
@@ -276,7 +279,7 @@ fn collect(mut child: Child, limits: &Limits) -> std::result::Result<Finished, C
             Ok(Some(status)) => break status,
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
             Ok(None) => {
-                kill_group(&mut child);
+                kill_group(&mut child, &tree);
                 return Err(Collect::TimedOut);
             }
             Err(e) => return Err(Collect::Io(e)),
@@ -289,16 +292,9 @@ fn collect(mut child: Child, limits: &Limits) -> std::result::Result<Finished, C
     })
 }
 
-/// Kill the command's whole process group (it leads one), then reap it.
-fn kill_group(child: &mut Child) {
-    #[cfg(unix)]
-    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
-        // SAFETY: kill(2) with a negative pid signals the group `pid` leads;
-        // it touches no memory.
-        unsafe {
-            libc::kill(-pid, libc::SIGKILL);
-        }
-    }
+/// Kill the command's whole process tree, then reap it.
+fn kill_group(child: &mut Child, tree: &ProcessTree) {
+    tree.kill();
     let _ = child.kill();
     let _ = child.wait();
 }

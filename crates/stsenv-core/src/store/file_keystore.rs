@@ -28,6 +28,7 @@ use age::secrecy::ExposeSecret;
 pub use age::secrecy::SecretString;
 
 use crate::error::{Error, Result};
+use crate::platform;
 use crate::store::fsutil;
 use crate::store::keystore::Stored;
 
@@ -243,10 +244,10 @@ fn trusted_dir(profile: &str, create: bool) -> Result<bool> {
     };
     let problem = if !meta.is_dir() {
         Some("is not a directory (a link is not followed)".to_string())
-    } else if !owned_by_me(&meta) {
-        Some("belongs to another user".to_string())
+    } else if let Some(owner) = platform::owner_problem(&dir, &meta) {
+        Some(format!("is not yours: {owner}"))
     } else {
-        open_to_others(&meta).map(|mode| {
+        platform::open_to_others(&meta).map(|mode| {
             format!(
                 "is open to other users (mode {mode:04o}); run `chmod 700 {}`",
                 dir.display()
@@ -260,30 +261,6 @@ fn trusted_dir(profile: &str, create: bool) -> Result<bool> {
             format!("the keystore directory {} {problem}", dir.display()),
         )),
     }
-}
-
-#[cfg(unix)]
-fn owned_by_me(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid(2) cannot fail and touches no memory.
-    meta.uid() == unsafe { libc::geteuid() }
-}
-
-#[cfg(not(unix))]
-fn owned_by_me(_meta: &fs::Metadata) -> bool {
-    true
-}
-
-#[cfg(unix)]
-fn open_to_others(meta: &fs::Metadata) -> Option<u32> {
-    use std::os::unix::fs::MetadataExt;
-    let mode = meta.mode() & 0o777;
-    (mode & 0o077 != 0).then_some(mode)
-}
-
-#[cfg(not(unix))]
-fn open_to_others(_meta: &fs::Metadata) -> Option<u32> {
-    None
 }
 
 /// Decrypt `ciphertext`: with the passphrase already known for `profile`,

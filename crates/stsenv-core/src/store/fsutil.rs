@@ -101,18 +101,10 @@ fn without_lines_holding(bytes: &[u8], secrets: &[&str]) -> Vec<u8> {
         .collect()
 }
 
-/// Create `dir` and its missing parents with mode 0700.
+/// Create `dir` and its missing parents with mode 0700 (on Windows, with
+/// the ACL they inherit).
 pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-    }
-    #[cfg(not(unix))]
-    fs::create_dir_all(dir)
+    crate::platform::create_private_dir(dir)
 }
 
 /// The user's home directory (`HOME` first, so tests can redirect it).
@@ -202,11 +194,7 @@ pub fn read_open(file: fs::File, meta: &fs::Metadata, max: u64) -> std::io::Resu
 pub fn open_nonblocking(path: &Path) -> std::io::Result<Option<fs::File>> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(
-        &mut options,
-        libc::O_NONBLOCK | libc::O_CLOEXEC,
-    );
+    crate::platform::non_blocking(&mut options);
     match options.open(path) {
         Ok(file) => Ok(Some(file)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -216,21 +204,9 @@ pub fn open_nonblocking(path: &Path) -> std::io::Result<Option<fs::File>> {
 
 /// What a non-regular file is, for messages.
 fn kind_of(meta: &fs::Metadata) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let kind = meta.file_type();
-        if kind.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-    }
-    if meta.is_dir() {
+    if let Some(kind) = crate::platform::special_kind(meta) {
+        kind
+    } else if meta.is_dir() {
         "a directory"
     } else {
         "a special file"
@@ -240,17 +216,7 @@ fn kind_of(meta: &fs::Metadata) -> &'static str {
 /// Whether `meta` is the null device (`AWS_CONFIG_FILE=/dev/null` is the
 /// usual way to say "no config", and the SDKs read it as empty).
 fn is_null_device(meta: &fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::{FileTypeExt, MetadataExt};
-        meta.file_type().is_char_device()
-            && fs::metadata("/dev/null").is_ok_and(|null| null.rdev() == meta.rdev())
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        false
-    }
+    crate::platform::is_null_device(meta)
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! `stsenv exec PROFILE -- CMD`: run a command with the credentials. The
-//! command replaces stsenv (exec), so signals and the exit status are its own.
+//! `stsenv exec PROFILE -- CMD`: run a command with the credentials. On
+//! Unix the command replaces stsenv (exec), so signals and the exit status
+//! are its own; Windows has no exec, so stsenv waits for it through Ctrl-C
+//! and exits with its code (see `platform::process`).
 
 use std::process::Command;
 
@@ -8,6 +10,7 @@ use stsenv_core::Credentials;
 use crate::cli::ExecArgs;
 use crate::error::{CliError, CliResult};
 use crate::output::cannot_run;
+use crate::platform::process::replace_process;
 use crate::{obtain, session};
 
 /// Set in the command's environment so a nested `stsenv exec` can refuse.
@@ -72,21 +75,5 @@ fn uses_exported_keys(args: &ExecArgs) -> CliResult<bool> {
             Ok(true)
         }
         None => Ok(false),
-    }
-}
-
-/// Exec `command` in place of this process; returns only on failure.
-#[cfg(unix)]
-fn replace_process(command: &mut Command) -> std::io::Error {
-    use std::os::unix::process::CommandExt;
-    command.exec()
-}
-
-/// Without exec, run the command and exit with its status.
-#[cfg(not(unix))]
-fn replace_process(command: &mut Command) -> std::io::Error {
-    match command.status() {
-        Ok(status) => std::process::exit(status.code().unwrap_or(1)),
-        Err(err) => err,
     }
 }

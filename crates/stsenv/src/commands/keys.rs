@@ -20,6 +20,7 @@ use stsenv_core::Error;
 use crate::cli::KeysCommand;
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
+use crate::platform::terminal;
 use crate::prompt::{has_terminal, TerminalPrompter};
 
 /// Run `stsenv keys …`.
@@ -281,7 +282,13 @@ fn ask_keys(profile: &str) -> CliResult<KeyPair> {
     let ask = |prompt: String| {
         rpassword::prompt_password(prompt)
             .map(|answer| answer.trim().to_string())
-            .map_err(|e| CliError::from(Error::io("cannot read from the terminal", "/dev/tty", e)))
+            .map_err(|e| {
+                CliError::from(Error::io(
+                    "cannot read from the terminal",
+                    terminal::NAME,
+                    e,
+                ))
+            })
     };
     let keys = KeyPair {
         access_key_id: ask(format!("AWS access key ID for {profile}: "))?,
@@ -322,34 +329,14 @@ fn confirm(question: &str) -> CliResult<bool> {
             "no terminal to confirm on; pass --yes to remove without asking".to_string(),
         )
     };
-    #[cfg(unix)]
-    {
-        let tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .map_err(|_| no_terminal())?;
-        let mut writer = &tty;
-        write!(writer, "{question}").map_err(|_| no_terminal())?;
-        let mut answer = String::new();
-        std::io::BufReader::new(&tty)
-            .read_line(&mut answer)
-            .map_err(|_| no_terminal())?;
-        Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-    }
-    #[cfg(not(unix))]
-    {
-        use std::io::IsTerminal;
-        if !std::io::stdin().is_terminal() {
-            return Err(no_terminal());
-        }
-        eprint!("{question}");
-        let mut answer = String::new();
-        std::io::stdin()
-            .read_line(&mut answer)
-            .map_err(|_| no_terminal())?;
-        Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-    }
+    let (input, output) = terminal::open().ok_or_else(no_terminal)?;
+    let mut writer = &output;
+    write!(writer, "{question}").map_err(|_| no_terminal())?;
+    let mut answer = String::new();
+    std::io::BufReader::new(&input)
+        .read_line(&mut answer)
+        .map_err(|_| no_terminal())?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }
 
 fn backup_note(backup: Option<&Path>) -> String {

@@ -5,8 +5,7 @@
 //! Ctrl-C.
 
 use std::io::{IsTerminal, Write};
-use std::process::{Command, ExitCode, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::ExitCode;
 use std::time::Duration;
 
 use stsenv_core::aws::client::runtime;
@@ -24,6 +23,7 @@ use stsenv_core::store::untrusted::printable;
 use crate::cli::{LoginArgs, SsoCommand, SsoTarget};
 use crate::error::{CliError, CliResult};
 use crate::output::{self, note};
+use crate::platform::{browser, signals};
 
 /// Run `stsenv login`.
 pub fn login(args: LoginArgs) -> CliResult {
@@ -39,10 +39,10 @@ pub fn login(args: LoginArgs) -> CliResult {
     }
     let session = target(&config, &args.target)?;
     let runtime = runtime()?;
-    catch_ctrl_c();
+    signals::catch_ctrl_c();
     let ui = TerminalUi {
         session: &session,
-        browser: !args.no_browser && can_open_browser(),
+        browser: !args.no_browser && browser::available(),
         spinner: std::io::stderr().is_terminal(),
     };
     let outcome = sso::login::login(&session, &Cache::from_env(), &runtime, &ui)?;
@@ -130,9 +130,9 @@ fn sign_in(
     args: &LoginArgs,
 ) -> CliResult {
     let runtime = runtime()?;
-    catch_ctrl_c();
+    signals::catch_ctrl_c();
     let ui = SignInTerminal {
-        browser: !args.no_browser && !args.remote && can_open_browser(),
+        browser: !args.no_browser && !args.remote && browser::available(),
     };
     let cache = Cache::from_env();
     let base = session.endpoint_for(region);
@@ -210,7 +210,7 @@ impl SignInUi for SignInTerminal {
             "open this page and sign in"
         };
         let _ = writeln!(err, "To sign in, {what}:\n\n    {url}\n");
-        if self.browser && open_browser(url) {
+        if self.browser && open_checked(url) {
             let _ = writeln!(err, "(opened in your browser)");
         }
     }
@@ -223,7 +223,7 @@ impl SignInUi for SignInTerminal {
     }
 
     fn waiting(&self, _elapsed: Duration) -> bool {
-        !CANCELLED.load(Ordering::SeqCst)
+        !signals::ctrl_c_pressed()
     }
 }
 
@@ -316,64 +316,10 @@ fn target(config: &AwsConfig, args: &SsoTarget) -> CliResult<SsoSession> {
     Ok(sso_session_of(config, &profile)?)
 }
 
-static CANCELLED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    // Only an atomic store: async-signal-safe. The wait loop sees it within
-    // 100 ms and unwinds normally (lock released, nothing half written).
-    CANCELLED.store(true, Ordering::SeqCst);
-}
-
-fn catch_ctrl_c() {
-    #[cfg(unix)]
-    // SAFETY: the handler only stores to an atomic.
-    unsafe {
-        libc::signal(
-            libc::SIGINT,
-            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
-        );
-    }
-}
-
-/// A browser can be opened: always on macOS, on Linux only with a display.
-fn can_open_browser() -> bool {
-    if cfg!(target_os = "macos") {
-        return true;
-    }
-    let set = |v: &str| std::env::var_os(v).is_some_and(|x| !x.is_empty());
-    cfg!(unix) && (set("DISPLAY") || set("WAYLAND_DISPLAY"))
-}
-
-/// Start the browser without waiting for it, in its own process group so
-/// Ctrl-C here does not reach it. `url` was checked to be an `https://`
-/// (or loopback `http://`) URL, so it never starts with `-` and no opener
-/// takes it for an option (xdg-open refuses a `--` separator, so none is
-/// passed); it is one argv element, never parsed by a shell.
-fn open_browser(url: &str) -> bool {
-    if stsenv_core::store::untrusted::check_verification_uri(url).is_err() {
-        return false;
-    }
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let mut command = Command::new(opener);
-    command
-        .arg(url)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    match command.spawn() {
-        Ok(mut child) => {
-            // Reaped in the background so it never lingers as a zombie.
-            std::thread::spawn(move || child.wait());
-            true
-        }
-        Err(_) => false,
-    }
+/// Open `url` in the browser once it is an `https://` (or loopback
+/// `http://`) URL: never option-like, never a local file.
+fn open_checked(url: &str) -> bool {
+    stsenv_core::store::untrusted::check_verification_uri(url).is_ok() && browser::open(url)
 }
 
 struct TerminalUi<'a> {
@@ -396,7 +342,7 @@ impl LoginUi for TerminalUi<'_> {
             printable(user_code, 64),
             printable(url, 2048),
         );
-        if self.browser && open_browser(url) {
+        if self.browser && open_checked(url) {
             let _ = writeln!(err, "(opened in your browser)");
         }
         if !self.spinner {
@@ -405,7 +351,7 @@ impl LoginUi for TerminalUi<'_> {
     }
 
     fn waiting(&self, elapsed: Duration) -> bool {
-        if CANCELLED.load(Ordering::SeqCst) {
+        if signals::ctrl_c_pressed() {
             return false;
         }
         if self.spinner {

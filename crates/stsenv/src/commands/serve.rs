@@ -74,13 +74,9 @@ pub fn run(args: ServeArgs) -> CliResult {
 /// Write `text` to `path` atomically and 0600 (it holds the token: no
 /// window in which another user could read it); the path written.
 fn write_private(path: &Path, text: &str) -> Result<PathBuf, CliError> {
-    #[cfg(unix)]
-    let mode = Some(std::os::unix::fs::PermissionsExt::from_mode(0o600));
-    #[cfg(not(unix))]
-    let mode = None;
     // `vars.env` has an empty parent: the temporary file goes in `.`.
     let path = &Path::new(".").join(path);
-    stsenv_core::store::fsutil::write_atomic(path, text.as_bytes(), mode).map_err(|e| {
+    stsenv_core::store::fsutil::write_atomic(path, text.as_bytes(), None).map_err(|e| {
         CliError::Core(stsenv_core::Error::io(
             "cannot write the server's variables to",
             path,

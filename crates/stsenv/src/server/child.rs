@@ -3,8 +3,8 @@
 //!
 //! Unlike `exec`, stsenv cannot replace itself with the command: it stays
 //! to serve and renew. So it forwards signals (see `signals`), exits with
-//! the child's status (128+N when the child died of signal N), and the
-//! server ends with the child.
+//! the child's status (128+N when the child died of signal N on Unix; the
+//! whole 32-bit exit code on Windows), and the server ends with the child.
 
 use std::ffi::OsString;
 use std::process::{Command, ExitCode};
@@ -13,6 +13,7 @@ use stsenv_core::Result;
 
 use super::{signals, PrivateAwsFiles, Server, SHADOWING};
 use crate::cli::ExecArgs;
+use crate::platform::process;
 
 /// Set in the command's environment so a nested `stsenv exec` can refuse
 /// (the same variable `exec` sets).
@@ -41,31 +42,15 @@ pub fn run_exec(args: ExecArgs) -> Result<ExitCode> {
         Ok(child) => child,
         Err(error) => return Ok(crate::output::cannot_run(program, &error)),
     };
-    signals::forward_to(child.id());
-    signals::wait_for_exit(child.id());
-    signals::stop_forwarding();
-    let status = child.wait();
+    signals::forward_to(&child);
+    let status = signals::wait(&mut child);
     server.stop();
     drop(files);
-    Ok(ExitCode::from(match status {
-        Ok(status) => exit_code(status),
-        Err(_) => 1,
-    }))
-}
-
-/// The child's status as ours: its code, or 128+N after signal N.
-fn exit_code(status: std::process::ExitStatus) -> u8 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            return u8::try_from(128 + signal).unwrap_or(255);
-        }
-    }
-    status
-        .code()
-        .and_then(|code| u8::try_from(code).ok())
-        .unwrap_or(1)
+    // Last: on Windows a code that does not fit a byte exits right here.
+    Ok(match status {
+        Ok(status) => process::exit_code(status),
+        Err(_) => ExitCode::FAILURE,
+    })
 }
 
 /// The command, quoted and shortened, for "… is waiting" lines.
@@ -96,14 +81,5 @@ mod tests {
         );
         let long = describe(&words(&["x"; 100]));
         assert!(long.ends_with("…`") && long.chars().count() == 63, "{long}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn signals_become_128_plus_n() {
-        use std::os::unix::process::ExitStatusExt;
-        assert_eq!(exit_code(std::process::ExitStatus::from_raw(42 << 8)), 42);
-        assert_eq!(exit_code(std::process::ExitStatus::from_raw(15)), 143);
-        assert_eq!(exit_code(std::process::ExitStatus::from_raw(2)), 130);
     }
 }

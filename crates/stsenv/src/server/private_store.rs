@@ -9,14 +9,14 @@
 //! - Elsewhere, or when that fails (no `/proc`): a 0700 directory
 //!   `$TMPDIR/stsenv-server-<pid>-XXXXXX`, removed on a normal exit. A
 //!   killed process cannot remove it, so every start first removes the
-//!   directories of servers whose process is gone (Unix: `kill(pid, 0)`).
-//!   Windows has no such check here: a directory left by a killed server
-//!   stays in the user's own temporary directory.
+//!   directories of servers whose process is gone.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use stsenv_core::{Error, Result};
+
+use crate::platform::{memory_file, process};
 
 /// The prefix of the fallback directories (the pid follows).
 const PREFIX: &str = "stsenv-server-";
@@ -29,18 +29,36 @@ pub(super) struct Stored {
 }
 
 enum Holder {
-    #[cfg(target_os = "linux")]
-    Memory(#[allow(dead_code)] Vec<std::os::fd::OwnedFd>),
+    Memory(#[allow(dead_code)] Vec<memory_file::Handle>),
     Dir(#[allow(dead_code)] tempfile::TempDir),
 }
 
 /// Store each `(name, text)` privately; their paths, in order.
 pub(super) fn store(files: &[(&str, &str)]) -> Result<Stored> {
-    #[cfg(target_os = "linux")]
-    if let Some(stored) = memory::store(files) {
+    if let Some(stored) = in_memory(files) {
         return Ok(stored);
     }
     in_directory(std::env::temp_dir().as_path(), files)
+}
+
+/// Every file in memory, or `None` when this system cannot (the caller
+/// falls back to a directory).
+fn in_memory(files: &[(&str, &str)]) -> Option<Stored> {
+    let mut handles = Vec::new();
+    let mut paths = Vec::new();
+    for (name, text) in files {
+        let (handle, path) = memory_file::create(name, text)?;
+        // What the child will do: open it by the path.
+        if fs::read(&path).ok()?.as_slice() != text.as_bytes() {
+            return None;
+        }
+        handles.push(handle);
+        paths.push(path);
+    }
+    Some(Stored {
+        _holder: Holder::Memory(handles),
+        paths,
+    })
 }
 
 /// The fallback: a private directory under `tmp`, after sweeping the ones
@@ -49,9 +67,9 @@ fn in_directory(tmp: &Path, files: &[(&str, &str)]) -> Result<Stored> {
     sweep(tmp);
     let mut builder = tempfile::Builder::new();
     let prefix = format!("{PREFIX}{}-", std::process::id());
+    // tempfile makes the directory 0700 (on Windows: the ACL of the
+    // user's own temporary directory).
     builder.prefix(&prefix);
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
     let dir = builder
         .tempdir_in(tmp)
         .map_err(|e| Error::io("cannot create a private directory in", tmp, e))?;
@@ -73,8 +91,7 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    stsenv_core::platform::private_no_follow(&mut options);
     let mut file = options.open(path)?;
     file.write_all(text.as_bytes())?;
     file.flush()
@@ -101,99 +118,10 @@ fn sweep(tmp: &Path) {
         let Ok(meta) = entry.path().symlink_metadata() else {
             continue;
         };
-        if meta.is_dir() && owned_by_us(&meta) && !alive(pid) {
+        let ours = stsenv_core::platform::owner_problem(&entry.path(), &meta).is_none();
+        if meta.is_dir() && ours && !process::is_alive(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
-    }
-}
-
-#[cfg(unix)]
-fn owned_by_us(meta: &fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid has no preconditions.
-    meta.uid() == unsafe { libc::geteuid() }
-}
-
-/// Whether process `pid` exists (a process of another user counts).
-#[cfg(unix)]
-fn alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return true;
-    };
-    // SAFETY: signal 0 only checks that the process exists.
-    let result = unsafe { libc::kill(pid, 0) };
-    result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
-}
-
-#[cfg(not(unix))]
-fn owned_by_us(_meta: &fs::Metadata) -> bool {
-    false
-}
-
-#[cfg(not(unix))]
-fn alive(_pid: u32) -> bool {
-    true
-}
-
-#[cfg(target_os = "linux")]
-mod memory {
-    use std::ffi::CString;
-    use std::fs::File;
-    use std::io::Write;
-    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-    use std::path::PathBuf;
-
-    use super::{Holder, Stored};
-
-    /// Every file as a sealed memfd, or `None` when the kernel or `/proc`
-    /// does not allow it (the caller falls back to a directory).
-    pub(super) fn store(files: &[(&str, &str)]) -> Option<Stored> {
-        let mut fds = Vec::new();
-        let mut paths = Vec::new();
-        for (name, text) in files {
-            let fd = sealed(name, text)?;
-            let path = PathBuf::from(format!(
-                "/proc/{}/fd/{}",
-                std::process::id(),
-                fd.as_raw_fd()
-            ));
-            // What the child will do: open it by the path.
-            if std::fs::read(&path).ok()?.as_slice() != text.as_bytes() {
-                return None;
-            }
-            fds.push(fd);
-            paths.push(path);
-        }
-        Some(Stored {
-            _holder: Holder::Memory(fds),
-            paths,
-        })
-    }
-
-    /// An in-memory file holding `text`: 0600, then sealed against any
-    /// change (a program given the path can read it, not rewrite it).
-    fn sealed(name: &str, text: &str) -> Option<OwnedFd> {
-        let name = CString::new(format!("stsenv-{name}")).ok()?;
-        // SAFETY: memfd_create reads the name and returns a new descriptor.
-        let raw = unsafe {
-            libc::memfd_create(name.as_ptr(), libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING)
-        };
-        if raw < 0 {
-            return None;
-        }
-        // SAFETY: `raw` is a fresh descriptor that nothing else owns.
-        let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-        let mut file = File::from(fd);
-        file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
-            .ok()?;
-        file.write_all(text.as_bytes()).ok()?;
-        let seals =
-            libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_WRITE | libc::F_SEAL_SEAL;
-        // SAFETY: fcntl on a descriptor we own.
-        if unsafe { libc::fcntl(file.as_raw_fd(), libc::F_ADD_SEALS, seals) } != 0 {
-            return None;
-        }
-        Some(OwnedFd::from(file))
     }
 }
 

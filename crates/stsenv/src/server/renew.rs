@@ -24,6 +24,7 @@ use super::{fix_command, resolve, Current, Shared};
 use crate::cli::ProfileArgs;
 use crate::obtain::Resolved as Session;
 use crate::output::human_duration;
+use crate::platform::terminal;
 
 /// After the credentials expired, how often renewal is tried again (so a
 /// new MFA session or SSO login made in another terminal is picked up).
@@ -281,41 +282,19 @@ fn retry_delay(now: Timestamp, expires: Timestamp) -> i64 {
     }
 }
 
-/// Whether there is a terminal to ask on (the prompt opens /dev/tty).
+/// Whether there is a terminal to ask on.
 fn terminal_available() -> bool {
-    std::fs::File::open("/dev/tty").is_ok()
+    terminal::available()
 }
 
 /// The terminal's settings while an MFA prompt is open.
-pub(super) struct SavedTerminal {
-    #[cfg(unix)]
-    tty: std::fs::File,
-    #[cfg(unix)]
-    termios: libc::termios,
-}
+pub(super) type SavedTerminal = terminal::Saved;
 
 /// Remember the terminal's settings before a prompt turns echo off.
 fn save_terminal(shared: &Shared) {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let Ok(tty) = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-        else {
-            return;
-        };
-        // SAFETY: termios is plain data, filled in by tcgetattr on success.
-        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
-        // SAFETY: a valid descriptor and a valid pointer.
-        if unsafe { libc::tcgetattr(tty.as_raw_fd(), &mut termios) } == 0 {
-            *shared.tty.lock().unwrap_or_else(|e| e.into_inner()) =
-                Some(SavedTerminal { tty, termios });
-        }
+    if let Some(saved) = terminal::save() {
+        *shared.tty.lock().unwrap_or_else(|e| e.into_inner()) = Some(saved);
     }
-    #[cfg(not(unix))]
-    let _ = shared;
 }
 
 /// The prompt ended by itself: nothing to restore.
@@ -327,15 +306,10 @@ fn forget_terminal(shared: &Shared) {
 /// terminal its echo back, as the prompt will never restore it.
 pub(super) fn restore_terminal(shared: &Shared) {
     let saved = shared.tty.lock().unwrap_or_else(|e| e.into_inner()).take();
-    #[cfg(unix)]
     if let Some(saved) = saved {
-        use std::os::fd::AsRawFd;
-        // SAFETY: a valid descriptor and the settings read from it.
-        unsafe { libc::tcsetattr(saved.tty.as_raw_fd(), libc::TCSANOW, &saved.termios) };
+        saved.restore();
         crate::output::note("");
     }
-    #[cfg(not(unix))]
-    let _ = saved;
 }
 
 #[cfg(test)]

@@ -489,41 +489,20 @@ fn file_stat(path: &Path) -> Option<Option<[i128; 5]>> {
 }
 
 /// What a regular file's identity keeps of its metadata; `None` for
-/// anything else.
-#[cfg(unix)]
+/// anything else, and on a system without file identities (Windows):
+/// nothing is indexed there, every command parses.
 fn stat_of(meta: &std::fs::Metadata) -> Option<[i128; 5]> {
-    use std::os::unix::fs::MetadataExt;
-    meta.is_file().then(|| {
-        [
-            i128::from(meta.dev()),
-            i128::from(meta.ino()),
-            i128::from(meta.size()),
-            i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-        ]
-    })
-}
-
-#[cfg(not(unix))]
-fn stat_of(_meta: &std::fs::Metadata) -> Option<[i128; 5]> {
-    // No inode or ctime to key on: always parse.
-    None
+    if !meta.is_file() {
+        return None;
+    }
+    crate::platform::file_identity(meta)
 }
 
 /// `len` bytes of `file` at `at`; `None` when they cannot all be read.
 fn read_at(file: &File, at: u64, len: usize) -> Option<Vec<u8>> {
     let mut buf = vec![0; len];
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(file, &mut buf, at).ok()?;
-        Some(buf)
-    }
-    #[cfg(not(unix))]
-    {
-        // Never reached: without a file identity nothing is indexed.
-        let _ = (file, at, &mut buf);
-        None
-    }
+    crate::platform::read_exact_at(file, &mut buf, at).ok()?;
+    Some(buf)
 }
 
 /// An index opened for reading: its shape (from the header), the file,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::Cache;
 use crate::error::{Error, Result};
+use crate::platform;
 
 /// How long a process waits for another one refreshing the same entry
 /// (it may be waiting for a human to type an MFA code).
@@ -65,16 +66,9 @@ impl Drop for PromptMark {
 pub(super) fn open_lock(path: &Path) -> std::io::Result<File> {
     let mut options = OpenOptions::new();
     options.create(true).truncate(false).read(true).write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options
-            .mode(0o600)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC);
-    }
+    platform::private_no_follow(&mut options);
     let file = options.open(path).map_err(|e| {
-        #[cfg(unix)]
-        if e.raw_os_error() == Some(libc::ELOOP) {
+        if platform::is_link_refused(&e) {
             return std::io::Error::other("it is a symbolic link, which stsenv does not follow");
         }
         e
@@ -88,24 +82,12 @@ pub(super) fn open_lock(path: &Path) -> std::io::Result<File> {
 /// Whether the holder of `file`'s lock marked it as waiting for a human.
 pub(super) fn is_prompting(file: &File) -> bool {
     let mut buf = [0u8; 16];
-    #[cfg(unix)]
-    let read = std::os::unix::fs::FileExt::read_at(file, &mut buf, 0);
-    #[cfg(not(unix))]
-    let read: std::io::Result<usize> = {
-        let _ = file;
-        Ok(0)
-    };
-    read.is_ok_and(|n| buf[..n].starts_with(PROMPTING))
+    platform::read_at(file, &mut buf, 0).is_ok_and(|n| buf[..n].starts_with(PROMPTING))
 }
 
 /// Write the "waiting for a human" mark into a lock file this process holds.
 fn mark(file: &File) {
-    #[cfg(unix)]
-    {
-        let _ = std::os::unix::fs::FileExt::write_all_at(file, PROMPTING, 0);
-    }
-    #[cfg(not(unix))]
-    let _ = file;
+    let _ = platform::write_all_at(file, PROMPTING, 0);
 }
 
 impl Cache {

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::credentials::Credentials;
 use crate::error::Unusable;
 use crate::error::{Error, Result};
+use crate::platform;
 use crate::store::fsutil;
 use crate::store::untrusted::shown;
 
@@ -325,22 +326,15 @@ impl Cache {
         if !meta.is_dir() {
             return Trust::Refused(format!("cache directory {dir} is not a directory"));
         }
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let me = euid();
-            if meta.uid() != me {
-                return Trust::Refused(format!(
-                    "cache directory {dir} belongs to uid {}, not to you (uid {me}); use a directory of your own",
-                    meta.uid()
-                ));
-            }
-            let mode = meta.mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Trust::Refused(format!(
-                    "cache directory {dir} is open to other users (mode {mode:04o}); run `chmod 700 {dir}` if it is yours"
-                ));
-            }
+        if let Some(problem) = platform::owner_problem(&self.dir, &meta) {
+            return Trust::Refused(format!(
+                "cache directory {dir}: {problem}; use a directory of your own"
+            ));
+        }
+        if let Some(mode) = platform::open_to_others(&meta) {
+            return Trust::Refused(format!(
+                "cache directory {dir} is open to other users (mode {mode:04o}); run `chmod 700 {dir}` if it is yours"
+            ));
         }
         Trust::Trusted
     }
@@ -405,11 +399,7 @@ fn open_private(
 ) -> std::result::Result<Option<(File, fs::Metadata)>, String> {
     let mut options = OpenOptions::new();
     options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(
-        &mut options,
-        libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_CLOEXEC,
-    );
+    platform::private_no_follow(&mut options);
     let file = match options.open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -419,12 +409,8 @@ fn open_private(
     if !meta.is_file() {
         return Err("it is not a regular file".to_string());
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        if meta.uid() != euid() {
-            return Err(format!("it belongs to uid {}, not to you", meta.uid()));
-        }
+    if let Some(problem) = platform::owner_problem(path, &meta) {
+        return Err(problem);
     }
     if meta.len() > max {
         return Err(format!("it is larger than {} KiB", max >> 10));
@@ -435,16 +421,7 @@ fn open_private(
 /// Whether nobody but the owner may read or write a file of this metadata
 /// (its owner is checked by [`open_private`]).
 fn owner_only(meta: &fs::Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        meta.mode() & 0o077 == 0
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = meta;
-        true
-    }
+    platform::open_to_others(meta).is_none()
 }
 
 /// Read the file at `path`, checked as [`open_private`] checks it. Entries
@@ -459,22 +436,12 @@ fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, S
         .map_err(|e| e.to_string())
 }
 
-/// An open(2) failure as a sentence; `ELOOP` from `O_NOFOLLOW` is a link.
+/// An open failure as a sentence; a refused link says so.
 fn open_problem(err: std::io::Error) -> String {
-    #[cfg(unix)]
-    if err.raw_os_error() == Some(libc::ELOOP) {
+    if platform::is_link_refused(&err) {
         return "it is a symbolic link, which stsenv does not follow".to_string();
     }
     err.to_string()
-}
-
-/// The effective user id: who the cache must belong to. Asked once: a
-/// process of stsenv never changes it.
-#[cfg(unix)]
-fn euid() -> u32 {
-    static EUID: OnceLock<u32> = OnceLock::new();
-    // SAFETY: geteuid(2) cannot fail and touches no memory.
-    *EUID.get_or_init(|| unsafe { libc::geteuid() })
 }
 
 /// A cache key: the hex SHA-256 of its parts. Never contains a secret in

@@ -6,8 +6,9 @@ use std::fs::{self, File};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{euid, open_private, owner_only, read_private, unlink, Cache};
+use super::{open_private, owner_only, read_private, unlink, Cache};
 use crate::error::{Error, Result};
+use crate::platform;
 use crate::store::fsutil;
 
 /// The file-name suffix of notes (see [`Cache::write_note`]).
@@ -99,8 +100,7 @@ impl Cache {
             }
             let mut options = fs::OpenOptions::new();
             options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            platform::private_no_follow(&mut options);
             std::io::Write::write_all(&mut options.open(tmp.join(file))?, text.as_bytes())
         });
         let placed = written.and_then(|()| {
@@ -126,12 +126,10 @@ impl Cache {
         if !meta.is_dir() {
             return None;
         }
-        #[cfg(unix)]
+        if platform::owner_problem(&path, &meta).is_some()
+            || platform::open_to_others(&meta).is_some()
         {
-            use std::os::unix::fs::MetadataExt;
-            if meta.uid() != euid() || meta.mode() & 0o077 != 0 {
-                return None;
-            }
+            return None;
         }
         Some(path)
     }

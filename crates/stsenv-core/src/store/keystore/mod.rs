@@ -18,12 +18,27 @@
 //!
 //! There is no plain-text fallback: without a keystore every call fails
 //! with an error that says what to install or start.
+//!
+//! What differs per platform (the store's name, how an entry is made,
+//! whether entries can be searched, what to say when none answers) is in
+//! `macos.rs`, `windows.rs` and `secret_service.rs`, one of which is this
+//! module's `platform`.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use aws_config::profile::Profile;
 use serde::{Deserialize, Serialize};
+
+#[cfg(target_os = "macos")]
+#[path = "macos.rs"]
+mod platform;
+#[cfg(windows)]
+#[path = "windows.rs"]
+mod platform;
+#[cfg(all(unix, not(target_os = "macos")))]
+#[path = "secret_service.rs"]
+mod platform;
 
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
@@ -274,13 +289,7 @@ impl Backend {
 
 /// The keystore of this platform, as a user would name it.
 fn name() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "the macOS Keychain"
-    } else if cfg!(windows) {
-        "the Windows Credential Manager"
-    } else {
-        "the Secret Service keystore"
-    }
+    platform::NAME
 }
 
 /// Check that the keystore can be reached, without reading any entry;
@@ -339,8 +348,7 @@ fn delete(profile: &str) -> Result<bool> {
 /// empty and callers rely on the profiles marked in the config file).
 fn list() -> Result<Vec<String>> {
     check_available(None)?;
-    if cfg!(windows) {
-        // The Credential Manager searches target-name patterns, not services.
+    if !platform::SEARCHABLE {
         return Ok(Vec::new());
     }
     let spec = HashMap::from([("service", SERVICE)]);
@@ -364,22 +372,7 @@ fn list() -> Result<Vec<String>> {
 
 fn entry(profile: &str) -> Result<keyring_core::Entry> {
     check_available(Some(profile))?;
-    // A label for keystore browsers (Seahorse, KWallet); the other stores name entries themselves.
-    #[cfg(all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    ))]
-    {
-        let label = format!("stsenv: AWS access key of profile {profile}");
-        let modifiers = HashMap::from([("label", label.as_str())]);
-        keyring_core::Entry::new_with_modifiers(SERVICE, profile, &modifiers)
-            .map_err(|err| failure(Some(profile), "open", err))
-    }
-    #[cfg(not(all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    )))]
-    keyring_core::Entry::new(SERVICE, profile).map_err(|err| failure(Some(profile), "open", err))
+    platform::entry(SERVICE, profile).map_err(|err| failure(Some(profile), "open", err))
 }
 
 /// The stored document in `bytes`, validated.
@@ -429,22 +422,7 @@ fn failure(profile: Option<&str>, action: &str, err: keyring_core::Error) -> Err
 
 /// No keystore at all: say what to install or start.
 fn unavailable(profile: Option<&str>, cause: &keyring_core::Error) -> Error {
-    let what = if cfg!(any(target_os = "macos", windows)) {
-        format!("{} cannot be opened ({})", name(), one_line(cause))
-    } else {
-        let bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
-            || std::env::var_os("XDG_RUNTIME_DIR")
-                .is_some_and(|dir| std::path::Path::new(&dir).join("bus").exists());
-        let start = if bus {
-            "no Secret Service answers on the D-Bus session bus"
-        } else {
-            "there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)"
-        };
-        format!(
-            "{start} ({}). Install and start a Secret Service: gnome-keyring (`apt install gnome-keyring`, started by your desktop session, or `gnome-keyring-daemon --start --components=secrets` inside `dbus-run-session`), KWallet or KeePassXC with Secret Service integration. stsenv never falls back to keeping keys in plain text",
-            one_line(cause)
-        )
-    };
+    let what = platform::unavailable(&one_line(cause));
     keystore_error(profile, what)
 }
 
