@@ -367,26 +367,34 @@ pub fn run(stsenv: &Path, work: &Path, base_env: &[(String, String)]) -> util::R
 }
 
 /// The picker's first frame: the time from spawning `stsenv env --pick`
-/// on a pseudo-terminal (Python's `pty`) until the whole frame has been
-/// written to it: the prompt line and every row under it (a row is a
-/// line: the frame shows up to [`PICKER_ROWS`] profiles). The prompt
-/// alone is not enough: it is written before the rows are worked out.
+/// on a new pseudo-terminal until the whole frame has been written to it:
+/// the prompt line and every row under it (a row is a line: the frame
+/// shows up to [`PICKER_ROWS`] profiles). The prompt alone is not enough:
+/// it is written before the rows are worked out. Python spawns stsenv in a
+/// new session with the terminal as its stdin, stdout and stderr
+/// (`posix_spawn`, `setsid`), so the terminal is its controlling one and
+/// `/dev/tty` opens, and reads what stsenv writes.
 fn picker_rows(s: &str, homes: &Homes) -> [Option<f64>; 3] {
     const SCRIPT: &str = r#"
-import os, pty, sys, time, signal
+import os, sys, time, signal
 lines = int(sys.argv[1])
 argv = sys.argv[2:]
+master, slave = os.openpty()
+name = os.ttyname(slave)
+os.close(slave)
 start = time.monotonic()
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(argv[0], argv)
+pid = os.posix_spawn(argv[0], argv, os.environ, setsid=True, file_actions=[
+    (os.POSIX_SPAWN_OPEN, 0, name, os.O_RDWR, 0),
+    (os.POSIX_SPAWN_DUP2, 0, 1),
+    (os.POSIX_SPAWN_DUP2, 0, 2),
+])
 seen = b""
 def frame():
     at = seen.find(b"type to filter")
     return at >= 0 and seen.count(b"\n", at) >= lines
 while not frame():
     try:
-        chunk = os.read(fd, 65536)
+        chunk = os.read(master, 65536)
     except OSError:
         break
     if not chunk:
