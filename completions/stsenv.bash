@@ -1584,11 +1584,11 @@ _stsenv() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json env env-no-export windows-cmd" -- "${cur}"))
                     return 0
                     ;;
                 -s)
-                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish powershell dotenv json env env-no-export windows-cmd" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -74,7 +74,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l write-credentials 
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l refresh -d 'Ignore a cached session for this profile and get a new one'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l non-interactive -d 'Never prompt; exit 3 when an MFA code or SSO login is needed'
-complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l renew -d 'Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive'
+complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l renew -d 'Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive; exits 4 when the keystore passphrase is needed'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l clipboard -d 'Copy a one-line export to the clipboard instead of printing it'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -l pick -d 'Pick the profile in a fuzzy finder on the terminal (most recently used first)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand env" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -283,7 +283,10 @@ zsh\t'zsh code'
 fish\t'fish code (`set -gx NAME \'value\'`)'
 powershell\t'PowerShell code (`$env:NAME = \'value\'`)'
 dotenv\t'a .env file (`NAME=\'value\'`)'
-json\t'one JSON object of the variables (`{"NAME": "value"}`)'"
+json\t'one JSON object of the variables (`{"NAME": "value"}`)'
+env\t'the same as bash (the AWS CLI\'s name)'
+env-no-export\t'`NAME=value` lines without `export` (quoted only where a shell needs it)'
+windows-cmd\t'cmd.exe code (`set "NAME=value"`)'"
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -s o -l output -d 'Write the variables (they include the token) to FILE, mode 0600, instead of stdout; removed when serve stops' -r -F
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l no-cache -d 'Neither read nor write the session cache'
 complete -c stsenv -n "__fish_stsenv_using_subcommand serve" -l refresh -d 'Ignore a cached session for this profile and get a new one'

@@ -150,6 +150,9 @@ __stsenv_hook() {
         if ((__stsenv_rc == 3)); then
             printf 'stsenv: %s needs an MFA code or login to renew; run: stsenv_assume %s\n' \
                 "${STSENV_PROFILE-?}" "${STSENV_PROFILE-}" >&2
+        elif ((__stsenv_rc == 4)); then
+            printf 'stsenv: %s needs the keystore passphrase to renew; run: stsenv_assume %s (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE\n' \
+                "${STSENV_PROFILE-?}" "${STSENV_PROFILE-}" >&2
         else
             printf 'stsenv: renewing %s failed (exit %s); see: stsenv env --renew\n' \
                 "${STSENV_PROFILE-?}" "${__stsenv_rc}" >&2

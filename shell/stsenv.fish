@@ -84,6 +84,8 @@ function __stsenv_hook
         printf "%s\n" $code | source
     else if test $rc -eq 3
         printf 'stsenv: %s needs an MFA code or login to renew; run: stsenv_assume %s\n' "$STSENV_PROFILE" "$STSENV_PROFILE" >&2
+    else if test $rc -eq 4
+        printf 'stsenv: %s needs the keystore passphrase to renew; run: stsenv_assume %s (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE\n' "$STSENV_PROFILE" "$STSENV_PROFILE" >&2
     else
         printf 'stsenv: renewing %s failed (exit %s); see: stsenv env --renew\n' "$STSENV_PROFILE" $rc >&2
     end

@@ -65,6 +65,8 @@ function global:__stsenv_hook {
             Invoke-Expression $code
         } elseif ($rc -eq 3) {
             [Console]::Error.WriteLine("stsenv: $env:STSENV_PROFILE needs an MFA code or login to renew; run: stsenv_assume $env:STSENV_PROFILE")
+        } elseif ($rc -eq 4) {
+            [Console]::Error.WriteLine("stsenv: $env:STSENV_PROFILE needs the keystore passphrase to renew; run: stsenv_assume $env:STSENV_PROFILE (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE")
         } else {
             [Console]::Error.WriteLine("stsenv: renewing $env:STSENV_PROFILE failed (exit $rc); see: stsenv env --renew")
         }

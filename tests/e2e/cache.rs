@@ -6,16 +6,13 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use stsenv_tests::{
-    exported_value, stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS,
-};
+use stsenv_tests::{exported_value, stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG};
 
 const DEV_ROLE: &str = "arn:aws:iam::123456789012:role/dev";
 
 /// `dev` (role with MFA from `base`) plus `ops`, another role behind the same
 /// source and MFA device, plus `plain`, a role without MFA.
 fn switch_role(moto: &Moto) -> Sandbox {
-    let sandbox = Sandbox::with_moto(moto);
     let config = format!(
         "{SWITCH_ROLE_CONFIG}
 [profile ops]
@@ -28,8 +25,7 @@ role_arn = arn:aws:iam::123456789012:role/plain
 source_profile = base
 "
     );
-    sandbox.config(&config).credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(moto, &config)
 }
 
 fn access_key(sandbox: &Sandbox, args: &[&str]) -> String {
@@ -40,6 +36,19 @@ fn access_key(sandbox: &Sandbox, args: &[&str]) -> String {
         .assert()
         .success();
     exported_value(&output.get_output().stdout, "AWS_ACCESS_KEY_ID").expect("key exported")
+}
+
+/// `stsenv env plain` succeeds: the key it exported, and what it said on
+/// stderr.
+fn plain_key_and_stderr(sandbox: &Sandbox) -> (String, String) {
+    let output = sandbox
+        .stsenv()
+        .args(["env", "plain", "--shell", "bash"])
+        .assert()
+        .success();
+    let out = output.get_output();
+    let key = exported_value(&out.stdout, "AWS_ACCESS_KEY_ID").expect("key exported");
+    (key, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -96,14 +105,8 @@ fn an_unwritable_cache_costs_speed_not_the_session() {
     let sandbox = switch_role(Moto::shared());
     // A file where the cache directory should be: nothing can be created in it.
     std::fs::write(sandbox.cache_dir(), b"not a directory").unwrap();
-    let output = sandbox
-        .stsenv()
-        .args(["env", "plain", "--shell", "bash"])
-        .assert()
-        .success();
-    let stderr = String::from_utf8_lossy(&output.get_output().stderr);
+    let (_, stderr) = plain_key_and_stderr(&sandbox);
     assert!(stderr.contains("not cached"), "{stderr}");
-    assert!(exported_value(&output.get_output().stdout, "AWS_ACCESS_KEY_ID").is_some());
 }
 
 #[cfg(unix)]
@@ -146,18 +149,12 @@ fn corrupt_truncated_and_foreign_entries_heal() {
         for entry in &entries {
             std::fs::write(entry, damage).unwrap();
         }
-        let output = sandbox
-            .stsenv()
-            .args(["env", "plain", "--shell", "bash"])
-            .assert()
-            .success();
-        let stderr = String::from_utf8_lossy(&output.get_output().stderr);
+        let (key, stderr) = plain_key_and_stderr(&sandbox);
         assert!(
             stderr.contains("warning") && stderr.contains("cache"),
             "{stderr}"
         );
         assert_eq!(stderr.lines().count(), 1, "one warning line: {stderr}");
-        let key = exported_value(&output.get_output().stdout, "AWS_ACCESS_KEY_ID").unwrap();
         assert_ne!(key, first, "a damaged entry is a miss");
     }
     // Healed: the next call is a silent hit.

@@ -2,7 +2,7 @@
 //! role chains, MFA sessions, federation, ad-hoc roles, credential_process
 //! and `credential_source = Environment`.
 
-use stsenv_tests::{exported_value, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{exported_value, Moto, Sandbox, SWITCH_ROLE_CONFIG};
 
 use crate::util::{arn, assert_expires_in, assumed_role, fails, ok};
 
@@ -93,10 +93,10 @@ duration_seconds = 7200
 
 #[test]
 fn mfa_session_then_role() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(&SWITCH_ROLE_CONFIG.replace("role/dev", "role/chain-mfa"))
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(
+        Moto::shared(),
+        &SWITCH_ROLE_CONFIG.replace("role/dev", "role/chain-mfa"),
+    );
     let plan = ok(&sandbox, &["explain", "dev"]);
     let session = plan
         .find("sts:GetSessionToken with MFA device arn:aws:iam::123456789012:mfa/alice")

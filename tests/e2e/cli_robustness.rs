@@ -6,7 +6,7 @@
 
 use std::process::Stdio;
 
-use stsenv_tests::{stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{stsenv_bin, Moto, Sandbox};
 
 use crate::shell_support::{count, counting_fake, init, run_script, stdout_ok, with_binary};
 use crate::util::{fails, ok};
@@ -21,11 +21,7 @@ source_profile = base
 ";
 
 fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(ROLE_ONLY)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(Moto::shared(), ROLE_ONLY)
 }
 
 #[test]

@@ -12,7 +12,7 @@ use stsenv_tests::federation_stub::{Answer, FederationStub};
 use stsenv_tests::sso_stub::SsoStub;
 use stsenv_tests::{free_port, succeeded, Moto, Sandbox};
 
-use crate::shell_support::set_executable;
+use crate::shell_support::write_executable;
 use crate::sso_login::{cli_time, write_cli_token, SSO_CONFIG};
 
 const CONFIG: &str = "\
@@ -577,15 +577,13 @@ fn the_url_goes_only_where_it_was_asked_for() {
     std::fs::create_dir_all(&bin).unwrap();
     let clip = sandbox.path().join("clipboard");
     let xclip = bin.join("xclip");
-    std::fs::write(
+    write_executable(
         &xclip,
         format!(
             "#!/bin/sh\nPATH=/usr/bin:/bin\ncat > '{}'\n",
             clip.display()
         ),
-    )
-    .unwrap();
-    set_executable(&xclip);
+    );
     let out = sandbox
         .stsenv()
         .envs(stub.env())
@@ -612,16 +610,13 @@ fn the_url_goes_only_where_it_was_asked_for() {
 
     let opened = sandbox.path().join("opened");
     let browser = bin.join("browser");
-    std::fs::write(
-        &browser,
-        // Renamed into place: once it exists, it is whole.
+    write_executable(
+        &browser, // Renamed into place: once it exists, it is whole.
         format!(
             "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
             opened.display()
         ),
-    )
-    .unwrap();
-    set_executable(&browser);
+    );
     let out = sandbox
         .stsenv()
         .envs(stub.env())
@@ -664,12 +659,10 @@ fn nothing_secret_in_argv_or_stderr() {
     std::fs::create_dir_all(&bin).unwrap();
     let clip = sandbox.path().join("clipboard");
     let xclip = bin.join("xclip");
-    std::fs::write(
+    write_executable(
         &xclip,
         format!("#!/bin/sh\n/bin/cat > '{}'\n", clip.display()),
-    )
-    .unwrap();
-    set_executable(&xclip);
+    );
     let path = format!("{}:/usr/bin:/bin", bin.display());
     for (n, mode) in ["--print", "--clipboard"].iter().enumerate() {
         let trace = sandbox.path().join(format!("trace-{n}"));

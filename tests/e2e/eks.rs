@@ -10,7 +10,7 @@ use std::process::{Output, Stdio};
 use base64::Engine;
 use serde_json::{json, Value};
 use stsenv_tests::sso_stub::SsoStub;
-use stsenv_tests::{succeeded, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{succeeded, Moto, Sandbox, SWITCH_ROLE_CONFIG};
 
 use crate::sso_login::SSO_CONFIG;
 use crate::util::epoch_of;
@@ -328,10 +328,7 @@ fn the_region_and_configured_endpoints_pick_the_sts_host() {
 #[test]
 fn a_role_token_is_signed_from_cached_credentials_without_any_network_call() {
     let moto = Moto::start();
-    let sandbox = Sandbox::with_moto(&moto);
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(&moto, SWITCH_ROLE_CONFIG);
     let out = eks_token(
         &sandbox,
         &[
@@ -384,10 +381,7 @@ fn a_role_token_is_signed_from_cached_credentials_without_any_network_call() {
 
 #[test]
 fn without_a_terminal_mfa_and_sso_are_exit_3() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::switch_role();
     let out = eks_token(&sandbox, &["dev", "--cluster-name", "c"], &[]);
     assert_eq!(out.status.code(), Some(3));
     assert!(out.stdout.is_empty());
@@ -409,10 +403,7 @@ fn without_a_terminal_mfa_and_sso_are_exit_3() {
 
 #[test]
 fn a_bad_cluster_name_fails_before_any_credentials_are_resolved() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::switch_role();
     for bad in ["a b", "-x", "a\r\nx-evil: 1", ""] {
         // dev needs an MFA code: exit 1 (not 3) shows the name was checked first.
         let out = eks_token(&sandbox, &["dev", &format!("--cluster-name={bad}")], &[]);

@@ -11,9 +11,7 @@ use crate::util::{fails, ok};
 
 /// A sandbox with `config` and the `base` keys, on the shared emulator.
 fn sandbox(config: &str) -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox.config(config).credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(Moto::shared(), config)
 }
 
 fn config_path(sandbox: &Sandbox) -> String {
@@ -140,10 +138,7 @@ fn sts_refusal_is_reported_with_its_code() {
     // moto enforcing IAM auth: it does not know `base`'s keys, so STS answers
     // 403 InvalidClientTokenId (what AWS says for keys it does not know).
     let strict = Moto::start_with_env(&[("INITIAL_NO_AUTH_ACTION_COUNT", "0")]);
-    let sandbox = Sandbox::with_moto(&strict);
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(&strict, SWITCH_ROLE_CONFIG);
     let stderr = fails(&sandbox, &["env", "dev", "--token-code", "123456"], 1);
     assert!(
         stderr.contains("sts:GetSessionToken for profile `base` failed: InvalidClientTokenId: The security token included in the request is invalid")

@@ -8,30 +8,16 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use stsenv_tests::{Moto, Sandbox};
+use stsenv_tests::{files_containing, Moto, Sandbox};
 
-use crate::keys::{iam_keys, mask, new_user, read, setup, text, IamUser, CONFIG};
+use crate::keys::{
+    iam_keys, mask, new_user, read, rotate_killed_at_any_step, setup, text, Keystore, CONFIG,
+    PASSPHRASE,
+};
+
+/// The file keystore, as the default, its passphrase in the environment.
+const FILE: Keystore = Keystore::File;
 use crate::shell_tmux::Tmux;
-
-const PASSPHRASE: &str = "correct horse battery staple";
-
-/// `stsenv ARGS` with the file keystore as the default and the passphrase
-/// in the environment (never a D-Bus address: the sandbox has none).
-fn file_stsenv(sandbox: &Sandbox) -> assert_cmd::Command {
-    let mut cmd = sandbox.stsenv();
-    cmd.env("STSENV_KEYSTORE", "file")
-        .env("STSENV_KEYSTORE_PASSPHRASE", PASSPHRASE);
-    cmd
-}
-
-fn run(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
-    file_stsenv(sandbox).args(args).output().expect("runs")
-}
-
-fn ok(sandbox: &Sandbox, args: &[&str]) -> String {
-    let out = run(sandbox, args);
-    String::from_utf8(stsenv_tests::succeeded(&out).to_vec()).expect("utf-8")
-}
 
 fn keystore_dir(sandbox: &Sandbox) -> PathBuf {
     sandbox.home().join(".local/share/stsenv/keystore")
@@ -39,45 +25,6 @@ fn keystore_dir(sandbox: &Sandbox) -> PathBuf {
 
 fn keystore_file(sandbox: &Sandbox, profile: &str) -> PathBuf {
     keystore_dir(sandbox).join(format!("{profile}.age"))
-}
-
-/// The key the file keystore hands out for `base`.
-fn stored_key(sandbox: &Sandbox) -> (String, String) {
-    let doc: serde_json::Value =
-        serde_json::from_str(&ok(sandbox, &["credential-process", "base"])).expect("JSON");
-    (
-        doc["AccessKeyId"].as_str().unwrap().to_string(),
-        doc["SecretAccessKey"].as_str().unwrap().to_string(),
-    )
-}
-
-fn arn(sandbox: &Sandbox) -> String {
-    let doc: serde_json::Value =
-        serde_json::from_str(&ok(sandbox, &["whoami", "base", "--json"])).expect("JSON");
-    doc["Arn"].as_str().unwrap().to_string()
-}
-
-/// Every file under `dir` whose bytes contain `needle`.
-fn files_holding(dir: &Path, needle: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let meta = std::fs::symlink_metadata(&path).unwrap();
-            if meta.is_dir() {
-                stack.push(path);
-            } else if meta.is_file()
-                && std::fs::read(&path)
-                    .unwrap()
-                    .windows(needle.len())
-                    .any(|w| w == needle.as_bytes())
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
 }
 
 fn mode(path: &Path) -> u32 {
@@ -88,7 +35,7 @@ fn mode(path: &Path) -> u32 {
 fn import_use_rotate_list_remove_without_a_secret_service() {
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
-    let out = run(&sandbox, &["keys", "import", "base"]);
+    let out = FILE.run(&sandbox, &["keys", "import", "base"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let said = text(&out.stdout);
     assert!(said.contains("encrypted file keystore"), "{said}");
@@ -111,11 +58,11 @@ fn import_use_rotate_list_remove_without_a_secret_service() {
         .unwrap()
         .starts_with(b"age-encryption.org/v1\n"));
     // Nowhere in clear: not in the files, not in their backups.
-    assert!(files_holding(sandbox.path(), &user.secret).is_empty());
+    assert!(files_containing(sandbox.path(), &user.secret).is_empty());
 
     // Used from the file: whoami, and a role through an MFA session.
-    assert_eq!(arn(&sandbox), user.arn());
-    let env = ok(
+    assert_eq!(FILE.arn(&sandbox, "base"), user.arn());
+    let env = FILE.ok(
         &sandbox,
         &["env", "dev", "--shell", "bash", "--token-code", "123456"],
     );
@@ -124,7 +71,7 @@ fn import_use_rotate_list_remove_without_a_secret_service() {
         crate::util::assumed_role(moto, &key)["role_arn"],
         "arn:aws:iam::123456789012:role/dev"
     );
-    let explain = ok(&sandbox, &["explain", "dev"]);
+    let explain = FILE.ok(&sandbox, &["explain", "dev"]);
     assert!(
         explain.contains("read from the encrypted file keystore"),
         "{explain}"
@@ -138,27 +85,27 @@ fn import_use_rotate_list_remove_without_a_secret_service() {
         .unwrap();
     assert!(text(stsenv_tests::succeeded(&out)).contains(&user.arn()));
 
-    let list = ok(&sandbox, &["keys", "list", "--json"]);
+    let list = FILE.ok(&sandbox, &["keys", "list", "--json"]);
     let list: serde_json::Value = serde_json::from_str(&list).unwrap();
     assert_eq!(list[0]["profile"], "base");
     assert_eq!(list[0]["keystore"], "file");
     assert_eq!(list[0]["access_key_id"], mask(&user.key));
 
-    ok(&sandbox, &["keys", "rotate", "base"]);
-    let (new_key, new_secret) = stored_key(&sandbox);
+    FILE.ok(&sandbox, &["keys", "rotate", "base"]);
+    let (new_key, new_secret) = FILE.stored(&sandbox);
     assert_ne!(new_key, user.key);
     assert_eq!(iam_keys(moto, &user.name), std::slice::from_ref(&new_key));
-    assert_eq!(arn(&sandbox), user.arn());
+    assert_eq!(FILE.arn(&sandbox, "base"), user.arn());
     assert!(
-        files_holding(sandbox.path(), &new_secret).is_empty(),
+        files_containing(sandbox.path(), &new_secret).is_empty(),
         "the new secret is in clear in HOME"
     );
-    assert!(files_holding(sandbox.path(), &user.secret).is_empty());
+    assert!(files_containing(sandbox.path(), &user.secret).is_empty());
 
-    ok(&sandbox, &["keys", "remove", "base", "--yes"]);
+    FILE.ok(&sandbox, &["keys", "remove", "base", "--yes"]);
     assert!(!keystore_file(&sandbox, "base").exists());
     assert_eq!(read(sandbox.config_path()), CONFIG);
-    assert_eq!(ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
+    assert_eq!(FILE.ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
 }
 
 #[test]
@@ -167,7 +114,8 @@ fn keys_add_from_stdin_leaves_no_secret_in_home() {
     let user = new_user(moto);
     let sandbox = Sandbox::with_moto(moto);
     sandbox.config("[profile laptop]\nregion = eu-west-1\n");
-    let out = file_stsenv(&sandbox)
+    let out = FILE
+        .stsenv(&sandbox)
         .args(["keys", "add", "laptop", "--stdin"])
         .write_stdin(format!("{}\n{}\n", user.key, user.secret))
         .output()
@@ -178,13 +126,13 @@ fn keys_add_from_stdin_leaves_no_secret_in_home() {
         read(sandbox.config_path()),
         "[profile laptop]\nregion = eu-west-1\nstsenv_keyring = file\n"
     );
-    assert!(files_holding(sandbox.path(), &user.secret).is_empty());
+    assert!(files_containing(sandbox.path(), &user.secret).is_empty());
     assert!(
-        files_holding(sandbox.path(), &user.key).is_empty(),
+        files_containing(sandbox.path(), &user.key).is_empty(),
         "the key id is encrypted too"
     );
     let doc: serde_json::Value =
-        serde_json::from_str(&ok(&sandbox, &["whoami", "laptop", "--json"])).unwrap();
+        serde_json::from_str(&FILE.ok(&sandbox, &["whoami", "laptop", "--json"])).unwrap();
     assert_eq!(doc["Arn"], user.arn());
 }
 
@@ -192,7 +140,7 @@ fn keys_add_from_stdin_leaves_no_secret_in_home() {
 fn a_wrong_or_missing_passphrase_changes_nothing() {
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
-    ok(&sandbox, &["keys", "import", "base"]);
+    FILE.ok(&sandbox, &["keys", "import", "base"]);
     let file = keystore_file(&sandbox, "base");
     let before = std::fs::read(&file).unwrap();
     for args in [
@@ -239,7 +187,7 @@ fn a_wrong_or_missing_passphrase_changes_nothing() {
         err.contains("passphrase") && err.contains("no terminal"),
         "{err}"
     );
-    assert_eq!(arn(&sandbox), user.arn());
+    assert_eq!(FILE.arn(&sandbox, "base"), user.arn());
 }
 
 #[test]
@@ -247,62 +195,31 @@ fn import_killed_at_any_step_keeps_the_key() {
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
     for step in ["import-verified", "import-stored", "import-marked"] {
-        let killed = file_stsenv(&sandbox)
-            .env("STSENV_TEST_KILL_AT", step)
-            .args(["keys", "import", "base"])
-            .output()
-            .unwrap();
-        assert!(
-            !killed.status.success(),
-            "{step}: the kill point was reached"
-        );
+        FILE.killed_at(&sandbox, step, &["keys", "import", "base"]);
         // The profile works after every kill: from the files or from the keystore.
-        assert_eq!(arn(&sandbox), user.arn(), "after a kill at {step}");
+        assert_eq!(
+            FILE.arn(&sandbox, "base"),
+            user.arn(),
+            "after a kill at {step}"
+        );
     }
-    ok(&sandbox, &["keys", "import", "base"]);
+    FILE.ok(&sandbox, &["keys", "import", "base"]);
     assert_eq!(
         read(sandbox.credentials_path()),
         user.credentials_imported()
     );
-    assert_eq!(stored_key(&sandbox).0, user.key);
+    assert_eq!(FILE.stored(&sandbox).0, user.key);
 }
 
 #[test]
 fn rotate_killed_at_any_step_leaves_a_working_key_stored() {
-    let moto = Moto::shared();
-    let steps = [
-        "started", "created", "pending", "verified", "stored", "deleted",
-    ];
-    std::thread::scope(|scope| {
-        for step in steps {
-            scope.spawn(move || {
-                let (sandbox, user): (Sandbox, IamUser) = setup(moto);
-                ok(&sandbox, &["keys", "import", "base"]);
-                let killed = file_stsenv(&sandbox)
-                    .env("STSENV_TEST_KILL_AT", step)
-                    .args(["keys", "rotate", "base"])
-                    .output()
-                    .unwrap();
-                assert!(
-                    !killed.status.success(),
-                    "{step}: the kill point was reached"
-                );
-                assert_eq!(arn(&sandbox), user.arn(), "after a kill at {step}");
-                let (stored, _) = stored_key(&sandbox);
-                assert!(iam_keys(moto, &user.name).contains(&stored), "{step}");
-                let again = run(&sandbox, &["keys", "rotate", "base"]);
-                assert!(again.status.success(), "{step}: {}", text(&again.stderr));
-                let (stored, _) = stored_key(&sandbox);
-                assert_ne!(stored, user.key, "{step}");
-                assert_eq!(iam_keys(moto, &user.name), [stored], "{step}");
-                // No temporary file of an interrupted write is left behind.
-                let names: Vec<String> = std::fs::read_dir(keystore_dir(&sandbox))
-                    .unwrap()
-                    .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-                    .collect();
-                assert_eq!(names, ["base.age"], "{step}");
-            });
-        }
+    rotate_killed_at_any_step(FILE, |sandbox, step| {
+        // No temporary file of an interrupted write is left behind.
+        let names: Vec<String> = std::fs::read_dir(keystore_dir(sandbox))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["base.age"], "{step}");
     });
 }
 
@@ -349,9 +266,9 @@ fn the_passphrase_is_asked_on_the_terminal_without_echo() {
     for secret in [PASSPHRASE, user.secret.as_str(), user.key.as_str()] {
         assert!(!screen.contains(secret), "echoed:\n{screen}");
     }
-    assert!(files_holding(sandbox.path(), &user.secret).is_empty());
+    assert!(files_containing(sandbox.path(), &user.secret).is_empty());
     assert!(
-        files_holding(sandbox.path(), PASSPHRASE).is_empty(),
+        files_containing(sandbox.path(), PASSPHRASE).is_empty(),
         "the passphrase is never stored"
     );
 }

@@ -1,26 +1,16 @@
 //! The rough edges a new user met in the first hour (issue 24), each
 //! pinned by a test that failed before its fix.
 
-use stsenv_tests::{
-    exported, succeeded, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS,
-};
+use stsenv_tests::{exported, succeeded, Sandbox};
 
 use crate::util::fails;
-
-fn switch_role() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
-}
 
 /// `stsenv exec dev aws sts …` without `--` was clap's bare "unexpected
 /// argument 'aws' found"; it now says where the `--` goes, with the
 /// user's own command line.
 #[test]
 fn exec_without_the_separator_says_to_put_it_before_the_command() {
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     let stderr = fails(
         &sandbox,
         &["exec", "dev", "aws", "sts", "get-caller-identity"],
@@ -57,7 +47,7 @@ fn exec_without_the_separator_says_to_put_it_before_the_command() {
 /// "base: …" though the credentials are the role's.
 #[test]
 fn status_after_an_ad_hoc_role_names_the_role() {
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     let out = sandbox
         .stsenv()
         .args([
@@ -95,7 +85,7 @@ fn status_after_an_ad_hoc_role_names_the_role() {
 /// `cache list` with nothing cached printed nothing at all.
 #[test]
 fn cache_list_with_nothing_cached_says_so() {
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     let out = sandbox.stsenv().args(["cache", "list"]).assert().success();
     let output = out.get_output();
     assert!(output.stdout.is_empty(), "stdout stays a (empty) list");

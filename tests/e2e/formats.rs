@@ -1,16 +1,12 @@
 //! The machine-readable outputs of `env`: `--shell json` (credential_process
 //! v1) and `--shell dotenv` (the AWS CLI using `credential-process` is in `cache`).
 
-use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{Moto, Sandbox};
 
 use crate::util::{assert_expires_in, ok};
 
 fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config("[profile fmt]\nrole_arn = arn:aws:iam::123456789012:role/fmt\nsource_profile = base\nregion = ap-south-1\n")
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(Moto::shared(), "[profile fmt]\nrole_arn = arn:aws:iam::123456789012:role/fmt\nsource_profile = base\nregion = ap-south-1\n")
 }
 
 #[test]
@@ -130,10 +126,10 @@ fn the_aws_clis_format_names() {
 /// allow) is refused: nothing on stdout, the variable named, no value shown.
 #[test]
 fn windows_cmd_refuses_what_cmd_would_change() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config("[profile 50%off]\nrole_arn = arn:aws:iam::123456789012:role/fmt\nsource_profile = base\n")
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(
+        Moto::shared(),
+        "[profile 50%off]\nrole_arn = arn:aws:iam::123456789012:role/fmt\nsource_profile = base\n",
+    );
     let err = crate::util::fails(&sandbox, &["env", "50%off", "--shell", "windows-cmd"], 1);
     assert!(
         err.contains("STSENV_PROFILE") && err.contains("`%`"),

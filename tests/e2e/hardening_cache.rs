@@ -10,19 +10,13 @@ use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use stsenv_tests::{
-    exported_value, stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS,
-};
+use stsenv_tests::{exported_value, stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG};
 
 /// `dev` (role with MFA) and `plain` (role without MFA), both from `base`.
 fn setup() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(&format!(
+    Sandbox::with_base_keys(Moto::shared(), &format!(
             "{SWITCH_ROLE_CONFIG}\n[profile plain]\nrole_arn = arn:aws:iam::123456789012:role/hardening-plain\nsource_profile = base\n"
         ))
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
 }
 
 /// `stsenv env plain` (bash), with a hang guard.

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use proptest::prelude::*;
-use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::Sandbox;
 
 /// Every name `env` may write.
 const NAMES: [&str; 10] = [
@@ -155,17 +155,9 @@ fn check(sandbox: &Sandbox, python: &str, file_name: &str) -> Result<(), TestCas
     Ok(())
 }
 
-fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
-}
-
 #[test]
 fn planted_code_in_a_value_never_runs() {
-    let sandbox = sandbox();
+    let sandbox = Sandbox::switch_role();
     let python = python();
     for file_name in [
         "$(touch pwned)",
@@ -184,6 +176,6 @@ proptest! {
 
     #[test]
     fn sh_and_python_dotenv_read_the_same_bytes(file_name in name()) {
-        check(&sandbox(), python(), &file_name)?;
+        check(&Sandbox::switch_role(), python(), &file_name)?;
     }
 }

@@ -10,9 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use stsenv_tests::{
-    exported_value, stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS,
-};
+use stsenv_tests::{exported_value, stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG};
 
 /// A secret and where it may be written.
 struct Secret {
@@ -84,10 +82,7 @@ fn secrets_appear_only_on_stdout_and_in_private_cache_files() {
         return;
     }
     let moto = Moto::shared();
-    let sandbox = Sandbox::with_moto(moto);
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(moto, SWITCH_ROLE_CONFIG);
     let session = ["env", "dev", "--shell", "bash", "--token-code", "123456"];
     let (stdout, stderr1, log1) = traced(&sandbox, &session);
     let (stdout2, stderr2, log2) = traced(&sandbox, &["env", "dev", "--shell", "bash"]);

@@ -124,29 +124,82 @@ pub(crate) fn read(path: impl AsRef<Path>) -> String {
     std::fs::read_to_string(path).expect("readable")
 }
 
-/// Run `stsenv ARGS` in the sandbox's Secret Service; the whole output.
-fn run(sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
-    sandbox.keyring_stsenv().args(args).output().expect("runs")
+/// The passphrase of the file keystore in these tests.
+pub(crate) const PASSPHRASE: &str = "correct horse battery staple";
+
+/// The keystore a test drives: the OS one (the sandbox's own Secret
+/// Service) or the encrypted file (the passphrase in the environment, never
+/// a D-Bus address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keystore {
+    Os,
+    File,
 }
 
-/// Like [`run`], asserting success; stdout.
-fn ok(sandbox: &Sandbox, args: &[&str]) -> String {
-    let out = run(sandbox, args);
-    String::from_utf8(stsenv_tests::succeeded(&out).to_vec()).expect("utf-8")
-}
+/// The OS keystore.
+const OS: Keystore = Keystore::Os;
 
-/// The key the keystore hands out for `base` (credential-process prints it).
-fn stored_key(sandbox: &Sandbox) -> String {
-    let doc: serde_json::Value =
-        serde_json::from_str(&ok(sandbox, &["credential-process", "base"])).expect("JSON");
-    doc["AccessKeyId"].as_str().expect("a key id").to_string()
-}
+impl Keystore {
+    /// `stsenv` with this keystore as the default.
+    pub(crate) fn stsenv(self, sandbox: &Sandbox) -> assert_cmd::Command {
+        match self {
+            Keystore::Os => sandbox.keyring_stsenv(),
+            Keystore::File => {
+                let mut cmd = sandbox.stsenv();
+                cmd.env("STSENV_KEYSTORE", "file")
+                    .env("STSENV_KEYSTORE_PASSPHRASE", PASSPHRASE);
+                cmd
+            }
+        }
+    }
 
-fn arn(sandbox: &Sandbox, args: &[&str]) -> String {
-    let mut all = vec!["whoami", "--json"];
-    all.extend_from_slice(args);
-    let doc: serde_json::Value = serde_json::from_str(&ok(sandbox, &all)).expect("JSON");
-    doc["Arn"].as_str().expect("an ARN").to_string()
+    /// `stsenv ARGS`; the whole output.
+    pub(crate) fn run(self, sandbox: &Sandbox, args: &[&str]) -> std::process::Output {
+        self.stsenv(sandbox).args(args).output().expect("runs")
+    }
+
+    /// `stsenv ARGS` killed at the kill point `step` (debug builds): it
+    /// must not finish; its output.
+    pub(crate) fn killed_at(
+        self,
+        sandbox: &Sandbox,
+        step: &str,
+        args: &[&str],
+    ) -> std::process::Output {
+        let killed = self
+            .stsenv(sandbox)
+            .env("STSENV_TEST_KILL_AT", step)
+            .args(args)
+            .output()
+            .expect("runs");
+        assert!(
+            !killed.status.success(),
+            "{step}: the kill point was reached"
+        );
+        killed
+    }
+
+    /// Like [`Keystore::run`], asserting success; stdout.
+    pub(crate) fn ok(self, sandbox: &Sandbox, args: &[&str]) -> String {
+        let out = self.run(sandbox, args);
+        String::from_utf8(stsenv_tests::succeeded(&out).to_vec()).expect("utf-8")
+    }
+
+    /// The key id and secret the keystore hands out for `base`
+    /// (credential-process prints them).
+    pub(crate) fn stored(self, sandbox: &Sandbox) -> (String, String) {
+        let doc: serde_json::Value =
+            serde_json::from_str(&self.ok(sandbox, &["credential-process", "base"])).expect("JSON");
+        let field = |name: &str| doc[name].as_str().expect(name).to_string();
+        (field("AccessKeyId"), field("SecretAccessKey"))
+    }
+
+    /// Whom `profile` signs as.
+    pub(crate) fn arn(self, sandbox: &Sandbox, profile: &str) -> String {
+        let doc: serde_json::Value =
+            serde_json::from_str(&self.ok(sandbox, &["whoami", profile, "--json"])).expect("JSON");
+        doc["Arn"].as_str().expect("an ARN").to_string()
+    }
 }
 
 pub(crate) fn text(bytes: &[u8]) -> String {
@@ -160,7 +213,7 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
     }
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
-    let out = run(&sandbox, &["keys", "import", "base"]);
+    let out = OS.run(&sandbox, &["keys", "import", "base"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
     assert!(!stdout.contains(&user.secret) && !stderr.contains(&user.secret));
@@ -188,16 +241,16 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
     assert_eq!(read(sandbox.home().join(".aws/config.bak")), CONFIG);
 
     // The keystore serves it; listings say so, with no secret.
-    let list = ok(&sandbox, &["keys", "list"]);
+    let list = OS.ok(&sandbox, &["keys", "list"]);
     assert!(
         list.starts_with("base") && list.contains("keys in keyring"),
         "{list}"
     );
     assert!(!list.contains(&user.key), "key ids are masked: {list}");
-    let profiles = ok(&sandbox, &["profiles"]);
+    let profiles = OS.ok(&sandbox, &["profiles"]);
     let base_row = profiles.lines().find(|l| l.starts_with("base")).unwrap();
     assert!(base_row.contains("keys in keyring"), "{profiles}");
-    let explain = ok(&sandbox, &["explain", "dev"]);
+    let explain = OS.ok(&sandbox, &["explain", "dev"]);
     assert!(
         explain.contains("1. keys in keyring: profile `base`"),
         "{explain}"
@@ -206,11 +259,11 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
         explain.contains("2. sts:GetSessionToken with MFA"),
         "{explain}"
     );
-    assert_eq!(arn(&sandbox, &["base"]), user.arn());
-    assert_eq!(stored_key(&sandbox), user.key);
+    assert_eq!(OS.arn(&sandbox, "base"), user.arn());
+    assert_eq!(OS.stored(&sandbox).0, user.key);
 
     // A role sourced from the keyring profile, through an MFA session.
-    let env = ok(
+    let env = OS.ok(
         &sandbox,
         &["env", "dev", "--shell", "bash", "--token-code", "123456"],
     );
@@ -222,7 +275,7 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
     );
     // GetFederationToken needs long-term keys: keyring ones are.
     let name = format!("fed-{}", user.name);
-    ok(
+    OS.ok(
         &sandbox,
         &["env", "base", "--federation", &name, "--shell", "json"],
     );
@@ -266,28 +319,7 @@ fn import_moves_the_keys_and_keeps_every_other_byte() {
         serde_json::from_slice(stsenv_tests::succeeded(&out)).expect("JSON");
     assert_eq!(identity["Arn"], user.arn());
     // stsenv itself still takes the keyring, not the line pointing back at it.
-    assert_eq!(arn(&sandbox, &["base"]), user.arn());
-}
-
-/// Every file under `dir` (recursively) whose bytes contain `needle`.
-fn files_containing(dir: &Path, needle: &str) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable dir") {
-            let path = entry.expect("entry").path();
-            let meta = std::fs::symlink_metadata(&path).expect("metadata");
-            if meta.is_dir() {
-                dirs.push(path);
-            } else if meta.is_file()
-                && std::fs::read(&path)
-                    .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
-            {
-                found.push(path);
-            }
-        }
-    }
-    found
+    assert_eq!(OS.arn(&sandbox, "base"), user.arn());
 }
 
 /// The command exists to take keys out of plaintext: after it, no byte of
@@ -313,9 +345,9 @@ fn import_leaves_no_byte_of_the_secret_on_disk() {
         &format!("[profile base]\r\nregion = eu-west-1\r\n{keys}"),
     ));
     for (sandbox, user) in [(&sandbox, &user), (&in_config, &config_user)] {
-        ok(sandbox, &["keys", "import", "base"]);
-        assert_eq!(stored_key(sandbox), user.key);
-        let left = files_containing(sandbox.path(), &user.secret);
+        OS.ok(sandbox, &["keys", "import", "base"]);
+        assert_eq!(OS.stored(sandbox).0, user.key);
+        let left = stsenv_tests::files_containing(sandbox.path(), &user.secret);
         assert!(left.is_empty(), "the secret is still in {left:?}");
         for backup in [".aws/credentials.bak", ".aws/config.bak"] {
             let Ok(text) = std::fs::read_to_string(sandbox.home().join(backup)) else {
@@ -375,7 +407,7 @@ fn import_failures_before_the_confirmation_leave_the_files_identical() {
     // The keys cannot be verified (STS unreachable).
     let dead = Sandbox::new().endpoint(&format!("http://127.0.0.1:{}", stsenv_tests::free_port()));
     dead.config(CONFIG).credentials(&user.credentials());
-    let out = run(&dead, &["keys", "import", "base"]);
+    let out = OS.run(&dead, &["keys", "import", "base"]);
     assert!(!out.status.success() && out.stdout.is_empty());
     assert!(
         text(&out.stderr).contains("sts:GetCallerIdentity"),
@@ -383,50 +415,34 @@ fn import_failures_before_the_confirmation_leave_the_files_identical() {
         text(&out.stderr)
     );
     unchanged(&dead);
-    assert_eq!(ok(&dead, &["keys", "list", "--json"]), "[]\n");
+    assert_eq!(OS.ok(&dead, &["keys", "list", "--json"]), "[]\n");
 
     // Killed after verifying, before storing.
-    let killed = sandbox
-        .keyring_stsenv()
-        .env("STSENV_TEST_KILL_AT", "import-verified")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+    OS.killed_at(&sandbox, "import-verified", &["keys", "import", "base"]);
     unchanged(&sandbox);
-    assert_eq!(ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
+    assert_eq!(OS.ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
 
     // Killed after the keystore confirmed, before any file was written:
     // the files are intact and a second run finishes the job.
-    let killed = sandbox
-        .keyring_stsenv()
-        .env("STSENV_TEST_KILL_AT", "import-stored")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+    OS.killed_at(&sandbox, "import-stored", &["keys", "import", "base"]);
     unchanged(&sandbox);
-    assert!(ok(&sandbox, &["keys", "list"]).contains("keys in keyring, but the profile lacks"));
+    assert!(OS
+        .ok(&sandbox, &["keys", "list"])
+        .contains("keys in keyring, but the profile lacks"));
 
     // Killed between the two files: marked, keys still in the credentials
     // file (they win over the mark), and the profile works throughout.
-    let killed = sandbox
-        .keyring_stsenv()
-        .env("STSENV_TEST_KILL_AT", "import-marked")
-        .args(["keys", "import", "base"])
-        .output()
-        .unwrap();
-    assert!(!killed.status.success());
+    OS.killed_at(&sandbox, "import-marked", &["keys", "import", "base"]);
     assert_eq!(read(sandbox.config_path()), CONFIG_MARKED);
     assert_eq!(read(sandbox.credentials_path()), user.credentials());
-    assert_eq!(arn(&sandbox, &["base"]), user.arn());
-    ok(&sandbox, &["keys", "import", "base"]);
+    assert_eq!(OS.arn(&sandbox, "base"), user.arn());
+    OS.ok(&sandbox, &["keys", "import", "base"]);
     assert_eq!(
         read(sandbox.credentials_path()),
         user.credentials_imported()
     );
     assert_eq!(read(sandbox.config_path()), CONFIG_MARKED);
-    assert_eq!(arn(&sandbox, &["base"]), user.arn());
+    assert_eq!(OS.arn(&sandbox, "base"), user.arn());
 }
 
 #[test]
@@ -436,11 +452,11 @@ fn rotate_replaces_the_key_in_iam_and_in_the_keystore() {
     }
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
-    ok(&sandbox, &["keys", "import", "base"]);
-    let out = run(&sandbox, &["keys", "rotate", "base"]);
+    OS.ok(&sandbox, &["keys", "import", "base"]);
+    let out = OS.run(&sandbox, &["keys", "rotate", "base"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).starts_with("Rotated the access key of profile `base`"));
-    let new = stored_key(&sandbox);
+    let new = OS.stored(&sandbox).0;
     assert_ne!(new, user.key);
     assert!(new.starts_with("AKIA"), "{new}");
     // What the AWS CLI sees in IAM: the new key only.
@@ -471,7 +487,7 @@ fn rotate_replaces_the_key_in_iam_and_in_the_keystore() {
         .map(|k| k["AccessKeyId"].as_str().unwrap())
         .collect();
     assert_eq!(ids, [new.as_str()]);
-    assert_eq!(arn(&sandbox, &["base"]), user.arn());
+    assert_eq!(OS.arn(&sandbox, "base"), user.arn());
     // The files were not touched by the rotation.
     assert_eq!(
         read(sandbox.credentials_path()),
@@ -491,13 +507,13 @@ fn rotate_with_mfa_goes_through_the_mfa_session() {
         "region = eu-west-1\r\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\r\n\r\n[profile dev]",
     );
     sandbox.config(&config);
-    ok(&sandbox, &["keys", "import", "base"]);
+    OS.ok(&sandbox, &["keys", "import", "base"]);
     // No terminal and no code: nothing happens, exit 3 like every MFA need.
-    let out = run(&sandbox, &["keys", "rotate", "base"]);
+    let out = OS.run(&sandbox, &["keys", "rotate", "base"]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert_eq!(iam_keys(&moto, &user.name), std::slice::from_ref(&user.key));
     let sessions = moto.session_token_calls();
-    ok(
+    OS.ok(
         &sandbox,
         &["keys", "rotate", "base", "--token-code", "123456"],
     );
@@ -507,10 +523,10 @@ fn rotate_with_mfa_goes_through_the_mfa_session() {
     assert_eq!(keys.len(), 1);
     assert_ne!(keys[0], user.key);
     let list: serde_json::Value =
-        serde_json::from_str(&ok(&sandbox, &["keys", "list", "--json"])).expect("JSON");
+        serde_json::from_str(&OS.ok(&sandbox, &["keys", "list", "--json"])).expect("JSON");
     assert_eq!(list[0]["access_key_id"], mask(&keys[0]));
     // The cached MFA session is reused by the next rotation: no code asked.
-    ok(&sandbox, &["keys", "rotate", "base"]);
+    OS.ok(&sandbox, &["keys", "rotate", "base"]);
     assert_eq!(moto.session_token_calls(), sessions + 1);
 }
 
@@ -524,45 +540,44 @@ fn rotate_killed_at_any_step_leaves_a_working_key_stored() {
     if !keyring::available() {
         return;
     }
+    rotate_killed_at_any_step(OS, |_, _| {});
+}
+
+/// `keys rotate` killed at each of its steps (a sandbox each, in
+/// parallel): after every kill a working key, one IAM knows, is stored and
+/// what the killed run said last names it; running it again finishes:
+/// one key in IAM, the stored one, new. `also` checks what is particular
+/// to the keystore, after that.
+pub(crate) fn rotate_killed_at_any_step(keystore: Keystore, also: impl Fn(&Sandbox, &str) + Sync) {
     let moto = Moto::shared();
     let steps = [
         "started", "created", "pending", "verified", "stored", "deleted",
     ];
+    let also = &also;
     std::thread::scope(|scope| {
         for step in steps {
             scope.spawn(move || {
                 let (sandbox, user) = setup(moto);
-                ok(&sandbox, &["keys", "import", "base"]);
-                let killed = sandbox
-                    .keyring_stsenv()
-                    .env("STSENV_TEST_KILL_AT", step)
-                    .args(["keys", "rotate", "base"])
-                    .output()
-                    .unwrap();
-                assert!(
-                    !killed.status.success(),
-                    "{step}: the kill point was reached"
-                );
-                // A working key is stored, and it is one IAM knows.
+                keystore.ok(&sandbox, &["keys", "import", "base"]);
+                let killed = keystore.killed_at(&sandbox, step, &["keys", "rotate", "base"]);
                 assert_eq!(
-                    arn(&sandbox, &["base"]),
+                    keystore.arn(&sandbox, "base"),
                     user.arn(),
                     "after a kill at {step}"
                 );
-                let stored = stored_key(&sandbox);
+                let (stored, _) = keystore.stored(&sandbox);
                 assert!(iam_keys(moto, &user.name).contains(&stored), "{step}");
-                // What the killed run said last names the stored key.
                 let said = text(&killed.stderr);
                 if let Some(last) = said.lines().rfind(|l| l.starts_with("stsenv: ")) {
                     assert!(last.contains(&mask(&stored)), "{step}: {last} vs {stored}");
                 }
-                // Running it again finishes: one key in IAM, the stored one, new.
-                let again = run(&sandbox, &["keys", "rotate", "base"]);
+                let again = keystore.run(&sandbox, &["keys", "rotate", "base"]);
                 assert!(again.status.success(), "{step}: {}", text(&again.stderr));
-                let stored = stored_key(&sandbox);
+                let (stored, _) = keystore.stored(&sandbox);
                 assert_ne!(stored, user.key, "{step}");
                 assert_eq!(iam_keys(moto, &user.name), [stored], "{step}");
-                assert_eq!(arn(&sandbox, &["base"]), user.arn(), "{step}");
+                assert_eq!(keystore.arn(&sandbox, "base"), user.arn(), "{step}");
+                also(&sandbox, step);
             });
         }
     });
@@ -619,7 +634,7 @@ fn secrets_never_reach_argv_stdout_or_stderr() {
     let rotate = traced(&["keys", "rotate", "base"], "", "rotate");
     let new_secret = {
         let doc: serde_json::Value =
-            serde_json::from_str(&ok(&sandbox, &["credential-process", "base"])).unwrap();
+            serde_json::from_str(&OS.ok(&sandbox, &["credential-process", "base"])).unwrap();
         doc["SecretAccessKey"].as_str().unwrap().to_string()
     };
     assert_ne!(new_secret, user.secret);
@@ -716,7 +731,7 @@ fn keys_add_asks_on_the_terminal_without_echo() {
         read(sandbox.config_path()),
         "[profile base]\nregion = eu-west-1\n\n[profile laptop]\nstsenv_keyring = true\n"
     );
-    assert_eq!(arn(&sandbox, &["laptop"]), user.arn());
+    assert_eq!(OS.arn(&sandbox, "laptop"), user.arn());
 }
 
 #[test]
@@ -725,20 +740,20 @@ fn remove_forgets_the_key_and_the_mark() {
         return;
     }
     let (sandbox, user) = setup(Moto::shared());
-    ok(&sandbox, &["keys", "import", "base"]);
+    OS.ok(&sandbox, &["keys", "import", "base"]);
     // Without a terminal to confirm on, nothing is removed.
-    let out = run(&sandbox, &["keys", "remove", "base"]);
+    let out = OS.run(&sandbox, &["keys", "remove", "base"]);
     assert!(!out.status.success() && out.stdout.is_empty());
     assert!(text(&out.stderr).contains("--yes"), "{}", text(&out.stderr));
-    assert_eq!(stored_key(&sandbox), user.key);
-    ok(&sandbox, &["keys", "remove", "base", "--yes"]);
+    assert_eq!(OS.stored(&sandbox).0, user.key);
+    OS.ok(&sandbox, &["keys", "remove", "base", "--yes"]);
     assert_eq!(
         read(sandbox.config_path()),
         CONFIG,
         "the mark is gone, nothing else"
     );
-    assert_eq!(ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
-    let out = run(&sandbox, &["whoami", "base"]);
+    assert_eq!(OS.ok(&sandbox, &["keys", "list", "--json"]), "[]\n");
+    let out = OS.run(&sandbox, &["whoami", "base"]);
     assert!(!out.status.success() && out.stdout.is_empty());
     assert!(text(&out.stderr).contains("profile `base`"));
 }
@@ -750,7 +765,7 @@ fn a_marked_profile_without_stored_keys_says_what_to_do() {
     }
     let sandbox = Sandbox::with_moto(Moto::shared());
     sandbox.config("[profile base]\nstsenv_keyring = true\n[profile dev]\nrole_arn = arn:aws:iam::123456789012:role/dev\nsource_profile = base\n");
-    let out = run(&sandbox, &["env", "dev"]);
+    let out = OS.run(&sandbox, &["env", "dev"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let err = text(&out.stderr);
@@ -767,7 +782,7 @@ fn rotate_stops_when_the_user_already_has_two_keys() {
     }
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
-    ok(&sandbox, &["keys", "import", "base"]);
+    OS.ok(&sandbox, &["keys", "import", "base"]);
     let other = xml_all(
         &iam(
             moto,
@@ -776,7 +791,7 @@ fn rotate_stops_when_the_user_already_has_two_keys() {
         "AccessKeyId",
     )
     .remove(0);
-    let out = run(&sandbox, &["keys", "rotate", "base"]);
+    let out = OS.run(&sandbox, &["keys", "rotate", "base"]);
     assert!(!out.status.success() && out.stdout.is_empty());
     let err = text(&out.stderr);
     assert!(err.contains("already has two access keys"), "{err}");
@@ -788,7 +803,7 @@ fn rotate_stops_when_the_user_already_has_two_keys() {
         both,
         "nothing created or deleted"
     );
-    assert_eq!(stored_key(&sandbox), user.key);
+    assert_eq!(OS.stored(&sandbox).0, user.key);
 }
 
 #[test]
@@ -798,7 +813,7 @@ fn rotate_starts_over_when_the_pending_key_was_deleted_in_iam() {
     }
     let moto = Moto::shared();
     let (sandbox, user) = setup(moto);
-    ok(&sandbox, &["keys", "import", "base"]);
+    OS.ok(&sandbox, &["keys", "import", "base"]);
     let killed = sandbox
         .keyring_stsenv()
         .env("STSENV_TEST_KILL_AT", "pending")
@@ -817,8 +832,8 @@ fn rotate_starts_over_when_the_pending_key_was_deleted_in_iam() {
             user.name
         ),
     );
-    ok(&sandbox, &["keys", "rotate", "base"]);
-    let stored = stored_key(&sandbox);
+    OS.ok(&sandbox, &["keys", "rotate", "base"]);
+    let stored = OS.stored(&sandbox).0;
     assert!(
         stored != user.key && stored != pending,
         "a fresh key: {stored}"

@@ -244,10 +244,21 @@ fn authorization_url(child: &mut std::process::Child) -> String {
 }
 
 fn login_child(sandbox: &Sandbox, stub: &SigninStub, args: &[&str]) -> std::process::Child {
+    login_child_with(sandbox, stub, args, &[])
+}
+
+/// [`login_child`] with `env` added to the sandbox's environment.
+fn login_child_with(
+    sandbox: &Sandbox,
+    stub: &SigninStub,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Child {
     let mut cmd = Command::new(stsenv_tests::stsenv_bin());
     cmd.env_clear()
         .envs(sandbox.env())
         .envs(stub.env())
+        .envs(env.iter().copied())
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -258,7 +269,21 @@ fn login_child(sandbox: &Sandbox, stub: &SigninStub, args: &[&str]) -> std::proc
 /// `stsenv login dev` through the loopback redirect, the browser played by
 /// the stub; returns the cache file it wrote.
 fn log_in_same_device(sandbox: &Sandbox, stub: &SigninStub) -> Value {
-    let mut child = login_child(sandbox, stub, &["login", "dev", "--no-browser"]);
+    let out = sign_in_same_device(sandbox, stub, &["login", "dev", "--no-browser"], &[]);
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(out.stdout.is_empty());
+    read_cache(sandbox)
+}
+
+/// `stsenv ARGS` (a login through the loopback redirect) with `env` added,
+/// the browser played by the stub; what stsenv printed and its status.
+fn sign_in_same_device(
+    sandbox: &Sandbox,
+    stub: &SigninStub,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    let mut child = login_child_with(sandbox, stub, args, env);
     let url = authorization_url(&mut child);
     let query = url.split_once('?').unwrap().1;
     let params = stsenv_tests::loopback_http::form_query(query);
@@ -270,10 +295,26 @@ fn log_in_same_device(sandbox: &Sandbox, stub: &SigninStub) -> Value {
     let (base, path) = location.split_at(location.find("/oauth").unwrap());
     let (status, _) = stsenv_tests::loopback_http::request(base, "GET", path, &[]).unwrap();
     assert_eq!(status, 200);
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{:?}", out.status);
-    assert!(out.stdout.is_empty());
-    read_cache(sandbox)
+    child.wait_with_output().unwrap()
+}
+
+/// `stsenv login PROFILE --no-browser` answered by a callback that
+/// carries `state` (URL-encoded) instead of the one stsenv sent; how it
+/// ended.
+fn forged_callback(
+    sandbox: &Sandbox,
+    stub: &SigninStub,
+    profile: &str,
+    state: &str,
+) -> std::process::ExitStatus {
+    let mut child = login_child(sandbox, stub, &["login", profile, "--no-browser"]);
+    let url = authorization_url(&mut child);
+    let params = stsenv_tests::loopback_http::form_query(url.split_once('?').unwrap().1);
+    let redirect = params["redirect_uri"].clone();
+    let (base, path) = redirect.split_at(redirect.find("/oauth").unwrap());
+    let forged = format!("{path}?code=abc&state={state}");
+    stsenv_tests::loopback_http::request(base, "GET", &forged, &[]).unwrap();
+    child.wait().unwrap()
 }
 
 /// Make the cached credentials expired (the refresh token stays).
@@ -321,6 +362,75 @@ fn botocore_refreshes_a_session_stsenv_logged_in() {
     );
 }
 
+/// `stsenv login NEW` for a profile the files do not have: after the
+/// login the config has `[profile NEW]` with `login_session` and `region`,
+/// as `aws login --profile NEW` writes it (the region it asks for; here
+/// none is set), every other byte as it was; botocore and stsenv both use
+/// the new profile.
+#[test]
+fn login_creates_a_profile_the_config_does_not_have() {
+    let stub = SigninStub::start();
+    let sandbox = sandbox();
+    let out = sign_in_same_device(&sandbox, &stub, &["login", "fresh", "--no-browser"], &[]);
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(out.stdout.is_empty());
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).unwrap(),
+        format!("{CONFIG}\n[profile fresh]\nlogin_session = {SESSION_ARN}\nregion = us-east-1\n")
+    );
+    let ours = stsenv_credentials(&sandbox, &stub, "fresh");
+    let theirs = botocore_credentials(&sandbox, &stub, "fresh");
+    same(&ours, &theirs);
+    // A region from the environment is not written, as with the AWS CLI.
+    let sandbox = Sandbox::new();
+    let out = sign_in_same_device(
+        &sandbox,
+        &stub,
+        &["login", "--profile", "other", "--no-browser"],
+        &[("AWS_REGION", "eu-west-1")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).unwrap(),
+        format!("[profile other]\nlogin_session = {SESSION_ARN}\n")
+    );
+}
+
+/// A failed login writes no profile; a name no section header can hold
+/// is refused before any call, naming the file.
+#[test]
+fn login_of_a_new_profile_writes_nothing_unless_it_succeeds() {
+    let stub = SigninStub::start();
+    let sandbox = sandbox();
+    assert!(!forged_callback(&sandbox, &stub, "fresh", "forged").success());
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).unwrap(),
+        CONFIG
+    );
+    assert!(!sandbox.config_path().with_extension("bak").exists());
+    for bad in ["a]b", "two words", "x\n[profile y]", "new\u{1b}[2J"] {
+        let out = stsenv(&sandbox, &stub, &["login", bad]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+        assert!(
+            stderr.contains("cannot be a new one")
+                && stderr.contains(&sandbox.config_path().display().to_string()),
+            "{stderr}"
+        );
+        assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(sandbox.config_path()).unwrap(),
+        CONFIG
+    );
+    assert!(stub.calls().is_empty(), "{:?}", stub.calls());
+}
+
 #[test]
 fn login_remote_takes_the_pasted_code() {
     let stub = SigninStub::start();
@@ -341,14 +451,7 @@ fn login_remote_takes_the_pasted_code() {
 fn login_refuses_a_callback_with_another_state_and_escapes_it() {
     let stub = SigninStub::start();
     let sandbox = sandbox();
-    let mut child = login_child(&sandbox, &stub, &["login", "dev", "--no-browser"]);
-    let url = authorization_url(&mut child);
-    let params = stsenv_tests::loopback_http::form_query(url.split_once('?').unwrap().1);
-    let redirect = params["redirect_uri"].clone();
-    let (base, path) = redirect.split_at(redirect.find("/oauth").unwrap());
-    let evil = format!("{path}?code=abc&state=%1B%5B2Jforged");
-    stsenv_tests::loopback_http::request(base, "GET", &evil, &[]).unwrap();
-    let status = child.wait().unwrap();
+    let status = forged_callback(&sandbox, &stub, "dev", "%1B%5B2Jforged");
     assert!(!status.success());
     assert!(stub.calls().is_empty(), "no code was redeemed");
     assert!(!cache_dir(&sandbox)

@@ -1169,21 +1169,16 @@ fn a_killed_server_leaves_no_copy_of_the_credentials() {
 
 /// `serve --output FILE`: the variables (with the token) go to a 0600 file
 /// written whole, nothing to stdout, and the file goes when serve stops.
-#[test]
-fn serve_writes_the_variables_to_a_private_file_removed_at_stop() {
-    let sandbox = sandbox();
-    let file = sandbox.path().join("server.env");
-    // An existing, world-readable file is replaced, not reused.
-    std::fs::write(&file, "old\n").unwrap();
-    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let mut process = stsenv(
-        &sandbox,
-        &["serve", "runner", "--output", file.to_str().unwrap()],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("stsenv starts");
+/// `stsenv serve runner --output FILE ARGS…`, once it serves (the file
+/// is written before it says so).
+fn serve_to_file(sandbox: &Sandbox, file: &std::path::Path, args: &[&str]) -> Child {
+    let mut all = vec!["serve", "runner", "--output", file.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let mut process = stsenv(sandbox, &all)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("stsenv starts");
     let mut stderr = BufReader::new(process.stderr.take().unwrap());
     let mut line = String::new();
     while !line.contains("serving the credentials") {
@@ -1193,6 +1188,91 @@ fn serve_writes_the_variables_to_a_private_file_removed_at_stop() {
             "serve ended early"
         );
     }
+    process
+}
+
+/// The AWS CLI's export formats that `env` has: `env`, `env-no-export`
+/// and `windows-cmd` print the server's variables through `env`'s own
+/// emitters; `process` (credential_process JSON, which has no place for a
+/// URL and a token) is refused before any server starts.
+#[test]
+fn serve_prints_the_aws_cli_formats_and_refuses_process() {
+    let sandbox = sandbox();
+    let refused = output_within(
+        stsenv(&sandbox, &["serve", "runner", "--shell", "process"]),
+        PATIENCE,
+    );
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(refused.stdout.is_empty());
+    assert!(
+        stderr.contains("--shell json") && stderr.contains("stsenv credential-process"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("serving"), "{stderr}");
+    // env-no-export: plain assignments that sh reads (`set -a` exports
+    // them); the AWS CLI then signs as the role through the server.
+    let file = sandbox.path().join("vars.sh");
+    let mut process = serve_to_file(&sandbox, &file, &["--shell", "env-no-export"]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.lines().all(|l| l.starts_with("AWS_")) && !text.contains("export"),
+        "{text}"
+    );
+    let mut aws = sandbox.command("sh");
+    aws.arg("-c")
+        .arg("set -a; . \"$1\"; set +a; exec aws sts get-caller-identity --output json")
+        .arg("sh")
+        .arg(&file)
+        .env_remove("AWS_ACCESS_KEY_ID");
+    let identity: Value = serde_json::from_slice(succeeded(&aws.output().unwrap())).unwrap();
+    assert_eq!(identity["Arn"], ROLE_ARN);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
+    assert!(wait_within(&mut process, PATIENCE).success());
+    // windows-cmd and env (bash's code): the same variables, and the
+    // shadowing keys removed.
+    for (format, url_line, removal) in [
+        (
+            "windows-cmd",
+            "set \"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:",
+            "set \"AWS_ACCESS_KEY_ID=\"",
+        ),
+        (
+            "env",
+            "export AWS_CONTAINER_CREDENTIALS_FULL_URI='http://127.0.0.1:",
+            "unset AWS_ACCESS_KEY_ID",
+        ),
+    ] {
+        let file = sandbox.path().join(format!("vars.{format}"));
+        let mut process = serve_to_file(&sandbox, &file, &["--shell", format]);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.lines().any(|l| l.starts_with(url_line)),
+            "{format}: {text}"
+        );
+        assert!(
+            text.lines().any(|l| l.starts_with(removal)),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+            "{format}: {text}"
+        );
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(process.id() as i32, libc::SIGINT) };
+        assert!(wait_within(&mut process, PATIENCE).success());
+    }
+}
+
+#[test]
+fn serve_writes_the_variables_to_a_private_file_removed_at_stop() {
+    let sandbox = sandbox();
+    let file = sandbox.path().join("server.env");
+    // An existing, world-readable file is replaced, not reused.
+    std::fs::write(&file, "old\n").unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let mut process = serve_to_file(&sandbox, &file, &[]);
     let text = std::fs::read_to_string(&file).unwrap();
     let mode = std::fs::metadata(&file).unwrap().permissions();
     assert_eq!(

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use base64::Engine;
-use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{Moto, Sandbox};
 
 use crate::util::{fails, ok};
 
@@ -79,8 +79,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 #[test]
 fn tags_reach_sts_and_make_their_own_session() {
     let (moto, recording) = recording_moto();
-    let sandbox = Sandbox::with_moto(&moto);
-    sandbox.config(CONFIG).credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(&moto, CONFIG);
 
     // The profile's tags, then the environment's and the flags on top.
     ok(&sandbox, &["env", "tagged", "--shell", "json"]);
@@ -178,8 +177,7 @@ fn tags_reach_sts_and_make_their_own_session() {
 #[test]
 fn bad_tags_are_refused_before_any_call() {
     let (moto, recording) = recording_moto();
-    let sandbox = Sandbox::with_moto(&moto);
-    sandbox.config(CONFIG).credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::with_base_keys(&moto, CONFIG);
     let long = format!("Team={}", "v".repeat(257));
     for (args, expected) in [
         (vec!["--session-tag", "Team"], "KEY=VALUE"),

@@ -2,9 +2,9 @@
 //! `env --clipboard` (secret on a pipe, never on stdout), `completions`
 //! (committed files up to date) and the dynamic profile completion.
 
-use stsenv_tests::{workspace_root, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{workspace_root, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
-use crate::shell_support::{now, set_executable};
+use crate::shell_support::{now, write_executable};
 
 #[test]
 fn status_reads_the_environment() {
@@ -64,25 +64,20 @@ fn jiff_like_rfc3339(epoch: i64) -> String {
 
 #[test]
 fn clipboard_gets_the_code_on_stdin_and_the_terminal_gets_no_secret() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::switch_role();
     let bin = sandbox.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let clip = sandbox.path().join("clipboard");
     let args_file = sandbox.path().join("xclip-args");
     let xclip = bin.join("xclip");
-    std::fs::write(
+    write_executable(
         &xclip,
         format!(
             "#!/bin/sh\nPATH=/usr/bin:/bin\nprintf '%s\\n' \"$*\" > '{}'\ncat > '{}'\n",
             args_file.display(),
             clip.display()
         ),
-    )
-    .unwrap();
-    set_executable(&xclip);
+    );
     let out = sandbox
         .stsenv()
         .args([

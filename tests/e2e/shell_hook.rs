@@ -4,7 +4,9 @@
 //! real prompts (interactive, reading from a pipe); fish has no prompt
 //! without a terminal, so its test emits the `fish_prompt` event.
 
-use stsenv_tests::{stsenv_bin, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{stsenv_bin, Moto, Sandbox};
+
+use crate::keys::CONFIG;
 
 use crate::shell_support::{
     count, counting_fake, init, now, run_interactive, run_script, shell_command, stdout_ok,
@@ -12,14 +14,6 @@ use crate::shell_support::{
 };
 
 const PROMPTS: usize = 200;
-
-fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
-}
 
 /// Plugin code (hook only) using `fake` as the binary, saved to a file.
 fn plugin_file(sandbox: &Sandbox, shell: &str, fake: &std::path::Path) -> std::path::PathBuf {
@@ -38,6 +32,22 @@ fn session(
     refresh_at: i64,
     prompts: usize,
 ) -> std::process::Output {
+    session_with(sandbox, shell, plugin, refresh_at, prompts, DEV)
+}
+
+/// The session `dev` of the switch-role sandbox.
+const DEV: &[(&str, &str)] = &[("STSENV_PROFILE", "dev")];
+
+/// Like [`session`], with `vars` (STSENV_PROFILE among them) exported
+/// before the plugin is loaded.
+fn session_with(
+    sandbox: &Sandbox,
+    shell: &str,
+    plugin: &std::path::Path,
+    refresh_at: i64,
+    prompts: usize,
+    vars: &[(&str, &str)],
+) -> std::process::Output {
     let print = match shell {
         "fish" => "echo \"RESULT:$STSENV_REFRESH_AT:$AWS_ACCESS_KEY_ID\"",
         _ => "echo \"RESULT:$STSENV_REFRESH_AT:${AWS_ACCESS_KEY_ID-}\"",
@@ -45,15 +55,21 @@ fn session(
     match shell {
         "fish" => {
             let script = format!(
-                "set -gx STSENV_PROFILE dev\nset -gx STSENV_REFRESH_AT {refresh_at}\nset -gx AWS_ACCESS_KEY_ID old\n\
+                "{}set -gx STSENV_REFRESH_AT {refresh_at}\nset -gx AWS_ACCESS_KEY_ID old\n\
                  source '{}'\nset i 0\nwhile test $i -lt {prompts}\n    emit fish_prompt\n    set i (math $i + 1)\nend\n{print}\n",
+                vars.iter()
+                    .map(|(name, value)| format!("set -gx {name} {value}\n"))
+                    .collect::<String>(),
                 plugin.display()
             );
             run_script(sandbox, "fish", &script)
         }
         _ => {
             let mut lines = format!(
-                "set -u\nexport STSENV_PROFILE=dev STSENV_REFRESH_AT={refresh_at} AWS_ACCESS_KEY_ID=old\n. '{}'\n",
+                "set -u\nexport{} STSENV_REFRESH_AT={refresh_at} AWS_ACCESS_KEY_ID=old\n. '{}'\n",
+                vars.iter()
+                    .map(|(name, value)| format!(" {name}={value}"))
+                    .collect::<String>(),
                 plugin.display()
             );
             // One prompt per line read, plus the first; the setup lines ran
@@ -94,7 +110,7 @@ fn stsenv_lines(out: &std::process::Output) -> Vec<String> {
 #[test]
 fn fresh_credentials_cost_no_process_over_200_prompts() {
     for shell in SHELLS {
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         let (fake, counter) = counting_fake(sandbox.path(), "exit 99");
         let plugin = plugin_file(&sandbox, shell, &fake);
         let out = session(&sandbox, shell, &plugin, now() + 3600, PROMPTS);
@@ -118,7 +134,7 @@ fn fresh_credentials_strace_sees_only_the_shell() {
         return;
     }
     for shell in SHELLS {
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         let (fake, _) = counting_fake(sandbox.path(), "exit 99");
         let plugin = plugin_file(&sandbox, shell, &fake);
         let trace = sandbox.path().join("trace");
@@ -175,7 +191,7 @@ fn fresh_credentials_strace_sees_only_the_shell() {
 #[test]
 fn due_credentials_are_renewed_once() {
     for shell in SHELLS {
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         // Fill the cache so that the renewal needs no MFA code.
         sandbox
             .stsenv()
@@ -212,11 +228,19 @@ fn due_credentials_are_renewed_once() {
     }
 }
 
+/// The one line of stsenv's the session printed on stderr (zsh's prompt
+/// may stand before it on the same line).
+fn one_line(out: &std::process::Output, shell: &str) -> String {
+    let mut lines = stsenv_lines(out);
+    assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
+    lines.remove(0)
+}
+
 #[test]
 fn failed_renewal_says_one_line_then_backs_off() {
     for shell in SHELLS {
         // Empty cache and no terminal: renewal needs an MFA code, exit 3.
-        let sandbox = sandbox();
+        let sandbox = Sandbox::switch_role();
         let real = stsenv_bin().display().to_string();
         let (fake, counter) = counting_fake(sandbox.path(), &format!("exec '{real}' \"$@\""));
         let plugin = plugin_file(&sandbox, shell, &fake);
@@ -229,12 +253,45 @@ fn failed_renewal_says_one_line_then_backs_off() {
             (before + 59..=now() + 60).contains(&at),
             "{shell}: back-off to now+60, got {at}"
         );
-        let lines = stsenv_lines(&out);
-        assert_eq!(lines.len(), 1, "{shell}: {lines:?}");
+        let line = one_line(&out, shell);
+        assert!(line.contains("dev needs an MFA code"), "{shell}: {line}");
+    }
+}
+
+/// `base`'s keys are in the encrypted file keystore and the shell has no
+/// passphrase: the renewal cannot open them and the hook says that (it
+/// said "MFA code or login") and what to run.
+#[test]
+fn a_renewal_that_needs_the_keystore_passphrase_names_it() {
+    let (sandbox, _user) = crate::keys::setup(Moto::shared());
+    sandbox.config(&format!(
+        "{CONFIG}[profile ops]\r\nrole_arn = arn:aws:iam::123456789012:role/ops\r\nsource_profile = base\r\n"
+    ));
+    let file_keystore = [("STSENV_PROFILE", "ops"), ("STSENV_KEYSTORE", "file")];
+    crate::keys::Keystore::File.ok(&sandbox, &["keys", "import", "base"]);
+    // `env --renew` tells the passphrase apart by its exit status;
+    // every other command keeps 3 for any human need.
+    let without_passphrase = |args: &[&str]| {
+        let out = sandbox.stsenv().envs(file_keystore).args(args).output();
+        out.unwrap()
+    };
+    let renew = without_passphrase(&["env", "--renew"]);
+    let stderr = String::from_utf8_lossy(&renew.stderr);
+    assert_eq!(renew.status.code(), Some(4), "{stderr}");
+    assert!(renew.stdout.is_empty());
+    assert!(stderr.contains("STSENV_KEYSTORE_PASSPHRASE"), "{stderr}");
+    assert_eq!(
+        without_passphrase(&["whoami", "ops"]).status.code(),
+        Some(3)
+    );
+    for shell in SHELLS {
+        let plugin = plugin_file(&sandbox, shell, stsenv_bin());
+        let out = session_with(&sandbox, shell, &plugin, now() - 1, 2, &file_keystore);
+        assert_eq!(result(&out).1, "old", "{shell}: the old credentials stay");
+        let line = one_line(&out, shell);
         assert!(
-            lines[0].contains("dev needs an MFA code"),
-            "{shell}: {}",
-            lines[0]
+            line.ends_with("stsenv: ops needs the keystore passphrase to renew; run: stsenv_assume ops (it asks for it), or set STSENV_KEYSTORE_PASSPHRASE"),
+            "{shell}: {line}"
         );
     }
 }
@@ -307,33 +364,27 @@ fn hook_cost_when_fresh_is_measured() {
 /// `%(%s)T`. Simulated by unsetting EPOCHSECONDS before loading it.
 #[test]
 fn bash_clock_without_epochseconds_uses_printf() {
-    let sandbox = Sandbox::new();
-    let script = "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
-                  declare -f __stsenv_clock | grep -c printf\n__stsenv_clock\necho \"$__stsenv_now\"\n";
-    // Bracketed by the test's clock: a loaded machine may take seconds to run it.
-    let before = now();
-    let out = stdout_ok(&run_script(&sandbox, "bash", script));
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "1", "{out}");
-    let clock: i64 = lines[1].parse().unwrap();
-    assert!(
-        (before - 1..=now() + 1).contains(&clock),
-        "{clock} not within [{before}, {}]",
-        now()
-    );
+    bash_clock_reads_the_time("", "printf");
 }
 
 /// bash 3.2 has neither: the plugin counts $SECONDS from the epoch time
 /// `stsenv init` wrote in. Forced through the version parameter.
 #[test]
 fn bash_clock_of_bash_3_counts_seconds_from_init() {
+    bash_clock_reads_the_time("__stsenv_pick_clock 3 2\n", "SECONDS0");
+}
+
+/// Without EPOCHSECONDS and after `setup`, bash's `__stsenv_clock` is the
+/// one that contains `marker`, and it reads the time.
+fn bash_clock_reads_the_time(setup: &str, marker: &str) {
     let sandbox = Sandbox::new();
-    let script = "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
-                  __stsenv_pick_clock 3 2\ndeclare -f __stsenv_clock | grep -c SECONDS0\n\
-                  __stsenv_clock\necho \"$__stsenv_now\"\n";
+    let script = format!(
+        "set -u\nunset EPOCHSECONDS\neval \"$(stsenv init bash --no-aliases)\"\n\
+         {setup}declare -f __stsenv_clock | grep -c {marker}\n__stsenv_clock\necho \"$__stsenv_now\"\n"
+    );
     // Bracketed by the test's clock: a loaded machine may take seconds to run it.
     let before = now();
-    let out = stdout_ok(&run_script(&sandbox, "bash", script));
+    let out = stdout_ok(&run_script(&sandbox, "bash", &script));
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "1", "{out}");
     let clock: i64 = lines[1].parse().unwrap();

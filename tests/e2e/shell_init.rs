@@ -45,11 +45,7 @@ const FLAG_SETS: [&[&str]; 4] = [
 ];
 
 fn odd_sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(ODD_PROFILES)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(Moto::shared(), ODD_PROFILES)
 }
 
 /// The odd profiles, alone (their functions are in the plugin) and among

@@ -3,17 +3,9 @@
 //! unassume; bash and zsh under `set -u`. Plus the static checks
 //! (shellcheck, `zsh -n`, `fish --no-execute`) and the init contract.
 
-use stsenv_tests::{workspace_root, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{workspace_root, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
 
 use crate::shell_support::{init, run_script, stdout_ok, SHELLS};
-
-fn switch_role_sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
-}
 
 /// The same story in each shell's syntax; prints `key=value` lines to check.
 fn story(shell: &str) -> &'static str {
@@ -71,7 +63,7 @@ echo "assume=$STSENV_PROFILE"
 #[test]
 fn plugins_assume_status_unassume_in_real_shells() {
     for shell in SHELLS {
-        let sandbox = switch_role_sandbox();
+        let sandbox = Sandbox::switch_role();
         let out = run_script(&sandbox, shell, &story(shell).replace("SHELL", shell));
         let stdout = stdout_ok(&out);
         for expected in [

@@ -93,12 +93,10 @@ pub fn run_interactive(sandbox: &Sandbox, shell: &str, lines: &str) -> Output {
 pub fn counting_fake(dir: &Path, then: &str) -> (PathBuf, PathBuf) {
     let fake = dir.join("fake-stsenv");
     let count = dir.join("count");
-    std::fs::write(
+    write_executable(
         &fake,
         format!("#!/bin/sh\necho \"$*\" >> '{}'\n{then}\n", count.display()),
-    )
-    .expect("write fake");
-    set_executable(&fake);
+    );
     (fake, count)
 }
 
@@ -114,6 +112,13 @@ pub fn with_binary(init: &str, fake: &Path) -> String {
     let real = stsenv_bin().display().to_string();
     assert!(init.contains(&real), "init quotes the binary path in");
     init.replace(&real, &fake.display().to_string())
+}
+
+/// Write `text` to `path` as a program (chmod 755): a stand-in for a
+/// tool stsenv runs.
+pub fn write_executable(path: &Path, text: impl AsRef<[u8]>) {
+    std::fs::write(path, text).expect("write the program");
+    set_executable(path);
 }
 
 /// chmod 755.

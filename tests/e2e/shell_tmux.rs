@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use stsenv_tests::{Moto, Sandbox, PATIENCE, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{Sandbox, PATIENCE};
 
 use crate::shell_support::{shell_command, SHELLS};
 
@@ -164,10 +164,7 @@ pub(crate) fn start_command(sandbox: &Sandbox, shell: &str) -> String {
 #[test]
 fn interactive_session_asks_mfa_once_and_completes_profiles() {
     for shell in SHELLS {
-        let sandbox = Sandbox::with_moto(Moto::shared());
-        sandbox
-            .config(SWITCH_ROLE_CONFIG)
-            .credentials(SWITCH_ROLE_CREDENTIALS);
+        let sandbox = Sandbox::switch_role();
         let tmux = Tmux::start(&sandbox, &start_command(&sandbox, shell));
         tmux.wait_for(shell, "READY$");
 

@@ -3,7 +3,7 @@
 
 use std::process::Output;
 
-use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{Moto, Sandbox};
 
 use crate::util::on_path;
 
@@ -12,11 +12,7 @@ const ROLE_ARN: &str = "arn:aws:sts::123456789012:assumed-role/shell-role/shell-
 /// A role profile, and AWS_PROFILE pointing at a profile that does not
 /// exist: if `env` failed to remove it, the AWS CLI would refuse to run.
 fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config("[profile shell-role]\nrole_arn = arn:aws:iam::123456789012:role/shell-role\nsource_profile = base\nrole_session_name = shell-test\nregion = eu-west-1\n")
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(Moto::shared(), "[profile shell-role]\nrole_arn = arn:aws:iam::123456789012:role/shell-role\nsource_profile = base\nrole_session_name = shell-test\nregion = eu-west-1\n")
 }
 
 /// Fail, rather than pass without testing anything, when the shell or the

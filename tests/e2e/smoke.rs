@@ -1,13 +1,10 @@
 //! The seed's story in one test: static keys + MFA → role, through moto.
 
-use stsenv_tests::{exported_value, Moto, Sandbox, SWITCH_ROLE_CONFIG, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{exported_value, Sandbox};
 
 #[test]
 fn switch_role_with_mfa_then_cache_hit() {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
+    let sandbox = Sandbox::switch_role();
     let first = sandbox
         .stsenv()
         .args(["env", "dev", "--shell", "bash", "--token-code", "123456"])

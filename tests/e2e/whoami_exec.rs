@@ -1,17 +1,13 @@
 //! `whoami` (text and JSON) and `exec`: what the child sees, exit status
 //! passthrough, nesting and missing commands.
 
-use stsenv_tests::{Moto, Sandbox, SWITCH_ROLE_CREDENTIALS};
+use stsenv_tests::{Moto, Sandbox};
 
 use crate::util::{fails, ok};
 
 /// `base` keys + a role without MFA, so no code is needed.
 fn sandbox() -> Sandbox {
-    let sandbox = Sandbox::with_moto(Moto::shared());
-    sandbox
-        .config("[profile runner]\nrole_arn = arn:aws:iam::123456789012:role/runner\nsource_profile = base\nregion = eu-central-1\n")
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
+    Sandbox::with_base_keys(Moto::shared(), "[profile runner]\nrole_arn = arn:aws:iam::123456789012:role/runner\nsource_profile = base\nregion = eu-central-1\n")
 }
 
 #[test]

@@ -336,6 +336,44 @@ aws_access_key_id = AKIAIOSFODNN7EXAMPLE
 aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 ";
 
+impl Sandbox {
+    /// A sandbox on `moto` with `config` and the keys of `base`
+    /// ([`SWITCH_ROLE_CREDENTIALS`]).
+    pub fn with_base_keys(moto: &Moto, config: &str) -> Sandbox {
+        let sandbox = Sandbox::with_moto(moto);
+        sandbox.config(config).credentials(SWITCH_ROLE_CREDENTIALS);
+        sandbox
+    }
+
+    /// The classic switch-role setup ([`SWITCH_ROLE_CONFIG`]) on the
+    /// shared emulator.
+    pub fn switch_role() -> Sandbox {
+        Sandbox::with_base_keys(Moto::shared(), SWITCH_ROLE_CONFIG)
+    }
+}
+
+/// Every regular file under `dir` (links not followed) whose bytes contain
+/// `needle`: where a secret must not be.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            if meta.is_dir() {
+                dirs.push(path);
+            } else if meta.is_file()
+                && std::fs::read(&path)
+                    .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// Parse `export NAME='value'` lines into pairs (for asserting on output;
 /// real-shell tests evaluate the code instead).
 pub fn exported(stdout: &[u8]) -> Vec<(String, String)> {

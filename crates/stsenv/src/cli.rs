@@ -364,7 +364,7 @@ pub struct EnvArgs {
     /// Output format [default: from $SHELL, else bash]
     #[arg(long, short, value_enum)]
     pub shell: Option<OutputFormat>,
-    /// Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive
+    /// Renew the session recorded in this shell (STSENV_PROFILE, STSENV_OPTIONS); implies --non-interactive; exits 4 when the keystore passphrase is needed
     #[arg(long, conflicts_with_all = ["profile", "profile_option"])]
     pub renew: bool,
     /// Copy a one-line export to the clipboard instead of printing it
@@ -416,8 +416,9 @@ pub struct ServeArgs {
 }
 
 /// What `stsenv serve --shell` can print: the server's variables as shell
-/// code, or as one JSON object (not credential_process JSON: the server
-/// hands out no credentials in its output).
+/// code (the same emitters as `env`), or as one JSON object (not
+/// credential_process JSON: the server hands out no credentials in its
+/// output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ServeFormat {
     /// bash code (`export NAME='value'`)
@@ -432,19 +433,36 @@ pub enum ServeFormat {
     Dotenv,
     /// one JSON object of the variables (`{"NAME": "value"}`)
     Json,
+    /// the same as bash (the AWS CLI's name)
+    Env,
+    /// `NAME=value` lines without `export` (quoted only where a shell needs it)
+    EnvNoExport,
+    /// cmd.exe code (`set "NAME=value"`)
+    WindowsCmd,
+    /// credential_process JSON: refused, `serve` prints no credentials
+    #[value(hide = true)]
+    Process,
 }
 
 impl ServeFormat {
-    /// The shell code format, `None` for JSON.
-    pub fn code(self) -> Option<OutputFormat> {
-        match self {
-            ServeFormat::Bash => Some(OutputFormat::Bash),
-            ServeFormat::Zsh => Some(OutputFormat::Zsh),
-            ServeFormat::Fish => Some(OutputFormat::Fish),
-            ServeFormat::Powershell => Some(OutputFormat::Powershell),
-            ServeFormat::Dotenv => Some(OutputFormat::Dotenv),
-            ServeFormat::Json => None,
-        }
+    /// The emitter of `env` that writes this format, `Ok(None)` for the
+    /// JSON object; why not for `process`, which has no place for the
+    /// server's variables.
+    pub fn code(self) -> Result<Option<OutputFormat>, String> {
+        Ok(Some(match self {
+            ServeFormat::Bash => OutputFormat::Bash,
+            ServeFormat::Zsh => OutputFormat::Zsh,
+            ServeFormat::Fish => OutputFormat::Fish,
+            ServeFormat::Powershell => OutputFormat::Powershell,
+            ServeFormat::Dotenv => OutputFormat::Dotenv,
+            ServeFormat::Env => OutputFormat::Env,
+            ServeFormat::EnvNoExport => OutputFormat::EnvNoExport,
+            ServeFormat::WindowsCmd => OutputFormat::WindowsCmd,
+            ServeFormat::Json => return Ok(None),
+            ServeFormat::Process => return Err(
+                "`serve --shell process`: serve prints the server's URL and token, not credentials, so credential_process JSON cannot hold them; use --shell json for the variables as one JSON object, or `stsenv credential-process PROFILE` for the credentials themselves".to_string(),
+            ),
+        }))
     }
 }
 
@@ -605,7 +623,7 @@ pub struct LoginArgs {
 /// an `aws login` profile.
 #[derive(Debug, Args)]
 pub struct SsoTarget {
-    /// An SSO or `aws login` (login_session) profile [default: $AWS_PROFILE, then `default`]
+    /// An SSO or `aws login` (login_session) profile; `login` creates a new name as an `aws login` profile [default: $AWS_PROFILE, then `default`]
     #[arg(conflicts_with = "sso_session", add = ArgValueCandidates::new(profile_candidates))]
     pub profile: Option<String>,
     /// The profile, as an option (for names that start with `-`)

@@ -11,6 +11,11 @@ pub enum CliError {
     /// The engine failed.
     #[error("{0}")]
     Core(#[from] Error),
+    /// `env --renew` needs the file keystore's passphrase: exit
+    /// [`RENEW_PASSPHRASE_EXIT`], so that the prompt hook, which shows no
+    /// stderr, can say what is needed.
+    #[error("{0}")]
+    RenewalPassphrase(Error),
     /// The command line (or what the shell recorded) is unusable: exit 2.
     #[error("{0}")]
     Usage(String),
@@ -28,11 +33,17 @@ pub enum CliError {
 /// Shorthand for the CLI's results.
 pub type CliResult<T = ExitCode> = Result<T, CliError>;
 
+/// The exit status of `env --renew` when the file keystore's passphrase
+/// is needed and cannot be asked for (every other command exits 3 then,
+/// like for an MFA code or a login).
+pub const RENEW_PASSPHRASE_EXIT: u8 = 4;
+
 impl CliError {
     /// The process exit status.
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Core(err) => u8::try_from(err.exit_code()).unwrap_or(1),
+            CliError::RenewalPassphrase(_) => RENEW_PASSPHRASE_EXIT,
             CliError::Usage(_) => 2,
             // What a process killed by SIGPIPE reports, like `ls | head`.
             CliError::BrokenPipe => 141,
@@ -45,7 +56,7 @@ impl CliError {
     pub fn report(&self) -> Option<String> {
         match self {
             CliError::BrokenPipe => None,
-            CliError::Core(err) => Some(core_report(err)),
+            CliError::Core(err) | CliError::RenewalPassphrase(err) => Some(core_report(err)),
             other => Some(other.to_string()),
         }
     }

@@ -1,6 +1,7 @@
 //! The STS operations stsenv makes. Clients come from the shared
 //! client layer ([`crate::aws::client`]); responses are checked before use.
 
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use jiff::Timestamp;
 
 use crate::aws::client::{invalid_response, sdk_config, service_error, CallContext};
@@ -61,6 +62,23 @@ pub struct AssumeRole {
     pub tags: SessionTags,
 }
 
+/// The parameters of one sts:GetFederationToken call.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FederationToken {
+    /// Federated user name.
+    pub name: String,
+    /// Session policy JSON.
+    pub policy: Option<String>,
+    /// Managed session policies (PolicyArns).
+    pub policy_arns: Vec<String>,
+    /// Lifetime, when given.
+    pub duration: Option<u32>,
+    /// Session tags (GetFederationToken has no transitive ones). Left
+    /// out of the identity when empty, as before tags existed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
+}
+
 /// STS's Tag list for `tags`.
 fn sts_tags(tags: &[(String, String)]) -> Result<Option<Vec<aws_sdk_sts::types::Tag>>, Error> {
     if tags.is_empty() {
@@ -78,6 +96,22 @@ fn sts_tags(tags: &[(String, String)]) -> Result<Option<Vec<aws_sdk_sts::types::
         .map(Some)
 }
 
+/// The credentials in STS's answer to `operation`, checked, or the
+/// call's error as stsenv reports it.
+fn answer<O, E, R>(
+    sent: Result<O, SdkError<E, R>>,
+    ctx: CallContext<'_>,
+    operation: &str,
+    credentials: impl FnOnce(O) -> Option<aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, Error>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let output = sent.map_err(|e| service_error(e, ctx, operation))?;
+    convert(credentials(output), ctx, operation)
+}
+
 /// sts:AssumeRole.
 pub async fn assume_role(
     ctx: CallContext<'_>,
@@ -87,7 +121,7 @@ pub async fn assume_role(
 ) -> Result<Credentials, Error> {
     let secrets = creds.secrets();
     let ctx = ctx.with_secrets(&secrets);
-    let output = client(ctx, creds)
+    let sent = client(ctx, creds)
         .assume_role()
         .role_arn(&role.role_arn)
         .role_session_name(&role.session_name)
@@ -102,9 +136,8 @@ pub async fn assume_role(
             (!role.tags.transitive.is_empty()).then(|| role.tags.transitive.clone()),
         )
         .send()
-        .await
-        .map_err(|e| service_error(e, ctx, "sts:AssumeRole"))?;
-    convert(output.credentials, ctx, "sts:AssumeRole")
+        .await;
+    answer(sent, ctx, "sts:AssumeRole", |o| o.credentials)
 }
 
 /// The role an sts:AssumeRoleWithWebIdentity call asks for.
@@ -126,16 +159,17 @@ pub async fn assume_role_with_web_identity(
 ) -> Result<Credentials, Error> {
     let secrets = [token.as_str()];
     let ctx = ctx.with_secrets(&secrets);
-    let output = aws_sdk_sts::Client::new(&sdk_config(ctx, None))
+    let sent = aws_sdk_sts::Client::new(&sdk_config(ctx, None))
         .assume_role_with_web_identity()
         .role_arn(role.role_arn)
         .role_session_name(role.session_name)
         .web_identity_token(token.clone())
         .set_duration_seconds(role.duration.map(|d| d as i32))
         .send()
-        .await
-        .map_err(|e| service_error(e, ctx, "sts:AssumeRoleWithWebIdentity"))?;
-    convert(output.credentials, ctx, "sts:AssumeRoleWithWebIdentity")
+        .await;
+    answer(sent, ctx, "sts:AssumeRoleWithWebIdentity", |o| {
+        o.credentials
+    })
 }
 
 /// sts:GetSessionToken with an MFA code.
@@ -148,28 +182,24 @@ pub async fn session_token(
 ) -> Result<Credentials, Error> {
     let secrets = creds.secrets();
     let ctx = ctx.with_secrets(&secrets);
-    let output = client(ctx, creds)
+    let sent = client(ctx, creds)
         .get_session_token()
         .serial_number(mfa_serial)
         .token_code(token_code)
         .duration_seconds(duration as i32)
         .send()
-        .await
-        .map_err(|e| service_error(e, ctx, "sts:GetSessionToken"))?;
-    convert(output.credentials, ctx, "sts:GetSessionToken")
+        .await;
+    answer(sent, ctx, "sts:GetSessionToken", |o| o.credentials)
 }
 
 /// sts:GetFederationToken.
 pub async fn federation_token(
     ctx: CallContext<'_>,
     creds: &Credentials,
-    name: &str,
-    policy: Option<String>,
-    policy_arns: &[String],
-    duration: Option<u32>,
-    tags: &[(String, String)],
+    federation: &FederationToken,
 ) -> Result<Credentials, Error> {
-    let policy_arns = policy_arns
+    let policy_arns = federation
+        .policy_arns
         .iter()
         .map(|arn| {
             aws_sdk_sts::types::PolicyDescriptorType::builder()
@@ -179,17 +209,16 @@ pub async fn federation_token(
         .collect::<Vec<_>>();
     let secrets = creds.secrets();
     let ctx = ctx.with_secrets(&secrets);
-    let output = client(ctx, creds)
+    let sent = client(ctx, creds)
         .get_federation_token()
-        .name(name)
-        .set_policy(policy)
+        .name(&federation.name)
+        .set_policy(federation.policy.clone())
         .set_policy_arns((!policy_arns.is_empty()).then_some(policy_arns))
-        .set_duration_seconds(duration.map(|d| d as i32))
-        .set_tags(sts_tags(tags)?)
+        .set_duration_seconds(federation.duration.map(|d| d as i32))
+        .set_tags(sts_tags(&federation.tags)?)
         .send()
-        .await
-        .map_err(|e| service_error(e, ctx, "sts:GetFederationToken"))?;
-    convert(output.credentials, ctx, "sts:GetFederationToken")
+        .await;
+    answer(sent, ctx, "sts:GetFederationToken", |o| o.credentials)
 }
 
 /// Who a set of credentials belongs to.

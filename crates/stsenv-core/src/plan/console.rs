@@ -124,7 +124,7 @@ pub fn partition(plan: &Plan) -> Partition {
         .find_map(|step| match &step.call {
             Call::AssumeRole(role) => Partition::of_arn(&role.role_arn),
             Call::SessionToken { mfa_serial, .. } => Partition::of_arn(mfa_serial),
-            Call::FederationToken { .. } => None,
+            Call::FederationToken(_) => None,
         })
         .unwrap_or(Partition::Aws)
 }

@@ -377,7 +377,7 @@ pub fn sso_session_of(config: &AwsConfig, profile: &str) -> Result<SsoSession> {
 }
 
 use planner::Planner;
-pub use values::default_session_name;
+pub use values::{default_session_name, is_region_name};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use aws_config::profile::Profile;
 
 use crate::aws::partition::Partition;
-use crate::aws::sts::{AssumeRole, GLOBAL_STS_ENDPOINT, LEGACY_GLOBAL_STS_REGIONS};
+use crate::aws::sts::{
+    AssumeRole, FederationToken, GLOBAL_STS_ENDPOINT, LEGACY_GLOBAL_STS_REGIONS,
+};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::plan::source::{Source, StaticKeys};
@@ -758,14 +760,14 @@ impl Planner<'_> {
                         .administrator_access_arn()],
                 };
                 let profile = self.config.profile(name).ok();
-                let call = Call::FederationToken {
+                let call = Call::FederationToken(FederationToken {
                     name: federated.to_string(),
                     policy,
                     policy_arns,
                     duration: self.overrides.duration,
                     // STS has no transitive tags for federated users.
                     tags: self.session_tags(name, profile, true)?.tags,
-                };
+                });
                 chain.push(self.step(name, call));
                 Ok(())
             }

@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use crate::aws::client::CallContext;
-use crate::aws::sts::{self, AssumeRole};
+use crate::aws::sts::{self, AssumeRole, FederationToken};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 
@@ -65,20 +65,7 @@ pub enum Call {
     /// sts:AssumeRole.
     AssumeRole(AssumeRole),
     /// sts:GetFederationToken.
-    FederationToken {
-        /// Federated user name.
-        name: String,
-        /// Session policy JSON.
-        policy: Option<String>,
-        /// Managed session policies (PolicyArns).
-        policy_arns: Vec<String>,
-        /// Lifetime, when given.
-        duration: Option<u32>,
-        /// Session tags (GetFederationToken has no transitive ones). Left
-        /// out of the identity when empty, as before tags existed.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        tags: Vec<(String, String)>,
-    },
+    FederationToken(FederationToken),
 }
 
 impl Step {
@@ -115,24 +102,18 @@ impl Step {
                 line.push_str(&describe_tags(&role.tags.tags, &role.tags.transitive));
                 line
             }
-            Call::FederationToken {
-                name,
-                duration,
-                policy,
-                policy_arns,
-                tags,
-            } => {
-                let mut line = format!("sts:GetFederationToken as `{name}`");
-                if let Some(d) = duration {
+            Call::FederationToken(federation) => {
+                let mut line = format!("sts:GetFederationToken as `{}`", federation.name);
+                if let Some(d) = federation.duration {
                     line.push_str(&format!(" for {d} s"));
                 }
-                if policy.is_some() {
+                if federation.policy.is_some() {
                     line.push_str(", session policy");
                 }
-                for arn in policy_arns {
+                for arn in &federation.policy_arns {
                     line.push_str(&format!(", session policy {arn}"));
                 }
-                line.push_str(&describe_tags(tags, &[]));
+                line.push_str(&describe_tags(&federation.tags, &[]));
                 line
             }
         };
@@ -150,7 +131,7 @@ impl Step {
         match self.call {
             Call::SessionToken { .. } => "MfaSession",
             Call::AssumeRole(_) => "AssumeRole",
-            Call::FederationToken { .. } => "FederationToken",
+            Call::FederationToken(_) => "FederationToken",
         }
     }
 
@@ -159,7 +140,7 @@ impl Step {
         match self.call {
             Call::SessionToken { .. } => "sts:GetSessionToken",
             Call::AssumeRole(_) => "sts:AssumeRole",
-            Call::FederationToken { .. } => "sts:GetFederationToken",
+            Call::FederationToken(_) => "sts:GetFederationToken",
         }
         .to_string()
     }
@@ -169,7 +150,7 @@ impl Step {
         match &self.call {
             Call::SessionToken { mfa_serial, .. } => mfa_serial.clone(),
             Call::AssumeRole(role) => role.role_arn.clone(),
-            Call::FederationToken { name, .. } => name.clone(),
+            Call::FederationToken(federation) => federation.name.clone(),
         }
     }
 
@@ -178,7 +159,7 @@ impl Step {
         match &self.call {
             Call::SessionToken { mfa_serial, .. } => Some(mfa_serial),
             Call::AssumeRole(role) => role.mfa_serial.as_deref(),
-            Call::FederationToken { .. } => None,
+            Call::FederationToken(_) => None,
         }
     }
 
@@ -237,23 +218,8 @@ impl Step {
                 sts::session_token(ctx, input, mfa_serial, code, *duration).await
             }
             Call::AssumeRole(role) => sts::assume_role(ctx, input, role, code).await,
-            Call::FederationToken {
-                name,
-                policy,
-                policy_arns,
-                duration,
-                tags,
-            } => {
-                sts::federation_token(
-                    ctx,
-                    input,
-                    name,
-                    policy.clone(),
-                    policy_arns,
-                    *duration,
-                    tags,
-                )
-                .await
+            Call::FederationToken(federation) => {
+                sts::federation_token(ctx, input, federation).await
             }
         }
     }
@@ -347,6 +313,29 @@ mod tests {
         assert!(source.identity().contains("AKIAIOSFODNN7EXAMPLE"));
     }
 
+    /// Cache keys hash these texts: the federation call's, as written
+    /// before it had its own struct, must not change (a changed text
+    /// silently misses every cached federated session).
+    #[test]
+    fn federation_identity_is_stable() {
+        let step = Step {
+            profile: "p".into(),
+            endpoint: None,
+            call: Call::FederationToken(FederationToken {
+                name: "bob".into(),
+                policy: None,
+                policy_arns: vec!["arn:aws:iam::aws:policy/AdministratorAccess".into()],
+                duration: Some(3600),
+                tags: Vec::new(),
+            }),
+            mfa_process: None,
+        };
+        assert_eq!(
+            step.identity(),
+            r#"{"endpoint":null,"call":{"FederationToken":{"name":"bob","policy":null,"policy_arns":["arn:aws:iam::aws:policy/AdministratorAccess"],"duration":3600}}}"#
+        );
+    }
+
     mod identity {
         //! A step's or source's identity is injective on everything but the
         //! profile: two values that differ in any other field never share a
@@ -380,56 +369,51 @@ mod tests {
                     mfa_serial,
                     duration
                 }),
-                (
-                    small(),
-                    small(),
-                    maybe(small()),
-                    maybe(secs()),
-                    maybe(small()),
-                    maybe(small()),
-                    maybe(small()),
-                    session_tags()
-                )
-                    .prop_map(
-                        |(
-                            role_arn,
-                            session_name,
-                            external_id,
-                            duration,
-                            mfa_serial,
-                            source_identity,
-                            policy,
-                            tags,
-                        )| {
-                            Call::AssumeRole(AssumeRole {
-                                role_arn,
-                                session_name,
-                                external_id,
-                                duration,
-                                mfa_serial,
-                                source_identity,
-                                policy,
-                                tags,
-                            })
-                        }
-                    ),
-                (
-                    small(),
-                    maybe(small()),
-                    proptest::collection::vec(small(), 0..2),
-                    maybe(secs()),
-                    tag_pairs()
-                )
-                    .prop_map(|(name, policy, policy_arns, duration, tags)| {
-                        Call::FederationToken {
-                            name,
-                            policy,
-                            policy_arns,
-                            duration,
-                            tags,
-                        }
-                    }),
+                assume_role().prop_map(Call::AssumeRole),
+                federation_token().prop_map(Call::FederationToken),
             ]
+        }
+
+        prop_compose! {
+            fn assume_role()(
+                role_arn in small(),
+                session_name in small(),
+                external_id in maybe(small()),
+                duration in maybe(secs()),
+                mfa_serial in maybe(small()),
+                source_identity in maybe(small()),
+                policy in maybe(small()),
+                tags in session_tags()
+            ) -> AssumeRole {
+                AssumeRole {
+                    role_arn,
+                    session_name,
+                    external_id,
+                    duration,
+                    mfa_serial,
+                    source_identity,
+                    policy,
+                    tags,
+                }
+            }
+        }
+
+        prop_compose! {
+            fn federation_token()(
+                name in small(),
+                policy in maybe(small()),
+                policy_arns in proptest::collection::vec(small(), 0..2),
+                duration in maybe(secs()),
+                tags in tag_pairs()
+            ) -> FederationToken {
+                FederationToken {
+                    name,
+                    policy,
+                    policy_arns,
+                    duration,
+                    tags,
+                }
+            }
         }
 
         fn tag_pairs() -> BoxedStrategy<Vec<(String, String)>> {

@@ -174,7 +174,7 @@ fn federation_needs_long_term_keys() {
     let config_set = AwsConfig::from_texts(config, &format!("[base]\n{KEYS}")).unwrap();
     let p = Plan::build(&config_set, Some("base"), &overrides).unwrap();
     assert!(
-        matches!(&p.steps[0].call, Call::FederationToken { name, duration: Some(3600), .. } if name == "fed")
+        matches!(&p.steps[0].call, Call::FederationToken(f) if f.name == "fed" && f.duration == Some(3600))
     );
     let role = "[profile r]\nrole_arn = arn:aws:iam::2:role/r\nsource_profile = base\n";
     let config_set = AwsConfig::from_texts(role, &format!("[base]\n{KEYS}")).unwrap();
@@ -848,7 +848,7 @@ fn session_tags_come_from_each_profile_and_the_overrides_top_the_target() {
     };
     let p = plan_with(&config, "base", overrides).unwrap();
     assert!(
-        matches!(&p.steps[0].call, Call::FederationToken { tags, .. } if tags == &[("Team".to_string(), "x".to_string())])
+        matches!(&p.steps[0].call, Call::FederationToken(f) if f.tags == [("Team".to_string(), "x".to_string())])
     );
 }
 

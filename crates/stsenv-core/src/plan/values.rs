@@ -17,6 +17,15 @@ pub(super) fn parse_secs(
         .transpose()
 }
 
+/// Whether `region` looks like a region name (`eu-west-1`): lowercase
+/// letters, digits and `-`, so that it can stand in a host name.
+pub fn is_region_name(region: &str) -> bool {
+    !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
 /// A region name, checked before it reaches a signature or an endpoint;
 /// `from` says where it came from, for the message.
 pub(super) fn validate_region(
@@ -25,11 +34,7 @@ pub(super) fn validate_region(
     name: &str,
     config: &AwsConfig,
 ) -> Result<String> {
-    let ok = !region.is_empty()
-        && region
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if ok {
+    if is_region_name(region) {
         Ok(region.to_string())
     } else {
         Err(Error::InvalidProfile {

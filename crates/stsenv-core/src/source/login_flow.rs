@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 use crate::aws::signin::{self, b64url, DpopKey, Refusal, TokenInput};
 use crate::credentials::format_rfc3339;
 use crate::error::{Error, Result};
+use crate::profile::edit::{self, FileEdit, FileKind};
 use crate::source::login::{self as login_session, AccessToken, LoginSession, LoginToken};
 use crate::store::cache::Cache;
 use crate::store::untrusted;
@@ -154,6 +155,28 @@ pub fn login(
         session_arn,
         expires,
     })
+}
+
+/// After a login for a profile the config file does not have, add it as
+/// `aws login --profile NAME` does: `[profile NAME]` (`[default]`) with
+/// `login_session`, and `region` when none was configured (the AWS CLI
+/// writes the region it had to ask for). Every other byte of the file
+/// stays; a `.bak` keeps the previous version. `name` must be a valid
+/// profile name ([`edit::is_valid_profile_name`]), checked before the login.
+pub fn add_profile(
+    config_file: &std::path::Path,
+    name: &str,
+    session_arn: &str,
+    region: Option<&str>,
+) -> Result<Option<std::path::PathBuf>> {
+    debug_assert!(edit::is_valid_profile_name(name));
+    let (mut file, text) = FileEdit::read(config_file)?;
+    let mut content = edit::set_key(&text, FileKind::Config, name, "login_session", session_arn);
+    if let Some(region) = region {
+        content = edit::set_key(&content, FileKind::Config, name, "region", region);
+    }
+    file.content = content;
+    file.apply()
 }
 
 /// The endpoint must be what a browser may be sent to ([`untrusted::check_verification_uri`]:
@@ -374,6 +397,31 @@ fn respond(stream: &mut TcpStream, status: u16, text: &str) -> std::io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new profile goes at the end, in the file's own line ends, with
+    /// every byte before it kept; `[default]` for the default profile.
+    #[test]
+    fn a_new_profile_keeps_every_byte_of_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config");
+        let mine = "# mine\r\n[profile a]\r\nregion = x ; note";
+        std::fs::write(&path, mine).unwrap();
+        let arn = "arn:aws:iam::123456789012:user/Dev";
+        add_profile(&path, "new", arn, Some("us-east-1")).unwrap();
+        add_profile(&path, "default", arn, None).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            format!(
+                "{mine}\r\n\r\n[profile new]\r\nlogin_session = {arn}\r\nregion = us-east-1\r\n\r\n[default]\r\nlogin_session = {arn}\r\n"
+            )
+        );
+        assert_eq!(
+            std::fs::read_to_string(path.with_extension("bak")).unwrap(),
+            format!(
+                "{mine}\r\n\r\n[profile new]\r\nlogin_session = {arn}\r\nregion = us-east-1\r\n"
+            )
+        );
+    }
 
     #[test]
     fn verifiers_are_64_pkce_characters() {

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use stsenv_core::profile::credentials_export;
+use stsenv_core::Error;
 
 use crate::cli::{EnvArgs, ProfileArgs};
 use crate::error::{CliError, CliResult};
@@ -12,6 +13,16 @@ use crate::{clipboard, obtain, session};
 
 /// Run `stsenv env`.
 pub fn run(args: EnvArgs) -> CliResult {
+    let renew = args.renew;
+    emit(args).map_err(|err| match err {
+        CliError::Core(err @ Error::PassphraseNeeded { .. }) if renew => {
+            CliError::RenewalPassphrase(err)
+        }
+        other => other,
+    })
+}
+
+fn emit(args: EnvArgs) -> CliResult {
     let profile_args = if args.renew {
         let mut recorded = session::recorded()?.ok_or_else(|| {
             CliError::Refused(

@@ -10,11 +10,11 @@ use std::time::Duration;
 
 use stsenv_core::aws::client::runtime;
 use stsenv_core::plan::source::Source;
-use stsenv_core::plan::{sso_session_of, Overrides, Plan};
-use stsenv_core::profile::config::{default_profile_name, AwsConfig};
+use stsenv_core::plan::{is_region_name, sso_session_of, Overrides, Plan};
+use stsenv_core::profile::config::{default_profile_name, AwsConfig, Service};
 use stsenv_core::profile::edit::{self as config_edit, FileEdit, FileKind};
 use stsenv_core::source::login::LoginSession;
-use stsenv_core::source::login_flow::{self, SignInUi};
+use stsenv_core::source::login_flow::{self, SignInUi, SignedIn};
 use stsenv_core::source::sso::login::{LoginOutcome, LoginUi};
 use stsenv_core::source::sso::{self, populate, SsoSession};
 use stsenv_core::store::cache::Cache;
@@ -30,6 +30,9 @@ pub fn login(args: LoginArgs) -> CliResult {
     let config = AwsConfig::load()?;
     if let Some((session, region)) = login_session_target(&config, &args.target) {
         return sign_in(&config, &session, &region, &args);
+    }
+    if let Some(name) = new_profile(&config, &args.target)? {
+        return sign_in_new(&config, &name, &args);
     }
     if args.remote {
         return Err(CliError::Usage(
@@ -129,14 +132,13 @@ fn sign_in(
     region: &str,
     args: &LoginArgs,
 ) -> CliResult {
-    let runtime = runtime()?;
-    signals::catch_ctrl_c();
-    let ui = SignInTerminal {
-        browser: !args.no_browser && !args.remote && browser::available(),
-    };
     let cache = Cache::from_env();
-    let base = session.endpoint_for(region);
-    let signed_in = login_flow::login(&session.profile, &base, args.remote, &cache, &runtime, &ui)?;
+    let signed_in = browser_flow(
+        &session.profile,
+        &session.endpoint_for(region),
+        args,
+        &cache,
+    )?;
     let mut changed = String::new();
     if signed_in.session_arn != session.session_arn {
         let (mut edit, text) = FileEdit::read(config.config_file())?;
@@ -156,13 +158,96 @@ fn sign_in(
         );
     }
     cleared_sessions(config, &cache, &signed_in.session_arn)?;
+    logged_in(&signed_in, &changed);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The `aws login` flow for `profile` at the Sign-In endpoint `base`
+/// (browser, or pasted code with `--remote`); Ctrl-C cancels it.
+fn browser_flow(profile: &str, base: &str, args: &LoginArgs, cache: &Cache) -> CliResult<SignedIn> {
+    let runtime = runtime()?;
+    signals::catch_ctrl_c();
+    let ui = SignInTerminal {
+        browser: !args.no_browser && !args.remote && browser::available(),
+    };
+    Ok(login_flow::login(
+        profile,
+        base,
+        args.remote,
+        cache,
+        &runtime,
+        &ui,
+    )?)
+}
+
+/// What a successful `aws login` flow says; `what_changed` (starting
+/// with a space, or empty) names the config change.
+fn logged_in(signed_in: &SignedIn, what_changed: &str) {
     note(&format!(
-        "Logged in as {}{changed}; the credentials are valid until {} and renewed without a browser while the session lasts (up to 12 h).",
+        "Logged in as {}{what_changed}; the credentials are valid until {} and renewed without a browser while the session lasts (up to 12 h).",
         signed_in.session_arn,
         stsenv_core::credentials::format_rfc3339(signed_in.expires)
     ));
+}
+
+/// The profile named on the command line when the files do not have it:
+/// `stsenv login NEW` creates it, as `aws login --profile NEW` does. The
+/// name goes into a section header, so it must be one the SDKs accept.
+fn new_profile(config: &AwsConfig, args: &SsoTarget) -> CliResult<Option<String>> {
+    let Some(name) = args.profile_name().filter(|_| args.sso_session.is_none()) else {
+        return Ok(None);
+    };
+    if config.has_profile(name) {
+        return Ok(None);
+    }
+    if !config_edit::is_valid_profile_name(name) {
+        return Err(CliError::Usage(format!(
+            "there is no profile {} in {}, and that name cannot be a new one (letters, digits and _-/.%@:+ only); name the profile to create with those",
+            printable(name, 200),
+            config.config_file().display()
+        )));
+    }
+    Ok(Some(name.to_string()))
+}
+
+/// `stsenv login NEW` for a profile the files do not have: the `aws login`
+/// browser flow, then `[profile NEW]` with `login_session` (and `region`
+/// when none is set in the environment) added to the config file; nothing
+/// is written when the login fails.
+fn sign_in_new(config: &AwsConfig, name: &str, args: &LoginArgs) -> CliResult {
+    let configured = crate::session::user_region();
+    if let Some(region) = configured.as_deref().filter(|r| !is_region_name(r)) {
+        return Err(CliError::Refused(format!(
+            "the region in AWS_REGION/AWS_DEFAULT_REGION, {}, is not a region name like eu-west-1",
+            printable(region, 60)
+        )));
+    }
+    let region = configured.as_deref().unwrap_or(DEFAULT_LOGIN_REGION);
+    let base = config
+        .endpoint_url(Some(name), Service::Signin)
+        .unwrap_or_else(|| stsenv_core::aws::signin::default_endpoint(region));
+    let signed_in = browser_flow(name, &base, args, &Cache::from_env())?;
+    let written_region = configured.is_none().then_some(region);
+    login_flow::add_profile(
+        config.config_file(),
+        name,
+        &signed_in.session_arn,
+        written_region,
+    )?;
+    let added = format!(
+        " (added profile `{name}` to {}: login_session{})",
+        config.config_file().display(),
+        written_region
+            .map(|r| format!(", region = {r}"))
+            .unwrap_or_default()
+    );
+    logged_in(&signed_in, &added);
     Ok(ExitCode::SUCCESS)
 }
+
+/// The region a new `aws login` profile gets when none is set: the AWS
+/// CLI's default answer to its region prompt.
+const DEFAULT_LOGIN_REGION: &str = "us-east-1";
 
 /// `stsenv logout` for an `aws login` profile: the cache file goes, as with
 /// `aws logout`, and so do the role sessions stsenv made with it.

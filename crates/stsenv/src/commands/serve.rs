@@ -14,6 +14,13 @@ use crate::shell::{EnvChange, OutputFormat};
 
 /// Run `stsenv serve`.
 pub fn run(args: ServeArgs) -> CliResult {
+    // Before the server starts: a format that cannot be printed is a
+    // usage error, not a server that ran for nothing.
+    let format = args
+        .shell
+        .map(ServeFormat::code)
+        .transpose()
+        .map_err(CliError::Usage)?;
     let server = Server::start(
         &args.profile,
         args.port.unwrap_or(0),
@@ -23,26 +30,10 @@ pub fn run(args: ServeArgs) -> CliResult {
     let files = PrivateAwsFiles::if_needed()?;
     let mut set = server.env();
     set.extend(files.iter().flat_map(PrivateAwsFiles::env));
-    let text = match args.shell.map(|format| (format, format.code())) {
+    let text = match format {
         None => plain(&set)?,
-        Some((ServeFormat::Json, _)) => {
-            let doc: serde_json::Map<String, serde_json::Value> = set
-                .iter()
-                .map(|(name, value)| (name.to_string(), value.clone().into()))
-                .collect();
-            format!("{}\n", serde_json::Value::Object(doc))
-        }
-        Some((_, format)) => match format.and_then(OutputFormat::syntax) {
-            Some(syntax) => {
-                let change = EnvChange {
-                    set: set.clone(),
-                    unset: SHADOWING.to_vec(),
-                };
-                change.check(syntax).map_err(CliError::Refused)?;
-                change.render(syntax)
-            }
-            None => String::new(),
-        },
+        Some(None) => json(&set),
+        Some(Some(format)) => code(set, format)?,
     };
     let written = match &args.output {
         Some(path) => Some(write_private(path, &text)?),
@@ -69,6 +60,29 @@ pub fn run(args: ServeArgs) -> CliResult {
         let _ = std::fs::remove_file(path);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The variables as one JSON object.
+fn json(set: &[(&'static str, String)]) -> String {
+    let doc: serde_json::Map<String, serde_json::Value> = set
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone().into()))
+        .collect();
+    format!("{}\n", serde_json::Value::Object(doc))
+}
+
+/// The variables as `env`'s emitter for `format` writes them, with the
+/// variables that would shadow the server removed where the format can.
+fn code(set: Vec<(&'static str, String)>, format: OutputFormat) -> CliResult<String> {
+    let Some(syntax) = format.syntax() else {
+        return Ok(String::new());
+    };
+    let change = EnvChange {
+        set,
+        unset: SHADOWING.to_vec(),
+    };
+    change.check(syntax).map_err(CliError::Refused)?;
+    Ok(change.render(syntax))
 }
 
 /// Write `text` to `path` atomically and 0600 (it holds the token: no
@@ -112,7 +126,25 @@ fn plain(set: &[(&'static str, String)]) -> CliResult<String> {
 
 #[cfg(test)]
 mod tests {
+    use clap::ValueEnum;
+
     use super::*;
+
+    /// A format added to `env` must be decided for `serve` too: printed
+    /// by the same emitter, or refused with a reason.
+    #[test]
+    fn every_env_format_is_decided_for_serve() {
+        for format in OutputFormat::value_variants() {
+            let name = format.to_possible_value().unwrap().get_name().to_string();
+            let serve = ServeFormat::from_str(&name, false)
+                .unwrap_or_else(|_| panic!("serve --shell {name} is not decided"));
+            match serve.code() {
+                Ok(Some(code)) => assert_eq!(code, *format, "{name}"),
+                Ok(None) => assert_eq!(name, "json"),
+                Err(why) => assert!(why.contains("--shell json"), "{name}: {why}"),
+            }
+        }
+    }
 
     #[test]
     fn plain_lines_refuse_values_that_would_end_the_line() {
