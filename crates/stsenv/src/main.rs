@@ -22,7 +22,7 @@ mod shell;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches, Parser};
 
 /// Set by the shell plugin when stsenv's stdout is evaluated.
 const EVAL_VAR: &str = "_STSENV_EVAL";
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     if let Some(code) = commands::man::intercept() {
         return code;
     }
-    let cli = match cli::Cli::try_parse() {
+    let cli = match parse() {
         Ok(cli) => cli,
         Err(mut err) => {
             suggest_separator(&mut err);
@@ -56,6 +56,24 @@ fn main() -> ExitCode {
             ExitCode::from(err.exit_code())
         }
     }
+}
+
+/// The command line, parsed as `Cli::try_parse` parses it, but the
+/// command tree clap builds for it (thousands of small allocations) is
+/// never freed: the process ends soon after, and freeing it cost more
+/// than a cache hit's own work (about 0.1 M instructions, and the heap
+/// then had to be put back in order for the next large allocation).
+fn parse() -> Result<cli::Cli, clap::Error> {
+    let mut command = cli::Cli::command();
+    let parsed = match command.try_get_matches_from_mut(std::env::args_os()) {
+        // As clap's derive does: an error here is formatted with the command.
+        Ok(mut matches) => {
+            cli::Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut command))
+        }
+        Err(err) => Err(err),
+    };
+    std::mem::forget(command);
+    parsed
 }
 
 /// `stsenv exec dev aws s3 ls` (no `--`): clap only sees an unexpected

@@ -22,6 +22,9 @@ pub struct Resolved {
     pub plan: Plan,
     /// The credentials.
     pub credentials: Credentials,
+    /// The cache they came through, for what the command keeps next to
+    /// them (the recently used profiles).
+    pub cache: Cache,
 }
 
 /// What `args` mean in this shell. Naming no profile, no session-shaping
@@ -47,7 +50,12 @@ pub fn effective(args: &ProfileArgs) -> CliResult<ProfileArgs> {
 
 /// The plan for arguments already made [`effective`].
 pub fn plan_of(args: &ProfileArgs) -> CliResult<Plan> {
-    let config = AwsConfig::load()?;
+    plan_in(args, &Cache::from_env())
+}
+
+/// [`plan_of`], with the config index in `cache`.
+fn plan_in(args: &ProfileArgs, cache: &Cache) -> CliResult<Plan> {
+    let config = AwsConfig::load_in(cache)?;
     let mut overrides = args.session.overrides()?;
     overrides.environment_region = session::user_region();
     Ok(Plan::build(&config, args.profile_name(), &overrides)?)
@@ -62,7 +70,10 @@ pub fn plan(args: &ProfileArgs) -> CliResult<Plan> {
 pub fn resolve(args: &ProfileArgs) -> CliResult<Resolved> {
     let args = effective(args)?;
     let prompter = TerminalPrompter::new(args.token_code.as_deref(), args.non_interactive)?;
-    let plan = plan_of(&args)?;
+    // One cache for the index and the credentials: its directory is
+    // checked once.
+    let cache = Cache::from_env();
+    let plan = plan_in(&args, &cache)?;
     let mode = if args.no_cache {
         CacheMode::Bypass
     } else if args.refresh {
@@ -70,7 +81,7 @@ pub fn resolve(args: &ProfileArgs) -> CliResult<Resolved> {
     } else {
         CacheMode::Use
     };
-    let resolution = resolve::resolve(&plan, &Cache::from_env(), mode, &prompter)?;
+    let resolution = resolve::resolve(&plan, &cache, mode, &prompter)?;
     // Said when STS was called, not on every cache hit (the prompt hook would repeat it).
     if !resolution.from_cache {
         for warning in &plan.warnings {
@@ -81,5 +92,6 @@ pub fn resolve(args: &ProfileArgs) -> CliResult<Resolved> {
         args,
         plan,
         credentials: resolution.credentials,
+        cache,
     })
 }

@@ -210,24 +210,10 @@ impl Plan {
         profiles: &[&str],
         keep: impl Fn(Result<Plan>) -> T,
     ) -> Vec<T> {
-        let shared = std::cell::RefCell::new(std::collections::HashMap::new());
-        let overrides = Overrides::default();
-        let default_name = config
-            .env_var("AWS_PROFILE")
-            .unwrap_or_else(|| "default".to_string());
+        let planner = SharedPlanner::new(config);
         profiles
             .iter()
-            .map(|name| {
-                Planner {
-                    config,
-                    overrides: &overrides,
-                    target: name.to_string(),
-                    use_env: *name == default_name,
-                    shared: Some(&shared),
-                }
-                .build(name.to_string())
-            })
-            .map(keep)
+            .map(|name| keep(planner.plan(name)))
             .collect()
     }
 
@@ -252,6 +238,64 @@ impl Plan {
     /// The last step, whose credentials the plan delivers (`None`: the source's).
     pub fn final_step(&self) -> Option<&Step> {
         self.steps.last()
+    }
+}
+
+/// Plans of many profiles (no overrides) made one at a time, each chain
+/// worked out once and kept in brief for the plans that follow (see
+/// [`Plan::which_build`]): a listing that draws a screenful of thousands
+/// of profiles plans only those, and scrolling on costs no more in all
+/// than planning them together.
+pub struct Briefs<'a> {
+    planner: SharedPlanner<'a>,
+}
+
+impl<'a> Briefs<'a> {
+    /// Nothing planned yet.
+    pub fn new(config: &'a AwsConfig) -> Self {
+        Briefs {
+            planner: SharedPlanner::new(config),
+        }
+    }
+
+    /// What a listing shows of the plan of `profile` (`None` where it does
+    /// not plan): the same answer as [`Plan::briefs`].
+    pub fn of(&self, profile: &str) -> Option<Brief> {
+        self.planner.plan(profile).ok().map(|plan| Brief::of(&plan))
+    }
+}
+
+/// The state plans made together share: each chain's outcome as a source.
+struct SharedPlanner<'a> {
+    config: &'a AwsConfig,
+    shared: std::cell::RefCell<std::collections::HashMap<String, Option<planner::Chain>>>,
+    overrides: Overrides,
+    /// The profile nobody names (`AWS_PROFILE`, else `default`).
+    default_name: String,
+}
+
+impl<'a> SharedPlanner<'a> {
+    fn new(config: &'a AwsConfig) -> Self {
+        SharedPlanner {
+            config,
+            shared: Default::default(),
+            overrides: Overrides::default(),
+            default_name: config
+                .env_var("AWS_PROFILE")
+                .unwrap_or_else(|| "default".to_string()),
+        }
+    }
+
+    /// The plan of `name` in brief (its steps are only its last one).
+    fn plan(&self, name: &str) -> Result<Plan> {
+        Planner {
+            config: self.config,
+            overrides: &self.overrides,
+            target: name.to_string(),
+            use_env: name == self.default_name,
+            shared: Some(&self.shared),
+        }
+        .build(name.to_string())
     }
 }
 

@@ -706,6 +706,16 @@ fn which_build_answers_as_each_plan_does() {
             assert_eq!(brief.kind, whole.kind(), "{name}");
         }
     }
+    // One at a time, as the picker draws rows (a screenful, then more as
+    // the user scrolls or filters), in an order that starts deep down a
+    // chain and comes back to its top: the same answers.
+    let briefs = Briefs::new(&config);
+    let mut order = names.clone();
+    order.sort_by_key(|n| std::cmp::Reverse(n.to_string()));
+    for name in order.iter().chain(names.iter()) {
+        let whole = Plan::build(&config, Some(name), &Overrides::default()).ok();
+        assert_eq!(briefs.of(name), whole.as_ref().map(Brief::of), "{name}");
+    }
     let ok = |name: &str| Plan::which_build(&config, &[name])[0];
     assert!(ok("c49") && ok("on-mfa") && ok("on-imds-ok") && ok("on-keys-and-role"));
     assert!(!ok("on-broken") && !ok("loop-a") && !ok("on-bad") && !ok("on-imds") && !ok("nothing"));

@@ -66,6 +66,14 @@ fn is_session_name_char(c: char) -> bool {
 
 /// `stsenv-<local user>`, sanitised to STS's session-name alphabet.
 pub fn default_session_name() -> String {
+    // Worked out once: `init` plans thousands of roles, and stsenv never
+    // changes its own environment.
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(session_name_of_user).clone()
+}
+
+/// [`default_session_name`], from the environment now.
+fn session_name_of_user() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "user".to_string());

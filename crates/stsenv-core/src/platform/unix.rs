@@ -59,9 +59,17 @@ pub fn is_link_refused(err: &std::io::Error) -> bool {
 /// when it is: its owner must be the effective user.
 pub fn owner_problem(_path: &std::path::Path, meta: &std::fs::Metadata) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid(2) cannot fail and touches no memory.
-    let me = unsafe { libc::geteuid() };
+    let me = euid();
     (meta.uid() != me).then(|| format!("it belongs to uid {}, not to you (uid {me})", meta.uid()))
+}
+
+/// The effective user id, asked once: stsenv never changes it, and a
+/// command checks the owner of the cache directory and of each file it
+/// reads there.
+fn euid() -> u32 {
+    static EUID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    // SAFETY: geteuid(2) cannot fail and touches no memory.
+    *EUID.get_or_init(|| unsafe { libc::geteuid() })
 }
 
 /// The permission bits that let other users in (`mode & 0o077`), or `None`
@@ -129,8 +137,7 @@ pub fn split_command(command: &str) -> Result<Vec<String>, String> {
 /// effective user, mode `0600` or stricter).
 pub fn is_owner_only(file: &std::fs::File) -> bool {
     use std::os::unix::fs::MetadataExt;
-    // SAFETY: geteuid(2) cannot fail and touches no memory.
-    let me = unsafe { libc::geteuid() };
+    let me = euid();
     file.metadata()
         .is_ok_and(|meta| meta.uid() == me && meta.mode() & 0o077 == 0)
 }

@@ -2,7 +2,7 @@
 //! aws-config's profile parser so stsenv sees exactly what the SDKs see.
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ use aws_types::os_shim_internal::{Env, Fs};
 
 use crate::error::{Error, Result};
 use crate::store::fsutil::{
-    expand_home, home, open_nonblocking, read_regular, MAX_CONFIG_FILE_BYTES,
+    expand_home, home, open_nonblocking, read_open, read_regular, MAX_CONFIG_FILE_BYTES,
 };
 
 /// Both AWS config files, parsed, and the environment they were read in.
@@ -38,6 +38,10 @@ pub struct AwsConfig {
     /// process's for [`AwsConfig::load`], a fixed one for in-memory configs,
     /// so planner tests never depend on the shell they run in.
     env: Env,
+    /// The variables read from `env` so far: planning thousands of
+    /// profiles together (`init`) asks for the same few for each, and
+    /// stsenv never changes its own environment.
+    env_read: RefCell<HashMap<String, Option<String>>>,
     /// The file system the files were read from.
     fs: Fs,
     /// The credentials file alone, parsed on first use: the SDKs rank keys
@@ -69,11 +73,17 @@ impl AwsConfig {
     /// (the `index` module), keyed by the files' identity; while they are the
     /// same files, it is read back instead of parsing them again.
     pub fn load() -> Result<Self> {
+        Self::load_in(&Cache::from_env())
+    }
+
+    /// [`AwsConfig::load`] with the index in `cache` (the cache the
+    /// command uses anyway: its directory is checked once).
+    pub fn load_in(cache: &Cache) -> Result<Self> {
         Self::load_with(
             Env::real(),
             config_file_path(),
             credentials_file_path(),
-            &Cache::from_env(),
+            cache,
         )
     }
 
@@ -92,15 +102,23 @@ impl AwsConfig {
         credentials_file: PathBuf,
         cache: &Cache,
     ) -> Result<Self> {
-        check_readable(&config_file)?;
-        check_readable(&credentials_file)?;
-        let both = Identity::of(&[&config_file, &credentials_file]);
-        let credentials_text = read_text(&credentials_file)?;
+        // Each file is opened once: whether it is readable, its identity
+        // (from the open file's metadata) and, for the credentials file,
+        // its text all come from that one open.
+        let config_opened = open_readable(&config_file)?;
+        let credentials_opened = open_readable(&credentials_file)?;
+        let both = Identity::of_opened(&[
+            (&config_file, config_opened.stat()),
+            (&credentials_file, credentials_opened.stat()),
+        ]);
+        let config_id = Identity::of_opened(&[(&config_file, config_opened.stat())]);
+        drop(config_opened);
+        let credentials_text = credentials_opened.into_text(&credentials_file)?;
         let Some(credentials) = parse_one(&env, EnvConfigFileKind::Credentials, &credentials_text)
         else {
             return Self::parse_both(env, config_file, credentials_file);
         };
-        let indexed = Identity::of(&[&config_file])
+        let indexed = config_id
             .and_then(|id| index::load(cache, &id))
             .and_then(|sections| {
                 sections
@@ -129,6 +147,7 @@ impl AwsConfig {
             credentials_only: OnceCell::from(Some(credentials)),
             identity: both.filter(|id| !id.is_racy()),
             file_commands: OnceCell::new(),
+            env_read: RefCell::default(),
         })
     }
 
@@ -329,6 +348,7 @@ impl AwsConfig {
             credentials_only: OnceCell::new(),
             identity: None,
             file_commands: OnceCell::new(),
+            env_read: RefCell::default(),
         })
     }
 
@@ -347,9 +367,7 @@ impl AwsConfig {
     /// A variable of the environment this config was read in; `None` when
     /// unset or blank (the SDKs treat `AWS_REGION=" "` as unset too).
     pub fn env_var(&self, name: &str) -> Option<String> {
-        self.env
-            .get(name)
-            .ok()
+        self.env_raw(name)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     }
@@ -357,7 +375,14 @@ impl AwsConfig {
     /// A variable of the environment exactly as it is set (credentials are
     /// not trimmed: a key with spaces is refused, not repaired).
     pub fn env_raw(&self, name: &str) -> Option<String> {
-        self.env.get(name).ok()
+        if let Some(known) = self.env_read.borrow().get(name) {
+            return known.clone();
+        }
+        let value = self.env.get(name).ok();
+        self.env_read
+            .borrow_mut()
+            .insert(name.to_string(), value.clone());
+        value
     }
 
     /// Whether `profile`'s section in the credentials file (not the config
@@ -593,20 +618,56 @@ fn env_path(var: &str) -> Option<PathBuf> {
     Some(expand_home(Path::new(&value)))
 }
 
-/// Fail when `path` exists but cannot be read. The AWS SDK's loader
-/// treats such a file as empty, which would turn "permission denied" into
-/// "profile not found". Only a regular file (or `/dev/null`) is read:
-/// opened non-blocking, so a FIFO with no writer is refused at once
-/// instead of hanging every shell start-up.
-fn check_readable(path: &Path) -> Result<()> {
+/// One of the AWS files, opened for [`AwsConfig::load`].
+enum Opened {
+    /// It does not exist (the SDKs read it as empty).
+    Missing,
+    /// A regular file, open, with its metadata.
+    Regular(std::fs::File, std::fs::Metadata),
+    /// Something readable that is not a regular file (`/dev/null`): never
+    /// indexed.
+    Other,
+}
+
+impl Opened {
+    /// What the file's identity is made of (see [`Identity::of_opened`]).
+    fn stat(&self) -> Option<Option<&std::fs::Metadata>> {
+        match self {
+            Opened::Missing => Some(None),
+            Opened::Regular(_, meta) => Some(Some(meta)),
+            Opened::Other => None,
+        }
+    }
+
+    /// The text as aws-config reads it (see [`read_text`]), from the open
+    /// file: the bytes its metadata counted, so the text is the file the
+    /// identity describes.
+    fn into_text(self, path: &Path) -> Result<String> {
+        let bytes = match self {
+            Opened::Missing => return Ok(String::new()),
+            Opened::Regular(file, meta) => {
+                read_open(file, &meta, MAX_CONFIG_FILE_BYTES).map_err(|e| unreadable(path, &e))?
+            }
+            Opened::Other => return read_text(path),
+        };
+        Ok(String::from_utf8(bytes).unwrap_or_default())
+    }
+}
+
+/// Open `path` once, failing when it exists but cannot be read. The AWS
+/// SDK's loader treats such a file as empty, which would turn "permission
+/// denied" into "profile not found". Only a regular file (or `/dev/null`)
+/// is read: opened non-blocking, so a FIFO with no writer is refused at
+/// once instead of hanging every shell start-up.
+fn open_readable(path: &Path) -> Result<Opened> {
     let problem = match open_nonblocking(path) {
-        Ok(None) => return Ok(()),
+        Ok(None) => return Ok(Opened::Missing),
         Ok(Some(file)) => match file.metadata() {
             Ok(meta) if meta.is_dir() => "it is a directory, not a file".to_string(),
-            Ok(meta) if meta.is_file() => return Ok(()),
+            Ok(meta) if meta.is_file() => return Ok(Opened::Regular(file, meta)),
             // A FIFO or device: refused by the reader, which says which.
             Ok(_) => match read_regular(path, MAX_CONFIG_FILE_BYTES) {
-                Ok(_) => return Ok(()),
+                Ok(_) => return Ok(Opened::Other),
                 Err(e) => e.to_string(),
             },
             Err(e) => e.to_string(),

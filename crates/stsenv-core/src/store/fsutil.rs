@@ -141,7 +141,6 @@ pub const MAX_CONFIG_FILE_BYTES: u64 = 32 << 20;
 /// (`fstat`), so a swap after a check cannot slip one in. The error says
 /// what the path is instead ("it is a FIFO, not a regular file").
 pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
     let Some(file) = open_nonblocking(path)? else {
         return Ok(None);
     };
@@ -158,18 +157,35 @@ pub fn read_regular(path: &Path, max: u64) -> std::io::Result<Option<Vec<u8>>> {
             ),
         ));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(max) + 1).unwrap_or(0));
-    file.take(max + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > max {
-        return Err(std::io::Error::new(
+    read_open(file, &meta, max).map(Some)
+}
+
+/// The bytes of the regular file `file` opened for reading, whose metadata
+/// is `meta`, at most `max` (more is an error): as many as the metadata
+/// counts, so one `read` and no second one to find the end. A file that
+/// says it is empty is read to its end (files of some file systems, like
+/// `/proc`, give no size).
+pub fn read_open(file: fs::File, meta: &fs::Metadata, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let too_large = || {
+        std::io::Error::new(
             std::io::ErrorKind::InvalidData,
             format!(
                 "it is larger than {} KiB, more than stsenv reads",
                 max >> 10
             ),
-        ));
+        )
+    };
+    if meta.len() > max {
+        return Err(too_large());
     }
-    Ok(Some(bytes))
+    let limit = if meta.len() == 0 { max + 1 } else { meta.len() };
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(limit).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(bytes)
 }
 
 /// Open `path` for reading with `O_NONBLOCK` (a FIFO with no writer
@@ -184,13 +200,6 @@ pub fn open_nonblocking(path: &Path) -> std::io::Result<Option<fs::File>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(e),
     }
-}
-
-/// Whether the open `file` belongs to this user and no one else may read
-/// or write it (mode `0600` or stricter): the bar for what stsenv keeps in
-/// its cache directory.
-pub fn is_owner_only(file: &fs::File) -> bool {
-    crate::platform::is_owner_only(file)
 }
 
 /// What a non-regular file is, for messages.
@@ -260,5 +269,19 @@ mod tests {
             let err = read_regular(&fifo, 9).unwrap_err().to_string();
             assert!(err.contains("FIFO"), "{err}");
         }
+    }
+
+    /// A file read to the length its metadata gives, except one that says
+    /// it is empty: some file systems give no size, and such a file is
+    /// read to its end (still bounded).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_without_a_size_is_read_to_its_end() {
+        let status = Path::new("/proc/self/status");
+        assert_eq!(fs::metadata(status).unwrap().len(), 0);
+        let text = read_regular(status, 1 << 20).unwrap().unwrap();
+        assert!(String::from_utf8_lossy(&text).contains("Pid:"));
+        let err = read_regular(status, 8).unwrap_err().to_string();
+        assert!(err.contains("larger"), "{err}");
     }
 }

@@ -50,7 +50,7 @@ fn emit(args: EnvArgs) -> CliResult {
     let format = args.shell.unwrap_or_else(OutputFormat::from_env);
     let resolved = obtain::resolve(&profile_args)?;
     if !args.renew {
-        crate::picker::record_use(&resolved.plan.profile);
+        crate::picker::record_use(&resolved.cache, &resolved.plan.profile);
     }
     if let Some(name) = &write_credentials {
         write_credentials_file(name, &resolved, !args.renew)?;

@@ -250,9 +250,11 @@ fn key_words(texts: &[&str]) -> Vec<String> {
     for text in texts {
         for line in text.lines() {
             if let Some((key, _)) = line.split_once('=') {
-                let key = key.trim_matches([' ', '\t', '\r']).to_ascii_lowercase();
-                if !key.is_empty() {
-                    keys.insert(key);
+                let key = key.trim_matches([' ', '\t', '\r']);
+                // A config of 50,000 profiles repeats a handful of keys:
+                // a key seen before costs a lookup, not a new string.
+                if !key.is_empty() && !keys.contains(key) {
+                    keys.insert(key.to_ascii_lowercase());
                 }
             }
         }
@@ -448,6 +450,25 @@ impl Identity {
         Some(Identity { home, files })
     }
 
+    /// The identity of files already opened: for each its path and its
+    /// metadata (`None`: it does not exist); `None` when one of them cannot
+    /// be indexed (`None` for it: not a regular file; a path not UTF-8).
+    pub fn of_opened(files: &[(&Path, Option<Option<&std::fs::Metadata>>)]) -> Option<Identity> {
+        let mut ids = Vec::new();
+        for (path, meta) in files {
+            ids.push(FileId {
+                path: path.to_str()?.to_string(),
+                stat: match meta {
+                    None => return None,
+                    Some(None) => None,
+                    Some(Some(meta)) => Some(stat_of(meta)?),
+                },
+            });
+        }
+        let home = std::env::var("HOME").unwrap_or_default();
+        Some(Identity { home, files: ids })
+    }
+
     /// Whether a file changed so recently that a later write could keep
     /// its stat (see [`RACY_NS`]), or has a timestamp in the future.
     pub fn is_racy(&self) -> bool {
@@ -461,12 +482,20 @@ impl Identity {
 
 fn file_stat(path: &Path) -> Option<Option<[i128; 5]>> {
     match std::fs::metadata(path) {
-        // Without an identity (Windows) nothing is indexed: always parse.
-        Ok(meta) if meta.is_file() => crate::platform::file_identity(&meta).map(Some),
-        Ok(_) => None,
+        Ok(meta) => Some(Some(stat_of(&meta)?)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Some(None),
         Err(_) => None,
     }
+}
+
+/// What a regular file's identity keeps of its metadata; `None` for
+/// anything else, and on a system without file identities (Windows):
+/// nothing is indexed there, every command parses.
+fn stat_of(meta: &std::fs::Metadata) -> Option<[i128; 5]> {
+    if !meta.is_file() {
+        return None;
+    }
+    crate::platform::file_identity(meta)
 }
 
 /// `len` bytes of `file` at `at`; `None` when they cannot all be read.
@@ -482,6 +511,9 @@ struct IndexFile {
     file: File,
     /// The file's length.
     len: u64,
+    /// Its first bytes, read at load (the whole file when it is small):
+    /// the table slots and records among them are not read again.
+    head: Vec<u8>,
     /// The header's CRC, as read at load.
     header_crc: u32,
     /// Table slots (a power of two).
@@ -579,13 +611,14 @@ impl IndexFile {
             .checked_add(u64::try_from(len).map_err(|_| Damaged)?)
             .filter(|end| *end <= self.len)
             .ok_or(Damaged)?;
+        let range =
+            usize::try_from(at).map_err(|_| Damaged)?..usize::try_from(end).map_err(|_| Damaged)?;
         match whole {
-            Some(whole) => {
-                let range = usize::try_from(at).map_err(|_| Damaged)?
-                    ..usize::try_from(end).map_err(|_| Damaged)?;
-                whole.bytes.get(range).map(Cow::Borrowed).ok_or(Damaged)
-            }
-            None => read_at(&self.file, at, len).map(Cow::Owned).ok_or(Damaged),
+            Some(whole) => whole.bytes.get(range).map(Cow::Borrowed).ok_or(Damaged),
+            None => match self.head.get(range) {
+                Some(bytes) => Ok(Cow::Borrowed(bytes)),
+                None => read_at(&self.file, at, len).map(Cow::Owned).ok_or(Damaged),
+            },
         }
     }
 
@@ -758,11 +791,9 @@ impl Memo {
 /// exactly these files whose header reads back as written. Only the header
 /// is read now; profiles are read when asked for.
 pub(crate) fn load(cache: &Cache, identity: &Identity) -> Option<Sections> {
+    // The entries' bar: a file only its owner can read or write (checked
+    // by `open_note`, on the open file's metadata).
     let (file, len) = cache.open_note(NOTE, MAX_INDEX)?;
-    // The entries' bar: a file only its owner can read or write.
-    if !crate::store::fsutil::is_owner_only(&file) {
-        return None;
-    }
     open(file, len, identity, name_hash)
 }
 
@@ -826,6 +857,7 @@ fn open(file: File, len: u64, identity: &Identity, hash: fn(&str) -> u64) -> Opt
     let index = IndexFile {
         file,
         len,
+        head,
         header_crc: crc,
         slots,
         table_at,

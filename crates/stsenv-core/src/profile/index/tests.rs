@@ -516,3 +516,28 @@ fn indented_comment_lines_are_not_part_of_a_value() {
     let profile = config.profile("a").unwrap();
     assert_eq!(profile.get("role_arn"), Some("arn:aws:iam::1:role/a"));
 }
+
+/// The identity `load` takes from the files it opened is the one taken
+/// from their paths (what the index was written under), for a file that
+/// exists and one that does not; a file that is not regular has none.
+#[cfg(unix)]
+#[test]
+fn the_identity_of_open_files_is_that_of_their_paths() {
+    let files = Files::new("[profile a]\n", "");
+    let missing = files.config.with_file_name("missing");
+    let meta = std::fs::File::open(&files.config)
+        .unwrap()
+        .metadata()
+        .unwrap();
+    assert_eq!(
+        Identity::of_opened(&[(&files.config, Some(Some(&meta))), (&missing, Some(None))]),
+        Identity::of(&[&files.config, &missing])
+    );
+    assert!(Identity::of(&[&files.config]).is_some());
+    let dev_null = std::fs::metadata("/dev/null").unwrap();
+    assert_eq!(
+        Identity::of_opened(&[(Path::new("/dev/null"), Some(Some(&dev_null)))]),
+        None
+    );
+    assert_eq!(Identity::of(&[Path::new("/dev/null")]), None);
+}

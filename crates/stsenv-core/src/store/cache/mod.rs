@@ -5,9 +5,8 @@
 
 use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, Weak};
+use std::sync::{Mutex, OnceLock, Weak};
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -66,6 +65,12 @@ pub struct Cache {
     /// The lock files this cache holds, so [`Cache::mark_prompting`] can
     /// mark them all.
     held: Mutex<Vec<Weak<File>>>,
+    /// Set once [`Cache::trust`] found the directory trusted: a command
+    /// reads the index, an entry and a note from it, and checks it once.
+    /// Only its owner (or root) can change its owner or mode, or replace
+    /// it, so the answer holds for this short-lived value; untrusted or
+    /// missing is checked again every time.
+    trusted: OnceLock<()>,
 }
 
 impl Cache {
@@ -104,6 +109,7 @@ impl Cache {
             dir: dir.into(),
             disabled: None,
             held: Mutex::new(Vec::new()),
+            trusted: OnceLock::new(),
         }
     }
 
@@ -280,6 +286,18 @@ impl Cache {
     /// Whether the directory can be trusted, the way ssh decides about
     /// `~/.ssh`: not a link, a directory, ours, private.
     fn trust(&self, create: bool) -> Trust {
+        if self.trusted.get().is_some() {
+            return Trust::Trusted;
+        }
+        let trust = self.check_trust(create);
+        if matches!(trust, Trust::Trusted) {
+            let _ = self.trusted.set(());
+        }
+        trust
+    }
+
+    /// [`Cache::trust`], looking at the directory now.
+    fn check_trust(&self, create: bool) -> Trust {
         if let Some(reason) = &self.disabled {
             return Trust::Refused(reason.clone());
         }
@@ -373,8 +391,12 @@ fn entry_problem(entry: &Entry) -> Option<String> {
 /// Open the regular file at `path` for reading, when it is at most `max`
 /// bytes: `Ok(None)` when absent; an error (as a sentence) for a symbolic
 /// link, a FIFO or device (opened non-blocking, so a FIFO never hangs), a
-/// file of another user, or a file larger than `max`. Returns its length.
-fn open_private(path: &Path, max: u64) -> std::result::Result<Option<(File, u64)>, String> {
+/// file of another user, or a file larger than `max`. Returns it with its
+/// metadata.
+fn open_private(
+    path: &Path,
+    max: u64,
+) -> std::result::Result<Option<(File, fs::Metadata)>, String> {
     let mut options = OpenOptions::new();
     options.read(true);
     platform::private_no_follow(&mut options);
@@ -393,24 +415,25 @@ fn open_private(path: &Path, max: u64) -> std::result::Result<Option<(File, u64)
     if meta.len() > max {
         return Err(format!("it is larger than {} KiB", max >> 10));
     }
-    Ok(Some((file, meta.len())))
+    Ok(Some((file, meta)))
 }
 
-/// Read the file at `path`, checked as [`open_private`] checks it.
+/// Whether nobody but the owner may read or write a file of this metadata
+/// (its owner is checked by [`open_private`]).
+fn owner_only(meta: &fs::Metadata) -> bool {
+    platform::open_to_others(meta).is_none()
+}
+
+/// Read the file at `path`, checked as [`open_private`] checks it. Entries
+/// and notes are replaced by renaming, never written in place, so the open
+/// file holds the bytes its metadata counts: read in one go.
 fn read_private(path: &Path, max: u64) -> std::result::Result<Option<Vec<u8>>, String> {
-    let Some((file, len)) = open_private(path, max)? else {
+    let Some((file, meta)) = open_private(path, max)? else {
         return Ok(None);
     };
-    // Sized from the metadata so that a large note is read in one go, not
-    // grown and copied; still bounded by `max` (the file may grow).
-    let mut bytes = Vec::with_capacity(usize::try_from(len + 1).unwrap_or(0));
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > max {
-        return Err(format!("it is larger than {} KiB", max >> 10));
-    }
-    Ok(Some(bytes))
+    fsutil::read_open(file, &meta, max)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// An open failure as a sentence; a refused link says so.

@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{open_private, read_private, unlink, Cache};
+use super::{open_private, owner_only, read_private, unlink, Cache};
 use crate::error::{Error, Result};
 use crate::platform;
 use crate::store::fsutil;
@@ -38,16 +38,19 @@ impl Cache {
         read_private(&self.note_path(name), max).ok().flatten()
     }
 
-    /// A note opened for reading, and its length, with the same checks as
+    /// A note opened for reading, and its length, with the checks of
     /// [`Cache::read_note`] (a trusted directory, no link, a regular file of
-    /// ours, at most `max` bytes), for a note too large to read whole: the
-    /// config index is read a record at a time. `None` when absent or
-    /// unusable.
+    /// ours, at most `max` bytes) and one more: nobody else may read or
+    /// write it (mode 0600 or stricter, as stsenv writes notes). For a
+    /// note too large to read whole (the config index is read a record at
+    /// a time) or read by another program (the shell functions). `None`
+    /// when absent or unusable.
     pub fn open_note(&self, name: &str, max: u64) -> Option<(File, u64)> {
         if !is_note_name(name) || !self.readable() {
             return None;
         }
-        open_private(&self.note_path(name), max).ok().flatten()
+        let (file, meta) = open_private(&self.note_path(name), max).ok().flatten()?;
+        owner_only(&meta).then_some((file, meta.len()))
     }
 
     /// Replace a note atomically (0600), only in a trusted directory.

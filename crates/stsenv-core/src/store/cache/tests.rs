@@ -272,3 +272,58 @@ fn note_dirs_are_private_checked_pruned_and_cleared() {
     cache.clear(None).unwrap();
     assert!(!path.exists());
 }
+
+/// The directory is checked once per `Cache` when it is trusted; missing
+/// or refused, it is checked again at every use, so a directory made (or
+/// fixed) later is used by the same value.
+#[cfg(unix)]
+#[test]
+fn a_missing_or_refused_directory_is_checked_again() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("c");
+    let reader = Cache::at(&dir);
+    assert!(reader.get("k").is_none(), "no directory yet");
+    Cache::at(&dir).put("k", &entry(3600)).unwrap();
+    assert!(reader.get("k").is_some(), "made by another process");
+    let loose = tempfile::tempdir().unwrap();
+    fs::set_permissions(loose.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let cache = Cache::at(loose.path());
+    cache.put("k", &entry(3600)).unwrap();
+    assert!(cache.get("k").is_none(), "refused");
+    fs::set_permissions(loose.path(), fs::Permissions::from_mode(0o700)).unwrap();
+    cache.put("k", &entry(3600)).unwrap();
+    assert!(cache.get("k").is_some(), "trusted once private");
+    let _ = crate::captured::take();
+}
+
+/// A note others may read or write is never opened for a reader that
+/// takes it whole (the config index, the shell's functions file), however
+/// it came to be so.
+#[cfg(unix)]
+#[test]
+fn a_note_open_to_others_is_not_opened() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::at(tmp.path().join("c"));
+    cache.write_note("n", b"text").unwrap();
+    assert!(cache.open_note("n", 64).is_some());
+    let path = cache.dir().join("n.note");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    assert!(cache.open_note("n", 64).is_none());
+    assert!(cache.note_file("n").is_none());
+}
+
+/// Entries and notes are read in one go, to the length their metadata
+/// says, and still bounded.
+#[test]
+fn entries_and_notes_read_whole_and_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = Cache::at(tmp.path().join("c"));
+    let text = "x".repeat(5000);
+    cache.write_note("big", text.as_bytes()).unwrap();
+    assert_eq!(cache.read_note("big", 5000).unwrap(), text.as_bytes());
+    assert!(cache.read_note("big", 4999).is_none());
+    cache.write_note("empty", b"").unwrap();
+    assert_eq!(cache.read_note("empty", 10).unwrap(), b"");
+}
