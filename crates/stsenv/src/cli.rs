@@ -245,6 +245,11 @@ impl SessionOptions {
     /// form keeps a value that starts with `-` a value, and a policy file
     /// is recorded by its absolute path so it still resolves after `cd`.
     pub fn to_words(&self) -> Vec<String> {
+        // No option given (every `env` without one, a cache hit among
+        // them): no words, without a round trip through a JSON value.
+        if *self == SessionOptions::default() {
+            return Vec::new();
+        }
         let mut options = self.clone();
         if let Some(policy) = &options.policy {
             options.policy = Some(std::path::absolute(policy).unwrap_or_else(|_| policy.clone()));

@@ -68,6 +68,16 @@ pub trait EnvSyntax {
     /// Code removing `name`, ending with a newline (empty where the format
     /// cannot remove).
     fn unset(&self, name: &str) -> String;
+    /// [`EnvSyntax::set`]'s code appended to `out` (a syntax that can
+    /// write it without an intermediate string says so here: the cache
+    /// hit renders every line into one buffer).
+    fn set_into(&self, out: &mut String, name: &str, value: &str) {
+        out.push_str(&self.set(name, value));
+    }
+    /// [`EnvSyntax::unset`]'s code appended to `out`.
+    fn unset_into(&self, out: &mut String, name: &str) {
+        out.push_str(&self.unset(name));
+    }
     /// What joins two statements on one line.
     fn separator(&self) -> &'static str {
         "; "
@@ -207,7 +217,22 @@ impl EnvChange {
 
     /// The change as code, one statement per line.
     pub fn render(&self, syntax: &dyn EnvSyntax) -> String {
-        self.statements(syntax).collect()
+        // One buffer, sized for the usual quoting, for every line.
+        let size = self
+            .set
+            .iter()
+            .map(|(name, value)| name.len() + value.len() + 16)
+            .chain(self.unset.iter().map(|name| name.len() + 16))
+            .sum();
+        let mut out = String::with_capacity(size);
+        for (name, value) in &self.set {
+            debug_assert!(is_valid_name(name), "invalid env name {name}");
+            syntax.set_into(&mut out, name, value);
+        }
+        for name in &self.unset {
+            syntax.unset_into(&mut out, name);
+        }
+        out
     }
 
     /// The same code on one line (for the clipboard: one paste, one history
@@ -373,6 +398,34 @@ pub fn render_init(shell: Shell, options: &InitOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `render` writes into one buffer; every syntax must still print
+    /// exactly its `set`/`unset` lines, in order.
+    #[test]
+    fn render_is_the_set_and_unset_lines_in_order() {
+        let change = EnvChange {
+            set: vec![
+                ("A", "it's".into()),
+                ("B", String::new()),
+                ("C", "x y".into()),
+            ],
+            unset: vec!["D", "E"],
+        };
+        for format in OutputFormat::value_variants() {
+            let Some(syntax) = format.syntax() else {
+                continue;
+            };
+            let expected: String = [
+                syntax.set("A", "it's"),
+                syntax.set("B", ""),
+                syntax.set("C", "x y"),
+                syntax.unset("D"),
+                syntax.unset("E"),
+            ]
+            .concat();
+            assert_eq!(change.render(syntax), expected, "{format:?}");
+        }
+    }
 
     #[test]
     fn names_are_validated() {

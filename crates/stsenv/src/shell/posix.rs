@@ -6,7 +6,23 @@ use super::{AssumeFunction, EnvSyntax, Plugin};
 
 /// Quote `value` for bash/zsh so that it reads back byte for byte.
 pub fn quote(value: &str) -> String {
-    format!("'{}'", value.replace('\'', r"'\''"))
+    let mut out = String::with_capacity(value.len() + 2);
+    quote_into(&mut out, value);
+    out
+}
+
+/// [`quote`], appended to `out`.
+pub fn quote_into(out: &mut String, value: &str) {
+    out.push('\'');
+    let mut parts = value.split('\'');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push_str(r"'\''");
+        out.push_str(part);
+    }
+    out.push('\'');
 }
 
 /// A POSIX-family shell: bash or zsh, told apart by their templates.
@@ -23,11 +39,27 @@ pub struct PosixShell {
 
 impl EnvSyntax for PosixShell {
     fn set(&self, name: &str, value: &str) -> String {
-        format!("export {name}={}\n", quote(value))
+        let mut out = String::new();
+        self.set_into(&mut out, name, value);
+        out
     }
 
     fn unset(&self, name: &str) -> String {
         format!("unset {name}\n")
+    }
+
+    fn set_into(&self, out: &mut String, name: &str, value: &str) {
+        out.push_str("export ");
+        out.push_str(name);
+        out.push('=');
+        quote_into(out, value);
+        out.push('\n');
+    }
+
+    fn unset_into(&self, out: &mut String, name: &str) {
+        out.push_str("unset ");
+        out.push_str(name);
+        out.push('\n');
     }
 }
 
@@ -95,5 +127,26 @@ mod tests {
     fn quotes_single_quotes() {
         assert_eq!(quote("a'b"), r"'a'\''b'");
         assert_eq!(quote("$x `y` \\"), r"'$x `y` \'");
+    }
+
+    #[test]
+    fn quotes_into_a_buffer_as_before() {
+        for (value, quoted) in [
+            ("", "''"),
+            ("'", r#"''\'''"#),
+            ("''a'", r#"''\'''\''a'\'''"#),
+            ("plain", "'plain'"),
+        ] {
+            assert_eq!(quote(value), quoted);
+            let mut out = String::from("x=");
+            quote_into(&mut out, value);
+            assert_eq!(out, format!("x={quoted}"));
+        }
+        let bash = crate::shell::bash::BASH;
+        assert_eq!(bash.set("A", "it's"), "export A='it'\\''s'\n");
+        let mut out = String::new();
+        bash.set_into(&mut out, "A", "it's");
+        bash.unset_into(&mut out, "B");
+        assert_eq!(out, "export A='it'\\''s'\nunset B\n");
     }
 }
