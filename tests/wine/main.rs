@@ -103,14 +103,6 @@ const ENV_DEV: [&str; 6] = [
     "123456",
 ];
 
-fn switch_role() -> Sandbox {
-    let sandbox = Sandbox::new();
-    sandbox
-        .config(SWITCH_ROLE_CONFIG)
-        .credentials(SWITCH_ROLE_CREDENTIALS);
-    sandbox
-}
-
 /// The `$env:NAME = '…'` lines of PowerShell code, unquoted by
 /// PowerShell's rules (inside '…', a doubled quote is one quote).
 fn powershell_assignments(code: &str) -> Vec<(String, String)> {
@@ -147,7 +139,7 @@ fn value<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 fn version_and_exit_codes() {
     let _one = one_at_a_time();
     let moto = Moto::shared();
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     let version = ok(&sandbox, moto, &["--version"]);
     assert!(version.starts_with("stsenv "), "{version}");
 
@@ -188,7 +180,7 @@ fn version_and_exit_codes() {
 fn powershell_env_for_an_mfa_role_round_trips_and_the_cache_serves_it() {
     let _one = one_at_a_time();
     let moto = Moto::shared();
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     let code = ok(&sandbox, moto, &ENV_DEV);
     let pairs = powershell_assignments(&code);
     assert_eq!(value(&pairs, "STSENV_PROFILE"), "dev");
@@ -233,7 +225,7 @@ struct Assumed {
 fn assumed() -> Assumed {
     let one = one_at_a_time();
     let moto = Moto::shared();
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     ok(&sandbox, moto, &ENV_DEV);
     Assumed {
         _one: one,
@@ -445,14 +437,7 @@ fn without_overrides_files_are_in_userprofile_and_the_cache_in_local_app_data() 
     std::fs::write(aws.join("credentials"), SWITCH_ROLE_CREDENTIALS).expect("credentials");
 
     let mut command = wine(moto);
-    command.arg(exe()).args([
-        "env",
-        "dev",
-        "--shell",
-        "powershell",
-        "--token-code",
-        "123456",
-    ]);
+    command.arg(exe()).args(ENV_DEV);
     let code = stdout(&run(&mut command));
     assert!(code.contains("$env:AWS_ACCESS_KEY_ID = 'ASIA"), "{code}");
     let entries: Vec<_> = std::fs::read_dir(&cache)
@@ -614,7 +599,7 @@ fn a_timed_out_credential_process_is_killed_with_everything_it_started() {
 fn the_powershell_plugin_names_the_exe_by_its_windows_path() {
     let _one = one_at_a_time();
     let moto = Moto::shared();
-    let sandbox = switch_role();
+    let sandbox = Sandbox::switch_role();
     let plugin = ok(&sandbox, moto, &["init", "powershell"]);
     let bin = format!("$global:__StsenvBin = '{}'", win(&exe()));
     assert!(plugin.contains(&bin), "{bin} in:\n{plugin}");
