@@ -14,9 +14,13 @@ use super::{posix, EnvSyntax};
 pub struct EnvNoExport;
 
 /// Whether a POSIX shell reads `value` unquoted, after `NAME=`, as itself.
-/// `~` is left out (bash expands it after `=` and `:` in assignments).
+/// `~` is left out (bash expands it after `=` and `:` in assignments), and
+/// so is an `=` that starts the value or follows a `:` (zsh's `=cmd`
+/// expansion: `X==ls` sets `/usr/bin/ls`).
 fn is_bare(value: &str) -> bool {
     !value.is_empty()
+        && !value.starts_with('=')
+        && !value.contains(":=")
         && value.bytes().all(|b| {
             b.is_ascii_alphanumeric()
                 || matches!(
@@ -59,6 +63,10 @@ mod tests {
         assert_eq!(EnvNoExport.set("X", "a b"), "X='a b'\n");
         assert_eq!(EnvNoExport.set("X", "~/x"), "X='~/x'\n");
         assert_eq!(EnvNoExport.set("X", ""), "X=''\n");
+        // zsh expands `=cmd` at the start and after `:` in assignments.
+        assert_eq!(EnvNoExport.set("X", "=ls"), "X='=ls'\n");
+        assert_eq!(EnvNoExport.set("X", "a:=ls"), "X='a:=ls'\n");
+        assert_eq!(EnvNoExport.set("X", "a=b=="), "X=a=b==\n");
         assert_eq!(EnvNoExport.set("X", "it's"), "X='it'\\''s'\n");
         assert_eq!(EnvNoExport.unset("AWS_PROFILE"), "");
     }
