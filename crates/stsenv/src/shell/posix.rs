@@ -45,7 +45,9 @@ impl EnvSyntax for PosixShell {
     }
 
     fn unset(&self, name: &str) -> String {
-        format!("unset {name}\n")
+        let mut out = String::new();
+        self.unset_into(&mut out, name);
+        out
     }
 
     fn set_into(&self, out: &mut String, name: &str, value: &str) {
