@@ -73,9 +73,10 @@ fn the_filter_matches_the_profile_name_only() {
     tmux.wait_for("bash", "READY$");
     tmux.type_text("assume");
     tmux.send(&["Enter"]);
-    let screen = tmux.wait_for("bash", PROMPT);
+    // The prompt is written before the rows: wait for develop's row.
+    let screen = tmux.wait_for("bash", "invalid");
     assert!(
-        screen.contains("develop") && screen.contains("invalid"),
+        screen.contains(PROMPT) && screen.contains("develop") && screen.contains("invalid"),
         "{screen}"
     );
     tmux.type_text("al");
