@@ -1247,7 +1247,7 @@ _stsenv() {
             return 0
             ;;
         stsenv__subcmd__init)
-            opts="-h --no-aliases --no-hook --help bash zsh fish powershell"
+            opts="-h --no-aliases --no-hook --functions-file --help bash zsh fish powershell"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -120,6 +120,7 @@ complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -l json -d 'Print 
 complete -c stsenv -n "__fish_stsenv_using_subcommand whoami" -s h -l help -d 'Print help'
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l no-aliases -d 'Do not define `<profile>_assume` functions or the `assume` shorthand'
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l no-hook -d 'Do not install the prompt hook that renews credentials'
+complete -c stsenv -n "__fish_stsenv_using_subcommand init" -l functions-file -d 'Print the path of the file (or directory) in the cache directory that holds the `<profile>_assume` functions, writing it first if needed (the bash plugin asks for it when a function is first needed after the config changed)'
 complete -c stsenv -n "__fish_stsenv_using_subcommand init" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c stsenv -n "__fish_stsenv_using_subcommand unset" -s s -l shell -d 'Output format [default: from $SHELL, else bash]' -r -f -a "bash\t'bash code (`unset NAME`)'
 zsh\t'zsh code'

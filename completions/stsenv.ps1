@@ -129,6 +129,7 @@ Register-ArgumentCompleter -Native -CommandName 'stsenv' -ScriptBlock {
         'stsenv;init' {
             [CompletionResult]::new('--no-aliases', '--no-aliases', [CompletionResultType]::ParameterName, 'Do not define `<profile>_assume` functions or the `assume` shorthand')
             [CompletionResult]::new('--no-hook', '--no-hook', [CompletionResultType]::ParameterName, 'Do not install the prompt hook that renews credentials')
+            [CompletionResult]::new('--functions-file', '--functions-file', [CompletionResultType]::ParameterName, 'Print the path of the file (or directory) in the cache directory that holds the `<profile>_assume` functions, writing it first if needed (the bash plugin asks for it when a function is first needed after the config changed)')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break

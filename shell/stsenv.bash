@@ -36,7 +36,10 @@ stsenv_unassume() {
 # command word is completed (TAB: `complete -I`, bash 5) or a command that
 # mentions `_assume` is about to run (a DEBUG trap, removed once the file is
 # read). An older bash, or a DEBUG trap another tool already set (it is
-# never replaced): the file is read now.
+# never replaced): the file is read now. `later` instead of a path: the first
+# `stsenv init` after the config changed left the functions for later (it
+# would have planned every profile first), and stsenv writes the file and
+# names it when it is needed.
 __stsenv_functions_from() {
     _STSENV_FUNCTIONS=$1
     local __stsenv_trap=''
@@ -68,6 +71,9 @@ __stsenv_load_functions() {
     *__stsenv_complete_first_word*) complete -r -I ;;
     *) ;;
     esac
+    if [[ "${__stsenv_file}" == later ]]; then
+        __stsenv_file="$("${_STSENV_BIN}" init bash --functions-file)" || return 0
+    fi
     if [[ -r "${__stsenv_file}" ]]; then
         # The path comes from `stsenv init`, after the cache's checks.
         # shellcheck disable=SC1090

@@ -559,3 +559,86 @@ fn the_sourced_file_is_never_a_way_in() {
         format!("set -euo pipefail\n{plugin}\ntype stsenv_assume >/dev/null && echo loaded\n");
     assert_eq!(run(&sandbox, "bash", &script), "loaded\n");
 }
+
+/// The first `init bash` after a large config changed parses and plans
+/// nothing: the plugin asks stsenv for the functions file when a function
+/// is first needed (bash reads it only then anyway), from the files as
+/// they are at that moment, and that file serves the `init`s after.
+#[test]
+fn the_first_bash_init_of_a_large_config_leaves_its_functions_for_later() {
+    let sandbox = big_sandbox(Moto::shared());
+    let cache_dir = sandbox.cache_dir();
+    let_config_age();
+    let plugin = init(&sandbox, "bash", &[]);
+    assert!(
+        plugin.contains("\n__stsenv_functions_from later\n"),
+        "{plugin}"
+    );
+    assert!(!plugin.contains("team_0000_admin_assume"));
+    for note in ["config-index.note", "init-profiles.note"] {
+        assert!(!cache_dir.join(note).exists(), "{note}: nothing parsed");
+    }
+    assert!(functions_files(&cache_dir, "bash").is_empty());
+
+    // Typed as it is, under strict flags: the file is written and read then.
+    let script = format!(
+        "set -euo pipefail\n{plugin}\ndeclare -F | grep -c '_admin_assume$' || true\n\
+         team_0042_admin_assume\nprintf '%s\\n' \"$STSENV_PROFILE\"\n\
+         declare -F | grep -c '_admin_assume$'\n"
+    );
+    assert_eq!(
+        run(&sandbox, "bash", &script),
+        format!("0\nteam-0042-admin\n{PROFILES}\n")
+    );
+    let written = functions_files(&cache_dir, "bash");
+    assert_eq!(written.len(), 1, "{written:?}");
+    let plugin = init(&sandbox, "bash", &[]);
+    assert!(plugin.contains(&written[0]), "the next init names the file");
+
+    // The config changes between `init` and the first use: the functions
+    // are those of the files as they are then.
+    sandbox.config(&(big_config() + "\n[profile first-addition]\nrole_arn = arn:aws:iam::123456789012:role/a\nsource_profile = base\n"));
+    let_config_age();
+    let plugin = init(&sandbox, "bash", &[]);
+    assert!(
+        plugin.contains("\n__stsenv_functions_from later\n"),
+        "a new config"
+    );
+    sandbox.config(&(big_config() + "\n[profile second-addition]\nrole_arn = arn:aws:iam::123456789012:role/b\nsource_profile = base\n"));
+    let script = format!(
+        "set -euo pipefail\n{plugin}\ntype second_addition_assume >/dev/null && echo defined\n\
+         type first_addition_assume >/dev/null 2>&1 || echo gone\n"
+    );
+    assert_eq!(run(&sandbox, "bash", &script), "defined\ngone\n");
+
+    // A config broken by then: no functions and one clear line on stderr;
+    // the shell goes on.
+    let_config_age();
+    let plugin = init(&sandbox, "bash", &[]);
+    assert!(plugin.contains("\n__stsenv_functions_from later\n"));
+    std::fs::write(sandbox.config_path(), big_config() + "\n[profile broken\n").unwrap();
+    let out = sandbox
+        .command("bash")
+        .args(["--norc", "--noprofile", "-c"])
+        .arg(format!(
+            "set -euo pipefail\n{plugin}\ntype team_0001_admin_assume >/dev/null 2>&1 || echo missing\n"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "missing\n");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no <profile>_assume functions"), "{stderr}");
+    assert!(
+        stderr.contains(&sandbox.config_path().display().to_string()),
+        "{stderr}"
+    );
+
+    // A plugin that carries its functions has no file to name.
+    let out = sandbox
+        .stsenv()
+        .args(["init", "powershell", "--functions-file"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+}

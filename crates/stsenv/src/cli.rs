@@ -494,6 +494,12 @@ pub struct InitArgs {
     /// Do not install the prompt hook that renews credentials
     #[arg(long)]
     pub no_hook: bool,
+    /// Print the path of the file (or directory) in the cache directory
+    /// that holds the `<profile>_assume` functions, writing it first if
+    /// needed (the bash plugin asks for it when a function is first needed
+    /// after the config changed)
+    #[arg(long, conflicts_with = "no_aliases")]
+    pub functions_file: bool,
 }
 
 /// Arguments of `stsenv unset`.

@@ -357,11 +357,25 @@ impl AwsConfig {
     /// the config was not read from settled regular files, which must then
     /// be computed afresh.
     pub fn fingerprint(&self) -> Option<String> {
-        let id = self.identity.as_ref()?;
-        let json = serde_json::to_vec(id).ok()?;
-        Some(hex::encode(sha2::Digest::finalize(
-            <sha2::Sha256 as sha2::Digest>::new_with_prefix(&json),
-        )))
+        digest_of(self.identity.as_ref()?)
+    }
+
+    /// What [`AwsConfig::fingerprint`] of the files [`AwsConfig::load`]
+    /// reads would be, from their metadata alone: no file is opened or
+    /// parsed. For a command that keeps what it computed from the config
+    /// (`init`'s functions) and can answer from that while the files stay
+    /// the same, without loading them at all.
+    pub fn files_fingerprint() -> Option<String> {
+        Self::fingerprint_of_files(&config_file_path(), &credentials_file_path())
+    }
+
+    /// [`AwsConfig::files_fingerprint`] of the files at these paths.
+    pub(crate) fn fingerprint_of_files(
+        config_file: &Path,
+        credentials_file: &Path,
+    ) -> Option<String> {
+        let id = Identity::of(&[config_file, credentials_file])?;
+        digest_of(&id).filter(|_| !id.is_racy())
     }
 
     /// A variable of the environment this config was read in; `None` when
@@ -592,6 +606,14 @@ impl Service {
             Service::Signin => "SIGNIN",
         }
     }
+}
+
+/// The digest of a files' identity that [`AwsConfig::fingerprint`] gives.
+fn digest_of(id: &Identity) -> Option<String> {
+    let json = serde_json::to_vec(id).ok()?;
+    Some(hex::encode(sha2::Digest::finalize(
+        <sha2::Sha256 as sha2::Digest>::new_with_prefix(&json),
+    )))
 }
 
 /// The profile to use when none is given: `AWS_PROFILE`, then `default`.

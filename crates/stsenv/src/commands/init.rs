@@ -6,6 +6,12 @@
 //! directory that the plugin sources: a shell reads a file of 5,000
 //! definitions faster than the same text through `eval "$(…)"`, and a
 //! shell start then costs stsenv a few stats and one small read.
+//!
+//! Which profiles plan takes parsing and planning every profile: half a
+//! second at 50,000. A shell that reads its functions file lazily (bash)
+//! does not wait for it on the first `init` after the config changed: the
+//! plugin asks `stsenv init SHELL --functions-file` for the file when a
+//! function is first needed.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -13,7 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use stsenv_core::plan::Plan;
-use stsenv_core::profile::config::AwsConfig;
+use stsenv_core::profile::config::{self as aws_files, AwsConfig};
 use stsenv_core::store::cache::Cache;
 
 use crate::cli::InitArgs;
@@ -30,6 +36,9 @@ pub const COMPLETE_VAR: &str = "_STSENV_COMPLETE";
 
 /// Run `stsenv init`.
 pub fn run(args: InitArgs) -> CliResult {
+    if args.functions_file {
+        return print_functions_file(args.shell);
+    }
     let exe = std::env::current_exe().map_err(|e| {
         CliError::Refused(format!("cannot find the path of the stsenv binary: {e}"))
     })?;
@@ -61,8 +70,32 @@ pub fn run(args: InitArgs) -> CliResult {
 /// into a file the plugin sources (in shells that can).
 const INLINE_MAX: usize = 200;
 
-/// The `<alias>_assume` functions for `shell`, inline or from a file.
+/// From this size of the AWS files on, a shell that reads its functions
+/// file lazily gets it only when a function is first needed, unless it is
+/// written already: ~600 profiles, where planning them all starts to be
+/// felt at every shell start.
+const LATER_FROM_BYTES: u64 = 64 << 10;
+
+/// The `<alias>_assume` functions for `shell`, inline, from a file, or
+/// from a file written when first needed.
 fn functions_for(shell: Shell) -> Functions {
+    let cache = Cache::from_env();
+    // The files and environment of an earlier `init`: its file serves as
+    // it is, and the AWS files are not even read.
+    let settled = AwsConfig::files_fingerprint().and_then(|fingerprint| memo_key(&fingerprint));
+    if let Some(found) = settled
+        .as_deref()
+        .and_then(|key| function_files::find(&cache, key, shell))
+    {
+        return found;
+    }
+    if settled.is_some()
+        && shell.plugin().source_later().is_some()
+        && files_size() >= LATER_FROM_BYTES
+        && cache.keeps_notes()
+    {
+        return Functions::Later;
+    }
     // A broken config must not break the user's shell start-up: the
     // plugin still loads, without per-profile functions.
     let config = match AwsConfig::load() {
@@ -72,24 +105,63 @@ fn functions_for(shell: Shell) -> Functions {
             return Functions::Inline(Vec::new());
         }
     };
-    let cache = Cache::from_env();
-    let key = memo_key(&config);
-    if let Some(found) = key
-        .as_deref()
-        .and_then(|key| function_files::find(&cache, key, shell))
-    {
-        return found;
-    }
+    // Keyed by what was loaded: the files may have changed since.
+    let key = config.fingerprint().and_then(|f| memo_key(&f));
     let functions = assume_functions(&cache, key.as_deref(), &config);
-    if functions.len() > INLINE_MAX {
-        if let Some(written) = key
-            .as_deref()
-            .and_then(|key| function_files::write(&cache, key, shell, &functions))
-        {
+    // Files that just changed have no key: a file nothing remembers is
+    // pruned in time, and a shell may read it much later.
+    if functions.len() > INLINE_MAX && key.is_some() {
+        if let Some(written) = function_files::write(&cache, key.as_deref(), shell, &functions) {
             return written;
         }
     }
     Functions::Inline(functions)
+}
+
+/// The size of the AWS files together (a missing one counts 0).
+fn files_size() -> u64 {
+    [
+        aws_files::config_file_path(),
+        aws_files::credentials_file_path(),
+    ]
+    .iter()
+    .filter_map(|path| std::fs::metadata(path).ok())
+    .map(|meta| meta.len())
+    .sum()
+}
+
+/// `init SHELL --functions-file`: the path of the file (or autoload
+/// directory) holding the `<alias>_assume` functions, written now when no
+/// earlier `init` wrote it. The plugin sources what it names.
+fn print_functions_file(shell: Shell) -> CliResult {
+    if shell.plugin().source_file("").is_none() {
+        return Err(CliError::Refused(format!(
+            "the {} plugin carries its functions itself; run: stsenv init {}",
+            shell.name(),
+            shell.name()
+        )));
+    }
+    let config = AwsConfig::load()
+        .map_err(|err| CliError::Refused(format!("no <profile>_assume functions: {err}")))?;
+    let cache = Cache::from_env();
+    let key = config.fingerprint().and_then(|f| memo_key(&f));
+    let found = key
+        .as_deref()
+        .and_then(|key| function_files::find(&cache, key, shell))
+        .or_else(|| {
+            let functions = assume_functions(&cache, key.as_deref(), &config);
+            function_files::write(&cache, key.as_deref(), shell, &functions)
+        });
+    match found {
+        Some(Functions::File(path) | Functions::Dir(path)) => {
+            output::print(&format!("{path}\n"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Err(CliError::Refused(format!(
+            "no <profile>_assume functions: the cache directory {} cannot keep them; see: stsenv doctor",
+            cache.dir().display()
+        ))),
+    }
 }
 
 /// The `<alias>_assume` functions for every profile whose plan builds.
@@ -138,12 +210,11 @@ struct Memo {
     profiles: Vec<(String, Option<String>)>,
 }
 
-/// The digest of everything planning reads: the files' identity, every
-/// `AWS_*`, `STSENV_*`, `USER`, `USERNAME` and `HOME` variable but a
-/// session's own ([`session::PER_SESSION`]: which profiles plan does not
-/// depend on them), and the version; `None` when the config is not from
-/// settled files (see `AwsConfig::fingerprint`).
-fn memo_key(config: &AwsConfig) -> Option<String> {
+/// The digest of everything planning reads: the files' identity (their
+/// `fingerprint`), every `AWS_*`, `STSENV_*`, `USER`, `USERNAME` and
+/// `HOME` variable but a session's own ([`session::PER_SESSION`]: which
+/// profiles plan does not depend on them), and the version.
+fn memo_key(fingerprint: &str) -> Option<String> {
     let mut vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter(|(k, _)| {
@@ -155,8 +226,7 @@ fn memo_key(config: &AwsConfig) -> Option<String> {
         .collect();
     vars.sort();
     // Hashed: the variables may hold credentials, which never reach a file.
-    let input =
-        serde_json::to_vec(&(env!("CARGO_PKG_VERSION"), config.fingerprint()?, vars)).ok()?;
+    let input = serde_json::to_vec(&(env!("CARGO_PKG_VERSION"), fingerprint, vars)).ok()?;
     Some(hex::encode(Sha256::digest(&input)))
 }
 
@@ -240,12 +310,14 @@ mod function_files {
     }
 
     /// Write `functions` into a file for `shell` (unless the same text is
-    /// there already), remember it for `key`, and remove files nothing
-    /// refers to any more. `None` when the shell cannot source a file or
-    /// the cache cannot keep one.
+    /// there already), remember it for `key` (with none, files that just
+    /// changed, nothing remembers it and it is pruned in time: only for a
+    /// shell about to read it), and remove
+    /// files nothing refers to any more. `None` when the shell cannot
+    /// source a file or the cache cannot keep one.
     pub(super) fn write(
         cache: &Cache,
-        key: &str,
+        key: Option<&str>,
         shell: Shell,
         functions: &[AssumeFunction],
     ) -> Option<Functions> {
@@ -282,8 +354,11 @@ mod function_files {
 
     /// Say that `note` serves `key` in `shell`, remove what nothing refers
     /// to any more, and return it as the shell reads it.
-    fn remember(cache: &Cache, key: &str, shell: Shell, note: String) -> Option<Functions> {
+    fn remember(cache: &Cache, key: Option<&str>, shell: Shell, note: String) -> Option<Functions> {
         let found = located(cache, shell, &note)?;
+        let Some(key) = key else {
+            return Some(found);
+        };
         let name = shell.name();
         let mut index = read_index(cache);
         index.files.retain(|s| !(s.key == key && s.shell == name));

@@ -109,6 +109,16 @@ pub trait Plugin: EnvSyntax {
         None
     }
 
+    /// Code that gets the functions file from `stsenv init SHELL
+    /// --functions-file` when a function is first needed, and reads it
+    /// then: for a shell that reads its functions file lazily anyway, so
+    /// that `init` need not plan every profile of a large config before
+    /// the shell can start. `None` for a shell that needs its functions
+    /// (or their names) at start-up.
+    fn source_later(&self) -> Option<String> {
+        None
+    }
+
     /// The functions as files of a directory the shell autoloads them
     /// from, one per function (file name, text): defining thousands of
     /// functions at start-up is most of a shell's start, autoloading one
@@ -355,6 +365,9 @@ pub enum Functions {
     /// Autoloaded from the directory at this path, which holds what
     /// [`Plugin::autoload_files`] wrote (fish, zsh).
     Dir(String),
+    /// From a file stsenv writes when a function is first needed (see
+    /// [`Plugin::source_later`]).
+    Later,
 }
 
 /// The definitions of `functions` in `shell`'s syntax, one per line.
@@ -380,6 +393,9 @@ pub fn render_init(shell: Shell, options: &InitOptions) -> String {
         }
         Functions::Dir(path) => {
             plugin.autoload_dir(path).unwrap_or_default() + "__stsenv_define_shorthand\n"
+        }
+        Functions::Later => {
+            plugin.source_later().unwrap_or_default() + "__stsenv_define_shorthand\n"
         }
     };
     let hook = if options.hook {
@@ -466,6 +482,29 @@ mod tests {
                 ("assume", "assume_assume"),
                 ("x", "a_b_assume"),
             ]
+        );
+    }
+
+    /// Only bash reads its functions file lazily, so only its plugin can
+    /// leave the file for later (zsh and fish take the names at start-up).
+    #[test]
+    fn only_a_lazily_reading_plugin_leaves_its_functions_for_later() {
+        for shell in Shell::value_variants() {
+            let later = shell.plugin().source_later();
+            assert_eq!(later.is_some(), *shell == Shell::Bash, "{shell:?}");
+        }
+        let out = render_init(
+            Shell::Bash,
+            &InitOptions {
+                bin: "/bin/stsenv".into(),
+                epoch: 1,
+                functions: Functions::Later,
+                hook: false,
+            },
+        );
+        assert!(
+            out.contains("\n__stsenv_functions_from later\n__stsenv_define_shorthand\n"),
+            "{out}"
         );
     }
 

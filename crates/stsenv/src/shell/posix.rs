@@ -119,6 +119,13 @@ impl Plugin for PosixShell {
             format!("if [[ -r {path} ]]; then\n    . {path}\nfi\n")
         })
     }
+
+    /// The file is read lazily anyway: `later` tells the loader to ask
+    /// stsenv for it then.
+    fn source_later(&self) -> Option<String> {
+        self.lazy_functions
+            .then(|| "__stsenv_functions_from later\n".to_string())
+    }
 }
 
 #[cfg(test)]

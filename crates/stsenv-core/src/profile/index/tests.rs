@@ -541,3 +541,27 @@ fn the_identity_of_open_files_is_that_of_their_paths() {
     );
     assert_eq!(Identity::of(&[Path::new("/dev/null")]), None);
 }
+
+/// `files_fingerprint` (metadata alone, for `init`'s warm path) is the
+/// fingerprint of the loaded config: settled files have the same one,
+/// files changed within the last seconds have none, either way.
+#[cfg(unix)]
+#[test]
+fn the_fingerprint_of_the_files_is_that_of_the_loaded_config() {
+    let files = Files::new("[profile a]\nregion = eu-west-1\n", "[a]\n");
+    let fresh = AwsConfig::fingerprint_of_files(&files.config, &files.credentials);
+    assert_eq!(fresh, None, "files written just now are not settled");
+    assert_eq!(files.load().fingerprint(), None);
+    std::thread::sleep(std::time::Duration::from_nanos(
+        RACY_NS as u64 + 100_000_000,
+    ));
+    let settled = AwsConfig::fingerprint_of_files(&files.config, &files.credentials);
+    assert!(settled.is_some());
+    assert_eq!(settled, files.load().fingerprint());
+    let missing = files.credentials.with_file_name("missing");
+    assert_ne!(
+        AwsConfig::fingerprint_of_files(&files.config, &missing),
+        settled,
+        "another file, another fingerprint"
+    );
+}

@@ -128,6 +128,12 @@ impl Cache {
         }
     }
 
+    /// Whether notes can be kept here: the directory is trusted (it is
+    /// created, 0700, when missing). Says why not on stderr, once.
+    pub fn keeps_notes(&self) -> bool {
+        self.writable()
+    }
+
     /// The entry for `key`, or `None` when absent. A corrupt, foreign or
     /// tampered entry (credentials no AWS service issues, control
     /// characters in its labels, a link or a non-regular file) is a miss
