@@ -218,8 +218,10 @@ fn peers_variables_that_shadow_stsenv_are_named() {
     );
 }
 
-/// A clock five minutes off. moto answers with this machine's own time, so
-/// the skew is made by a stand-in whose `Date` is ten minutes behind.
+/// A clock minutes off. moto answers with this machine's own time, so the
+/// skew is made by a stand-in whose `Date` is 650 s behind: whole seconds,
+/// measured against the time the request left, so a loaded machine sees
+/// a little less or more; 650 keeps the reading in the 600s.
 #[test]
 fn a_skewed_clock_fails_with_the_fix() {
     let sandbox = Sandbox::new();
@@ -227,7 +229,7 @@ fn a_skewed_clock_fails_with_the_fix() {
         .config("[profile base]\nregion = eu-west-1\n")
         .credentials(stsenv_tests::SWITCH_ROLE_CREDENTIALS);
     let url = loopback_http::serve(|_| {
-        let past = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(600);
+        let past = jiff::Timestamp::now() - jiff::SignedDuration::from_secs(650);
         let date = past.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
         Response::text(403, "MissingAuthenticationToken").with_header("date", date)
     });
