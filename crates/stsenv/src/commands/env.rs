@@ -85,6 +85,7 @@ fn emit(args: EnvArgs) -> CliResult {
         return Ok(ExitCode::SUCCESS);
     }
     output::print(&text)?;
+    resolved.leave();
     Ok(ExitCode::SUCCESS)
 }
 
