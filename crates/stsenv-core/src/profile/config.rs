@@ -361,11 +361,12 @@ impl AwsConfig {
     }
 
     /// What [`AwsConfig::fingerprint`] of the files [`AwsConfig::load`]
-    /// reads would be, from their metadata alone: no file is opened or
-    /// parsed. For a command that keeps what it computed from the config
-    /// (`init`'s functions) and can answer from that while the files stay
-    /// the same, without loading them at all.
-    pub fn files_fingerprint() -> Option<String> {
+    /// reads would be, and their size, from their metadata alone: no file
+    /// is opened or parsed. For a command that keeps what it computed from
+    /// the config (`init`'s functions) and can answer from that while the
+    /// files stay the same, without loading them at all. `None` where
+    /// `fingerprint` would be.
+    pub fn files_fingerprint() -> Option<FilesFingerprint> {
         Self::fingerprint_of_files(&config_file_path(), &credentials_file_path())
     }
 
@@ -373,9 +374,15 @@ impl AwsConfig {
     pub(crate) fn fingerprint_of_files(
         config_file: &Path,
         credentials_file: &Path,
-    ) -> Option<String> {
+    ) -> Option<FilesFingerprint> {
         let id = Identity::of(&[config_file, credentials_file])?;
-        digest_of(&id).filter(|_| !id.is_racy())
+        if id.is_racy() {
+            return None;
+        }
+        Some(FilesFingerprint {
+            digest: digest_of(&id)?,
+            bytes: id.bytes(),
+        })
     }
 
     /// A variable of the environment this config was read in; `None` when
@@ -606,6 +613,16 @@ impl Service {
             Service::Signin => "SIGNIN",
         }
     }
+}
+
+/// [`AwsConfig::files_fingerprint`]: the AWS files' fingerprint, taken
+/// from their metadata, and what their stat said besides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilesFingerprint {
+    /// What [`AwsConfig::fingerprint`] gives once the files are loaded.
+    pub digest: String,
+    /// Their size together (a missing file counts 0).
+    pub bytes: u64,
 }
 
 /// The digest of a files' identity that [`AwsConfig::fingerprint`] gives.

@@ -19,7 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use stsenv_core::plan::Plan;
-use stsenv_core::profile::config::{self as aws_files, AwsConfig};
+use stsenv_core::profile::config::AwsConfig;
 use stsenv_core::store::cache::Cache;
 
 use crate::cli::InitArgs;
@@ -82,7 +82,8 @@ fn functions_for(shell: Shell) -> Functions {
     let cache = Cache::from_env();
     // The files and environment of an earlier `init`: its file serves as
     // it is, and the AWS files are not even read.
-    let settled = AwsConfig::files_fingerprint().and_then(|fingerprint| memo_key(&fingerprint));
+    let files = AwsConfig::files_fingerprint();
+    let settled = files.as_ref().and_then(|f| memo_key(&f.digest));
     if let Some(found) = settled
         .as_deref()
         .and_then(|key| function_files::find(&cache, key, shell))
@@ -91,7 +92,7 @@ fn functions_for(shell: Shell) -> Functions {
     }
     if settled.is_some()
         && shell.plugin().source_later().is_some()
-        && files_size() >= LATER_FROM_BYTES
+        && files.as_ref().is_some_and(|f| f.bytes >= LATER_FROM_BYTES)
         && cache.keeps_notes()
     {
         return Functions::Later;
@@ -105,8 +106,12 @@ fn functions_for(shell: Shell) -> Functions {
             return Functions::Inline(Vec::new());
         }
     };
-    // Keyed by what was loaded: the files may have changed since.
-    let key = config.fingerprint().and_then(|f| memo_key(&f));
+    // Keyed by what was loaded (the files may have changed since the
+    // stat above; the same files keep the key already worked out).
+    let key = match config.fingerprint() {
+        Some(loaded) if files.as_ref().is_some_and(|f| f.digest == loaded) => settled,
+        loaded => loaded.and_then(|f| memo_key(&f)),
+    };
     let functions = assume_functions(&cache, key.as_deref(), &config);
     // Files that just changed have no key: a file nothing remembers is
     // pruned in time, and a shell may read it much later.
@@ -116,18 +121,6 @@ fn functions_for(shell: Shell) -> Functions {
         }
     }
     Functions::Inline(functions)
-}
-
-/// The size of the AWS files together (a missing one counts 0).
-fn files_size() -> u64 {
-    [
-        aws_files::config_file_path(),
-        aws_files::credentials_file_path(),
-    ]
-    .iter()
-    .filter_map(|path| std::fs::metadata(path).ok())
-    .map(|meta| meta.len())
-    .sum()
 }
 
 /// `init SHELL --functions-file`: the path of the file (or autoload

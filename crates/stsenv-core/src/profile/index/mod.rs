@@ -469,6 +469,15 @@ impl Identity {
         Some(Identity { home, files: ids })
     }
 
+    /// The files' size together (a missing file counts 0).
+    pub fn bytes(&self) -> u64 {
+        self.files
+            .iter()
+            .filter_map(|f| f.stat)
+            .map(|s| u64::try_from(s[2]).unwrap_or(0))
+            .sum()
+    }
+
     /// Whether a file changed so recently that a later write could keep
     /// its stat (see [`RACY_NS`]), or has a timestamp in the future.
     pub fn is_racy(&self) -> bool {

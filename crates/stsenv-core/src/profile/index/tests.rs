@@ -555,13 +555,14 @@ fn the_fingerprint_of_the_files_is_that_of_the_loaded_config() {
     std::thread::sleep(std::time::Duration::from_nanos(
         RACY_NS as u64 + 100_000_000,
     ));
-    let settled = AwsConfig::fingerprint_of_files(&files.config, &files.credentials);
-    assert!(settled.is_some());
-    assert_eq!(settled, files.load().fingerprint());
+    let settled = AwsConfig::fingerprint_of_files(&files.config, &files.credentials).unwrap();
+    assert_eq!(Some(&settled.digest), files.load().fingerprint().as_ref());
+    assert_eq!(settled.bytes, 31 + 4);
     let missing = files.credentials.with_file_name("missing");
+    let one = AwsConfig::fingerprint_of_files(&files.config, &missing).unwrap();
     assert_ne!(
-        AwsConfig::fingerprint_of_files(&files.config, &missing),
-        settled,
+        one.digest, settled.digest,
         "another file, another fingerprint"
     );
+    assert_eq!(one.bytes, 31, "a missing file counts 0");
 }
