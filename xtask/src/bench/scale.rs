@@ -47,6 +47,23 @@ struct Home {
     fresh: Option<PathBuf>,
 }
 
+impl Home {
+    /// Remove the cache directory that is removed before every run.
+    fn clear_fresh(&self) {
+        if let Some(dir) = &self.fresh {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// What one [`timed`] run of `run` came to: its time, or what happened.
+fn outcome(run: Run<'_>) -> String {
+    match timed(run) {
+        (Some(took), _) => format!("{took:.0} ms"),
+        (None, why) => why,
+    }
+}
+
 /// A command of a row, run without a shell.
 struct Run<'a> {
     home: &'a Home,
@@ -103,9 +120,7 @@ fn interleaved(runs: &[Run<'_>], rounds: usize) -> Vec<Option<f64>> {
             if !ok[i] {
                 continue;
             }
-            if let Some(dir) = &runs[i].home.fresh {
-                let _ = std::fs::remove_dir_all(dir);
-            }
+            runs[i].home.clear_fresh();
             let started = Instant::now();
             let status = runs[i].command().status();
             let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -639,9 +654,6 @@ fn deep_and_wide(s: &str, homes: &Homes) {
         let home_cold = cold(home);
         // One run first: a config that stalls `init` for long is reported
         // as such, not timed again and again.
-        if let Some(dir) = &home_cold.fresh {
-            let _ = std::fs::remove_dir_all(dir);
-        }
         let (once, why) = timed(init(s, &home_cold));
         let c = match once {
             Some(t) if t <= 10_000.0 => {
@@ -654,13 +666,7 @@ fn deep_and_wide(s: &str, homes: &Homes) {
                 [once, None]
             }
         };
-        if let Some(dir) = &home_cold.fresh {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        let later = match timed(functions_file(s, &home_cold)) {
-            (Some(took), _) => format!("{took:.0} ms"),
-            (None, why) => why,
-        };
+        let later = outcome(functions_file(s, &home_cold));
         // Warm: the runs above left this home's own cache untouched, so
         // one run writes the functions file, and the timed ones find it.
         timed(functions_file(s, home));
@@ -679,17 +685,11 @@ fn deep_and_wide(s: &str, homes: &Homes) {
     let first: Vec<String> = ["zsh", "fish"]
         .iter()
         .map(|shell| {
-            if let Some(dir) = &home_cold.fresh {
-                let _ = std::fs::remove_dir_all(dir);
-            }
             let run = Run {
                 home: &home_cold,
                 argv: vec![s.into(), "init".into(), (*shell).into()],
             };
-            match timed(run) {
-                (Some(took), _) => format!("`init {shell}` {took:.0} ms"),
-                (None, why) => format!("`init {shell}`: {why}"),
-            }
+            format!("`init {shell}` {}", outcome(run))
         })
         .collect();
     println!(
@@ -700,14 +700,9 @@ fn deep_and_wide(s: &str, homes: &Homes) {
     let home_cold = cold(&homes.deeper);
     let outcomes: Vec<String> = [init(s, &home_cold), functions_file(s, &home_cold)]
         .into_iter()
-        .map(|run| {
-            if let Some(dir) = &home_cold.fresh {
-                let _ = std::fs::remove_dir_all(dir);
-            }
-            match timed(run) {
-                (Some(took), _) => format!("exit 0 in {took:.0} ms"),
-                (None, why) => why,
-            }
+        .map(|run| match timed(run) {
+            (Some(took), _) => format!("exit 0 in {took:.0} ms"),
+            (None, why) => why,
         })
         .collect();
     println!(
@@ -716,9 +711,11 @@ fn deep_and_wide(s: &str, homes: &Homes) {
     );
 }
 
-/// One run of `run`, stopped after [`LIMIT_SECS`]: its time in ms when it
-/// succeeded, else what happened.
+/// One run of `run` (its home's fresh cache directory removed first, as
+/// [`interleaved`] does), stopped after [`LIMIT_SECS`]: its time in ms
+/// when it succeeded, else what happened.
 fn timed(run: Run<'_>) -> (Option<f64>, String) {
+    run.home.clear_fresh();
     let started = Instant::now();
     let mut child = match run.command().stderr(Stdio::piped()).spawn() {
         Ok(child) => child,
