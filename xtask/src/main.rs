@@ -3,14 +3,18 @@
 //! - `test`: install what the tests need (moto, the AWS CLI) into a venv
 //!   under target/ when missing, then run every test.
 //! - `ci`: formatting, clippy (Linux, then macOS and Windows targets),
-//!   shellcheck, then `test`, then `dist --check`, then, when wine and
-//!   mingw are installed, the Windows zip and the `wine` tier.
+//!   shellcheck, then `test`, then `dist --check`, then
+//!   `link-order --check`, then, when wine and mingw are installed, the
+//!   Windows zip and the `wine` tier.
 //! - `targets`: clippy for the macOS and Windows targets (part of `ci`).
 //! - `wine`: the Windows zip (`dist --target x86_64-pc-windows-gnu --check`)
 //!   and the wine test tier (`tests/wine`) against moto.
 //! - `demo`: the whole flow against a local emulator, no AWS account.
 //! - `bench`: stsenv against its peers, as a markdown table.
 //! - `completions`: regenerate `completions/`.
+//! - `link-order [--check]`: list the functions the release linker places
+//!   first (crates/stsenv/link-order.txt; needs valgrind), or check the
+//!   list against the code (part of `ci`).
 //! - `dist [--target TARGET] [--check]`: the release archive in
 //!   target/dist/; `--check` unpacks it and uses its binary, man pages and
 //!   completions (a Windows zip's `.exe` under wine).
@@ -42,9 +46,10 @@ fn main() -> ExitCode {
         "dist" => dist::run(rest),
         "wine" => wine_tier(),
         "targets" => platforms::clippy(),
+        "link-order" => bench::link_order::run(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|ci|targets|wine|demo|bench|completions|dist> [args]"
+                "usage: cargo xtask <test|ci|targets|wine|demo|bench|completions|dist|link-order> [args]"
             );
             return ExitCode::from(2);
         }
@@ -90,6 +95,8 @@ fn ci() -> util::Result {
     // Last: a release build takes minutes, and everything above is quicker
     // to fail.
     dist::run(&["--check".to_string()])?;
+    // After dist: it relinks target/release/stsenv with its symbols.
+    bench::link_order::run(&["--check".to_string()])?;
     if wine::available() {
         wine_tier()
     } else {
