@@ -5,8 +5,8 @@
 //! default order, the few hundred functions a cache hit runs lie scattered
 //! over 6 MB of code, and each scattered one costs a page fault: a hit took
 //! 55 code-page faults against 25 for `--version`. Listed first, they share
-//! a few pages: 16 against 7, and a hit is about 15 % faster
-//! (docs/performance.md, "Start-up").
+//! a few pages: 16 against 7, and a hit is 16–20 % faster
+//! (docs/performance.md, "Start-up: the hot code first").
 //!
 //! Without `--check`, the list is made anew: an unstripped release binary
 //! runs the commands that start often ([`SCENARIOS`]) under callgrind, and
