@@ -128,5 +128,58 @@ if (($+functions[compdef])); then
     compdef _stsenv_complete stsenv
 fi
 
+# A large config's <alias>_assume functions are autoloaded from their
+# directory when first needed, not at start-up, where the glob and the
+# autoload of thousands of names would be most of the shell's start: before
+# a command that mentions `_assume` runs (a DEBUG trap, removed once they are
+# loaded), or before the first completion (compprefuncs, which compinit's
+# completion runs once). `later`: stsenv writes the directory then and names
+# it. A DEBUG trap another tool set is left alone: the names load at once.
+__stsenv_functions_from() {
+    _STSENV_FUNCTIONS=$1
+    if (($+functions[TRAPDEBUG])) || [[ "$(trap)" == *" DEBUG"* ]]; then
+        __stsenv_load_functions
+        return 0
+    fi
+    compprefuncs+=(__stsenv_load_functions)
+    trap '__stsenv_lazy_functions' DEBUG
+}
+
+# Autoload the functions' names, once.
+__stsenv_load_functions() {
+    local __stsenv_dir=${_STSENV_FUNCTIONS-}
+    if [[ -z "$__stsenv_dir" ]]; then
+        return 0
+    fi
+    _STSENV_FUNCTIONS=
+    compprefuncs=(${compprefuncs:#__stsenv_load_functions})
+    if [[ "$__stsenv_dir" == later ]]; then
+        __stsenv_dir="$("$_STSENV_BIN" init zsh --functions-file)" || return 0
+    fi
+    # No `.` qualifier: it would stat each of thousands of files, and the
+    # directory is stsenv's own, private, holding only what `init` wrote.
+    if [[ -d "$__stsenv_dir" ]]; then
+        fpath=("$__stsenv_dir" "${fpath[@]}")
+        autoload -Uz -- "$__stsenv_dir"/*(NoN:t)
+    fi
+    return 0
+}
+
+# The DEBUG trap: before a command that mentions `_assume` other than
+# stsenv_assume (zsh runs the trap inside functions too, this plugin's
+# included). Once the names are loaded (here or by a completion), the trap
+# removes itself: running, it is still this one. Always status 0 (with
+# ERR_EXIT, anything else would skip the command).
+__stsenv_lazy_functions() {
+    case "${${ZSH_DEBUG_CMD-}//stsenv_assume/}" in
+    *_assume*) __stsenv_load_functions ;;
+    *) ;;
+    esac
+    if [[ -z "${_STSENV_FUNCTIONS-}" ]]; then
+        trap - DEBUG
+    fi
+    return 0
+}
+
 # @STSENV_FUNCTIONS@
 # @STSENV_HOOK@

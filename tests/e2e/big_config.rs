@@ -92,12 +92,18 @@ fn every_profile_has_its_function_in_every_shell() {
             format!("{before}\n{PROFILES}\nteam-4999-admin token\n")
         );
 
+        // zsh autoloads the names when a command first mentions one (the
+        // count below does not: `_assum[e]`), then all of them.
         let zsh = "eval \"$(\"$STSENV\" init zsh)\"\n\
-            print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assume$'\n\
+            print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assum[e]$' || true\n\
             team_0000_admin_assume\n\
+            print -l ${(k)functions} | grep -c '^team_[0-9]*_admin_assum[e]$'\n\
             print -r -- \"$STSENV_PROFILE ${AWS_SESSION_TOKEN:+token}\"\n";
         let out = run_with(&sandbox, "zsh", zsh, &env);
-        assert_eq!(out, format!("{PROFILES}\nteam-0000-admin token\n"));
+        assert_eq!(
+            out,
+            format!("{before}\n{PROFILES}\nteam-0000-admin token\n")
+        );
 
         let fish = "$STSENV init fish | source\n\
             functions --all --names | string match -r '^team_\\d+_admin_assume$' | count\n\
@@ -641,4 +647,59 @@ fn the_first_bash_init_of_a_large_config_leaves_its_functions_for_later() {
         .unwrap();
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
+}
+
+/// zsh, like bash, leaves a large config's functions for first use: the
+/// first `init` plans nothing, and the plugin autoloads the names when a
+/// command first mentions one (a DEBUG trap that then removes itself) or
+/// before the first completion; a DEBUG trap of another tool is kept, and
+/// the names load at once.
+#[test]
+fn zsh_loads_a_large_configs_functions_when_first_needed() {
+    let sandbox = big_sandbox(Moto::shared());
+    let cache_dir = sandbox.cache_dir();
+    let_config_age();
+    let plugin = init(&sandbox, "zsh", &[]);
+    assert!(
+        plugin.contains("\n__stsenv_functions_from later\n"),
+        "{plugin}"
+    );
+    assert!(
+        !cache_dir.join("init-profiles.note").exists(),
+        "nothing planned"
+    );
+    assert!(functions_files(&cache_dir, "zsh").is_empty());
+
+    // The counts below do not mention a function (`_assum[e]`); `false`
+    // keeps its status through the pending trap.
+    let count = "print -l ${(k)functions} | grep -c '_admin_assum[e]$' || true";
+    let script = format!(
+        "setopt nounset errreturn\n{plugin}\n{count}\n\
+         false || print -r -- \"status $?\"\n\
+         team_0042_admin_assume\nprint -r -- \"$STSENV_PROFILE\"\n{count}\n\
+         [[ \"$(trap)\" == *__stsenv_lazy_functions* ]] || print -r -- 'trap gone'\n"
+    );
+    assert_eq!(
+        run(&sandbox, "zsh", &script),
+        format!("0\nstatus 1\nteam-0042-admin\n{PROFILES}\ntrap gone\n")
+    );
+    let written = functions_files(&cache_dir, "zsh");
+    assert_eq!(written.len(), 1, "{written:?}");
+    let plugin = init(&sandbox, "zsh", &[]);
+    assert!(
+        plugin.contains(&format!("__stsenv_functions_from '{}'", written[0])),
+        "the next init names the directory: {plugin}"
+    );
+
+    // Completion's pre-functions load them (what compinit's
+    // `_main_complete` runs before the first completion).
+    let script = format!("{plugin}\nfor f in $compprefuncs; do $f; done\n{count}\n");
+    assert_eq!(run(&sandbox, "zsh", &script), format!("{PROFILES}\n"));
+
+    // Another tool's DEBUG trap stays, and the names load at once.
+    let script = format!(
+        "trap ': mine' DEBUG\n{plugin}\n{count}\n\
+         [[ \"$(trap)\" == *mine*DEBUG* ]] && print -r -- kept\n"
+    );
+    assert_eq!(run(&sandbox, "zsh", &script), format!("{PROFILES}\nkept\n"));
 }

@@ -109,9 +109,10 @@ pub trait Plugin: EnvSyntax {
         None
     }
 
-    /// Code that gets the functions file from `stsenv init SHELL
-    /// --functions-file` when a function is first needed, and reads it
-    /// then: for a shell that reads its functions file lazily anyway, so
+    /// Code that gets the functions file (or autoload directory) from
+    /// `stsenv init SHELL --functions-file` when a function is first
+    /// needed, and reads it then: for a shell that loads its functions
+    /// lazily anyway (bash, zsh), so
     /// that `init` need not plan every profile of a large config before
     /// the shell can start. `None` for a shell that needs its functions
     /// (or their names) at start-up.
@@ -130,7 +131,8 @@ pub trait Plugin: EnvSyntax {
     }
 
     /// Code that autoloads the functions from the directory at `path`
-    /// (what [`Plugin::autoload_files`] wrote) when it is still there.
+    /// (what [`Plugin::autoload_files`] wrote) when it is still there, at
+    /// once (fish) or when a function is first needed (zsh).
     fn autoload_dir(&self, path: &str) -> Option<String> {
         let _ = path;
         None
@@ -489,23 +491,26 @@ mod tests {
     /// leave the file for later (zsh and fish take the names at start-up).
     #[test]
     fn only_a_lazily_reading_plugin_leaves_its_functions_for_later() {
+        let lazy = [Shell::Bash, Shell::Zsh];
         for shell in Shell::value_variants() {
             let later = shell.plugin().source_later();
-            assert_eq!(later.is_some(), *shell == Shell::Bash, "{shell:?}");
+            assert_eq!(later.is_some(), lazy.contains(shell), "{shell:?}");
         }
-        let out = render_init(
-            Shell::Bash,
-            &InitOptions {
-                bin: "/bin/stsenv".into(),
-                epoch: 1,
-                functions: Functions::Later,
-                hook: false,
-            },
-        );
-        assert!(
-            out.contains("\n__stsenv_functions_from later\n__stsenv_define_shorthand\n"),
-            "{out}"
-        );
+        for shell in lazy {
+            let out = render_init(
+                shell,
+                &InitOptions {
+                    bin: "/bin/stsenv".into(),
+                    epoch: 1,
+                    functions: Functions::Later,
+                    hook: false,
+                },
+            );
+            assert!(
+                out.contains("\n__stsenv_functions_from later\n__stsenv_define_shorthand\n"),
+                "{shell:?}: {out}"
+            );
+        }
     }
 
     #[test]

@@ -29,8 +29,9 @@ pub fn quote_into(out: &mut String, value: &str) {
 pub struct PosixShell {
     /// The plugin template.
     pub template: &'static str,
-    /// Whether the template reads a functions file lazily, through its
-    /// `__stsenv_functions_from PATH` (bash), rather than at once.
+    /// Whether the template reads a functions file (bash) or autoloads a
+    /// functions directory (zsh) lazily, through its
+    /// `__stsenv_functions_from PATH`, rather than at once.
     pub lazy_functions: bool,
     /// Whether the shell autoloads functions from a directory (zsh's
     /// `fpath`: one file per function, its body).
@@ -97,18 +98,12 @@ impl Plugin for PosixShell {
         })
     }
 
-    /// `fpath` first, then every file there marked for autoloading (a
-    /// glob, unsorted: no name is parsed or defined until it is used).
-    /// No `.` qualifier: it would stat each of thousands of files (8 ms
-    /// of a shell's start at 5,000), and the directory is stsenv's own,
-    /// private, holding only the files `init` wrote.
+    /// The template's loader puts the directory first in `fpath` and
+    /// marks its files for autoloading when a function is first needed
+    /// (zsh's `__stsenv_functions_from`).
     fn autoload_dir(&self, path: &str) -> Option<String> {
-        let path = quote(path);
-        self.autoload.then(|| {
-            format!(
-                "if [[ -d {path} ]]; then\n    fpath=({path} \"${{fpath[@]}}\")\n    autoload -Uz -- {path}/*(NoN:t)\nfi\n"
-            )
-        })
+        self.autoload
+            .then(|| format!("__stsenv_functions_from {}\n", quote(path)))
     }
 
     fn source_file(&self, path: &str) -> Option<String> {

@@ -6,6 +6,6 @@ use super::posix::PosixShell;
 /// The zsh plugin.
 pub const ZSH: PosixShell = PosixShell {
     template: include_str!("../../../../shell/stsenv.zsh"),
-    lazy_functions: false,
+    lazy_functions: true,
     autoload: true,
 };
