@@ -167,11 +167,12 @@ __stsenv_load_functions() {
 
 # The DEBUG trap: before a command that mentions `_assume` other than
 # stsenv_assume (zsh runs the trap inside functions too, this plugin's
-# included). Once the names are loaded (here or by a completion), the trap
+# included); a zsh too old to name the command loads them before the first
+# one. Once the names are loaded (here or by a completion), the trap
 # removes itself: running, it is still this one. Always status 0 (with
 # ERR_EXIT, anything else would skip the command).
 __stsenv_lazy_functions() {
-    case "${${ZSH_DEBUG_CMD-}//stsenv_assume/}" in
+    case "${${ZSH_DEBUG_CMD-_assume}//stsenv_assume/}" in
     *_assume*) __stsenv_load_functions ;;
     *) ;;
     esac
