@@ -10,16 +10,16 @@
 //!
 //! Without `--check`, the list is made anew: an unstripped release binary
 //! runs the commands that start often ([`SCENARIOS`]) under callgrind, and
-//! every function of the binary they run is listed in the order first run.
+//! every function of the binary they run is listed, scenario by scenario.
 //! With `--check` (part of `ci`), the binary is linked with the list as it
 //! is, and the check fails when the list has gone stale (names the code no
 //! longer has) or the linker did not follow it.
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use super::{sandbox_env, tempdir, write_profiles, Scratch};
+use super::{sandbox_env, stsenv_str, tempdir, write_profiles, Bench, Scratch};
 use crate::moto::Moto;
 use crate::util;
 use crate::venv;
@@ -122,7 +122,8 @@ fn unstripped_release() -> util::Result<PathBuf> {
     Ok(util::target_dir().join("release").join("stsenv"))
 }
 
-/// The binary's functions that [`SCENARIOS`] run, in the order first run.
+/// The binary's functions that [`SCENARIOS`] run: those of the first
+/// scenario, then those the second adds, and so on.
 fn hot_functions(binary: &Path) -> util::Result<Vec<String>> {
     let tools = venv::ensure()?;
     let work = tempdir()?;
@@ -130,46 +131,40 @@ fn hot_functions(binary: &Path) -> util::Result<Vec<String>> {
     let moto = Moto::start(&tools)?;
     let env = sandbox_env(&work, &moto.url, &tools, None);
     write_profiles(&work)?;
+    let bench = Bench {
+        env: &env,
+        hyperfine: false,
+    };
+    let binary_str = stsenv_str(binary);
     // Fill the cache: every scenario below is then the usual hit.
-    run_quietly(Command::new(binary).args(["env", "plain"]), &env)?;
+    bench.check(&[&binary_str, "env", "plain"])?;
     let mut names = Vec::new();
     let mut seen = HashSet::new();
     for (i, argv) in SCENARIOS.iter().enumerate() {
         let out = work.join(format!("callgrind.{i}"));
-        run_quietly(
-            Command::new("valgrind")
-                .args(["--tool=callgrind", "--demangle=no", "--compress-strings=no"])
-                .arg(format!("--callgrind-out-file={}", out.display()))
-                .arg(binary)
-                .args(*argv),
-            &env,
-        )?;
+        let out_file = format!("--callgrind-out-file={}", out.display());
+        let mut valgrind = vec![
+            "valgrind",
+            "--tool=callgrind",
+            "--demangle=no",
+            "--compress-strings=no",
+            &out_file,
+            &binary_str,
+        ];
+        valgrind.extend_from_slice(argv);
+        bench.check(&valgrind)?;
         let text = std::fs::read_to_string(&out).map_err(|e| e.to_string())?;
-        for name in functions_run(&text, binary) {
-            if seen.insert(name.clone()) {
-                names.push(name);
-            }
-        }
+        // By name within a scenario: the order functions first run in
+        // varies with hash seeds, and the list should change only when the
+        // code does. Each scenario's code still lies together.
+        let mut new: Vec<String> = functions_run(&text, binary)
+            .into_iter()
+            .filter(|name| seen.insert(name.clone()))
+            .collect();
+        new.sort();
+        names.extend(new);
     }
     Ok(names)
-}
-
-fn run_quietly(command: &mut Command, env: &[(String, String)]) -> util::Result {
-    let output = command
-        .env_clear()
-        .envs(env.iter().cloned())
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("{:?}: {e}", command.get_program()))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{:?} failed: {}",
-            command.get_program(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
-    }
 }
 
 /// The functions of `binary` a callgrind profile (uncompressed names)
@@ -202,7 +197,7 @@ fn render(names: &[String]) -> String {
     let mut text = String::from(
         "# The functions the release linker places first in .text, so that the\n\
          # commands that start often fault in a few pages of code, not dozens.\n\
-         # Made by `cargo xtask link-order` (the order they first run in);\n\
+         # Made by `cargo xtask link-order` (scenario by scenario, by name);\n\
          # checked by `cargo xtask link-order --check`; passed to the linker by\n\
          # build.rs. Names the code no longer has are ignored by the linker.\n",
     );
